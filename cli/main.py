@@ -1,0 +1,74 @@
+"""`interviews`: the project's command-line tool."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+
+def _local(args: argparse.Namespace) -> int:
+    from local_runtime import demo
+    from local_runtime.system import LocalSystem, wait_forever
+
+    system = LocalSystem(port=args.port, sla_seconds=args.sla_seconds, log_level=args.log_level).start()
+    try:
+        if not args.no_demo:
+            demo.seed(system)
+        tokens = {role: system.staff_token(role) for role in ("recruiter", "department_manager", "admin")}
+        links = _candidate_links(system.base_url)
+        if args.info_file:
+            with open(args.info_file, "w", encoding="utf-8") as out:
+                json.dump({"base_url": system.base_url, "staff_tokens": tokens, "candidate_links": links}, out)
+        print(f"\nInterview cancellations is running at {system.base_url}\n")
+        print(f"  Mail outbox (every e-mail, with its links):  {system.base_url}/_local/outbox")
+        print(f"  API documentation:                          {system.base_url}/docs")
+        for name, link in links.items():
+            print(f"  Candidate portal of {name}: {link}")
+        print("\n  Staff tokens (send as 'Authorization: Bearer <token>'):")
+        for role, token in tokens.items():
+            print(f"    {role}: {token}")
+        print(f"\n  Run the nightly job now: curl -X POST {system.base_url}/_local/run/nightly-analytics")
+        print("\nPress Ctrl-C to stop.", flush=True)
+        wait_forever()
+    except KeyboardInterrupt:
+        print("\nStopping…", flush=True)
+    finally:
+        system.stop()
+    return 0
+
+
+def _candidate_links(base_url: str) -> dict[str, str]:
+    """The personal links from the invitation e-mails, as a candidate would find them."""
+    import re
+
+    import requests
+
+    links = {}
+    for message in requests.get(f"{base_url}/_local/outbox.json", timeout=10).json():
+        found = re.search(r"(http://\S+/portal/\S+)", message["text"])
+        if found:
+            links.setdefault(message["to"], found.group(1))
+    return links
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="interviews", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    local = commands.add_parser("local", help="run the whole system on this machine (moto, loopback only)")
+    local.add_argument("--port", type=int, default=8000, help="HTTP port on 127.0.0.1 (0: any free port)")
+    local.add_argument("--sla-seconds", type=int, default=24 * 3600, help="approval SLA per approver")
+    local.add_argument("--no-demo", action="store_true", help="start empty, without demo interviews")
+    local.add_argument("--info-file", help="write the base URL, staff tokens and candidate links here as JSON")
+    local.add_argument("--log-level", default="WARNING", help="the functions' log level (INFO shows every event)")
+    local.set_defaults(func=_local)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,27 @@
+"""Lambda behind the candidate and staff API (and the OpenAPI document for the whole API)."""
+
+from __future__ import annotations
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from functions import api_docs
+from functions.cancel import routes
+from functions.shared.errors import DomainError
+from functions.shared.observability import logger, metrics, tracer
+from functions.shared.web import domain_problem, validation_problem
+
+app = APIGatewayRestResolver(enable_validation=True)
+app.include_router(routes.router)
+app.exception_handler(RequestValidationError)(validation_problem)
+app.exception_handler(DomainError)(domain_problem)
+api_docs.serve(app)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@metrics.log_metrics
+@tracer.capture_lambda_handler
+def lambda_handler(event: dict, context: LambdaContext) -> dict:
+    return app.resolve(event, context)

@@ -1,0 +1,125 @@
+"""Candidate and staff routes. Each parses and authorizes the caller, calls one domain function, maps the result."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Header, Path
+from aws_lambda_powertools.event_handler.router import APIGatewayRouter
+
+from functions.shared import cancellations, intake, links, store
+from functions.shared.domain import (
+    CandidateCancellation,
+    CandidateReason,
+    CompanyCancellation,
+    Initiator,
+    InterviewCreated,
+    InterviewScheduled,
+    InterviewView,
+    Receipt,
+    RequestView,
+    StaffRole,
+)
+from functions.shared.errors import DomainError
+from functions.shared.i18n import locale_of, translator
+from functions.shared.routing import CANDIDATE_MINIMUM_NOTICE
+from functions.shared.web import candidate_from_authorization, error_page, page, staff_from_claims
+
+router = APIGatewayRouter()
+
+IdempotencyKey = Annotated[str, Header(alias="Idempotency-Key", min_length=8, max_length=128,
+                                       description="Any unique string per intended request; repeat it to retry")]
+Identifier = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
+
+
+def _authorization() -> str | None:
+    return router.current_event.get_header_value("Authorization")
+
+
+def _claims() -> dict | None:
+    return router.current_event.request_context.authorizer.claims
+
+
+def _view(interview) -> InterviewView:
+    return InterviewView(
+        interview_id=interview.interview_id, job_title=interview.job_title, department=interview.department,
+        starts_at=interview.starts_at, duration_minutes=int(interview.duration_minutes),
+        ai_interview_url=interview.ai_interview_url, status=interview.status,
+        pending_request_id=interview.pending_request_id, completed_parts=list(interview.completed_parts),
+    )
+
+
+# ---- candidate ----------------------------------------------------------------------------------------------------
+
+@router.get("/api/candidate/interviews", summary="My interviews", tags=["candidate"])
+def my_interviews() -> list[InterviewView]:
+    candidate_id = candidate_from_authorization(_authorization())
+    return [_view(i) for i in store.interviews_of(candidate_id)]
+
+
+@router.post("/api/candidate/interviews/<interview_id>/cancellations", summary="Cancel my interview",
+             tags=["candidate"], responses={202: {"description": "Received"}})
+def cancel_my_interview(interview_id: Identifier, body: CandidateCancellation,
+                        idempotency_key: IdempotencyKey) -> tuple[Receipt, int]:
+    candidate_id = candidate_from_authorization(_authorization())
+    receipt = cancellations.submit(
+        interview_id=interview_id, initiator=Initiator.CANDIDATE, actor=f"candidate:{candidate_id}",
+        reason_code=body.reason_code.value, reason_text=body.reason_text, idempotency_key=idempotency_key,
+        candidate_id=candidate_id,
+    )
+    return receipt, 202
+
+
+@router.get("/api/candidate/requests/<request_id>", summary="Where my request stands", tags=["candidate"])
+def my_request(request_id: Identifier) -> RequestView:
+    candidate_id = candidate_from_authorization(_authorization())
+    return cancellations.view(request_id, candidate_id=candidate_id)
+
+
+@router.get("/portal/<token>", include_in_schema=False)
+def portal(token: str):
+    accept_language = router.current_event.get_header_value("Accept-Language")
+    try:
+        candidate_id = links.candidate_of(token)
+    except DomainError as exc:
+        return error_page(exc, accept_language)
+    candidate = store.get_candidate(candidate_id)
+    locale = locale_of(candidate.locale if candidate else None, accept_language)
+    t = translator(locale)
+    return page(
+        "pages/portal.html.j2", locale, title=t("page.my_interviews"), token=token,
+        interviews=[_view(i) for i in store.interviews_of(candidate_id)],
+        reasons=[r.value for r in CandidateReason],
+        minimum_notice_hours=int(CANDIDATE_MINIMUM_NOTICE.total_seconds() // 3600),
+        status_labels={s: t(f"request.{s}") for s in
+                       ("RECEIVED", "PENDING_APPROVAL", "APPROVED", "REJECTED", "NEEDS_ATTENTION")},
+    )
+
+
+# ---- staff --------------------------------------------------------------------------------------------------------
+
+@router.post("/api/staff/interviews", summary="Register a scheduled interview", tags=["staff"],
+             responses={201: {"description": "Created"}})
+def register_interview(body: InterviewScheduled) -> tuple[InterviewCreated, int]:
+    staff_from_claims(_claims(), frozenset({StaffRole.RECRUITER, StaffRole.ADMIN}))
+    created, is_new = intake.register(body)
+    return created, 201 if is_new else 200
+
+
+@router.post("/api/staff/interviews/<interview_id>/cancellations", summary="Company-initiated cancellation",
+             tags=["staff"], responses={202: {"description": "Received"}})
+def cancel_for_company(interview_id: Identifier, body: CompanyCancellation,
+                       idempotency_key: IdempotencyKey) -> tuple[Receipt, int]:
+    staff = staff_from_claims(_claims())
+    receipt = cancellations.submit(
+        interview_id=interview_id, initiator=Initiator.COMPANY, actor=staff.actor,
+        reason_code=body.reason_code.value, reason_text=body.reason_text, idempotency_key=idempotency_key,
+    )
+    return receipt, 202
+
+
+@router.get("/api/staff/requests/<request_id>", summary="A request with its audit trail", tags=["staff"])
+def staff_request(request_id: Identifier) -> RequestView:
+    staff_from_claims(_claims())
+    return cancellations.view(request_id)

@@ -1,0 +1,31 @@
+"""Lambda consuming the bus's events from SQS: e-mails, calendar updates and bookkeeping.
+
+Partial batch responses: a failed message is retried on its own and, after maxReceiveCount, lands in the DLQ.
+"""
+
+from __future__ import annotations
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from functions.shared import mail, notifications
+from functions.shared.observability import logger, metrics, tracer
+
+processor = BatchProcessor(event_type=EventType.SQS)
+
+
+@tracer.capture_method
+def record_handler(record: SQSRecord) -> None:
+    event = record.json_body  # the EventBridge envelope, as the rule's SQS target delivers it
+    logger.info("event received", extra={"detail_type": event["detail-type"], "event_id": event["id"]})
+    notifications.handle(event["detail-type"], event["detail"])
+
+
+@logger.inject_lambda_context
+@metrics.log_metrics
+@tracer.capture_lambda_handler
+def lambda_handler(event: dict, context: LambdaContext) -> dict:
+    mail.register_lambda_context(context)
+    return process_partial_response(event=event, record_handler=record_handler, processor=processor,
+                                    context=context)

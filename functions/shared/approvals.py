@@ -1,0 +1,126 @@
+"""Approvers: handing them a request, showing them its context, and taking their decision exactly once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from pydantic import BaseModel
+
+from functions.shared import links, store, workflow
+from functions.shared.clock import to_iso, utc_now
+from functions.shared.domain import Approver, AuditEntry, Decision, Outcome, RequestStatus
+from functions.shared.errors import ConflictError, LinkExpiredError, LinkInvalidError
+from functions.shared.tables import ApprovalItem, CandidateItem, InterviewItem, RequestItem
+
+# An approver link outlives the SLA a little, so a decision made at the deadline is not refused by the link.
+LINK_GRACE = timedelta(hours=1)
+
+
+class ApprovalRequested(BaseModel):
+    """Detail of the ApprovalRequested event the workflow emits while it waits (version 1)."""
+
+    version: str
+    request_id: str
+    interview_id: str
+    candidate_id: str
+    level: int
+    approver: Approver
+    sla_seconds: int
+    task_token: str
+
+
+def open_approval(detail: ApprovalRequested) -> ApprovalItem | None:
+    """Keep the task token server-side and make the approver the one who decides. None on a redelivery."""
+    now = utc_now()
+    previous = store.get_approval(detail.request_id)
+    approval = ApprovalItem(
+        detail.request_id,
+        level=detail.level,
+        approver_id=detail.approver.approver_id,
+        approver_name=detail.approver.name,
+        approver_email=detail.approver.email,
+        approver_role=detail.approver.role,
+        task_token=detail.task_token,
+        opened_at=to_iso(now),
+        due_at=to_iso(now + timedelta(seconds=detail.sla_seconds)),
+        # Kept so that the approver who let the deadline pass is told, even if this event is redelivered.
+        escalated_from_email=previous.approver_email if previous and previous.level < detail.level else None,
+    )
+    from_status = RequestStatus.RECEIVED if detail.level == 0 else RequestStatus.PENDING_APPROVAL
+    entry = AuditEntry(
+        at=to_iso(now), actor="workflow", action="approval_requested" if detail.level == 0 else "escalated",
+        from_status=from_status.value, to_status=RequestStatus.PENDING_APPROVAL.value,
+        why=f"awaiting {detail.approver.role} {detail.approver.approver_id} (level {detail.level}) "
+            f"within {detail.sla_seconds} s",
+    )
+    return approval if store.open_approval(approval, entry) else None
+
+
+def link_for(approval: ApprovalItem, sla_seconds: int) -> str:
+    ttl = sla_seconds + int(LINK_GRACE.total_seconds())
+    return links.approval_url(approval.request_id, int(approval.level), approval.approver_id, ttl)
+
+
+@dataclass
+class ApprovalContext:
+    request: RequestItem
+    interview: InterviewItem
+    candidate: CandidateItem | None
+    earlier_interviews: list[InterviewItem]
+    open: bool  # the link's approver may decide now
+
+
+def context(token: str) -> ApprovalContext:
+    """Everything the approver sees before deciding. Reads only: mail scanners fetch links too."""
+    link = links.approver_link_of(token)
+    head = store.get_request(link.request_id)
+    if head is None:
+        raise LinkInvalidError("This link is not valid.")
+    request, interview, candidate, approval = store.snapshot(head.request_id, head.interview_id, head.candidate_id)
+    if approval is not None and approval.level > link.level:
+        raise LinkExpiredError("This request was passed on to another approver because the deadline passed.")
+    if approval is None or approval.approver_id != link.approver_id or approval.level != link.level:
+        raise LinkInvalidError("This link is not valid.")
+    earlier = [i for i in store.interviews_of(request.candidate_id) if i.interview_id != request.interview_id]
+    is_open = approval.decision is None and request.status == RequestStatus.PENDING_APPROVAL
+    return ApprovalContext(request, interview, candidate, earlier, is_open)
+
+
+def decide(token: str, decision: Decision, comment: str | None) -> Outcome:
+    """Record the decision once and hand it to the waiting workflow. Every later attempt gets a conflict."""
+    link = links.approver_link_of(token)
+    approval = store.get_approval(link.request_id)
+    if approval is not None and approval.level > link.level:
+        raise LinkExpiredError("This request was passed on to another approver because the deadline passed.")
+    if approval is None or approval.approver_id != link.approver_id or approval.level != link.level:
+        raise LinkInvalidError("This link is not valid.")
+    if approval.decision is not None:
+        raise ConflictError("This request has already been decided.")
+
+    outcome = Outcome.APPROVED if decision is Decision.APPROVE else Outcome.REJECTED
+    actor = f"approver:{link.approver_id}"
+    at = to_iso(utc_now())
+    entry = AuditEntry(at=at, actor=actor, action=f"decision_{outcome.value}",
+                       from_status=RequestStatus.PENDING_APPROVAL.value,
+                       to_status=RequestStatus.PENDING_APPROVAL.value, why=comment or None)
+    try:
+        store.record_decision(request_id=link.request_id, level=link.level, approver_id=link.approver_id,
+                              link_id=link.link_id, link_expires_at=link.expires_at, decision=decision.value,
+                              comment=comment, entry=entry)
+    except store.TransactionConflict as conflict:
+        if conflict.failed == ("link",):
+            raise LinkExpiredError("This link was already used.") from None
+        raise ConflictError("This request has already been decided.") from None
+    try:
+        workflow.send_decision(approval.task_token, {
+            "outcome": outcome.value, "actor": actor, "comment": comment or "",
+            "from_status": RequestStatus.PENDING_APPROVAL.value,
+        })
+    except workflow.DecisionTooLateError:
+        store.withdraw_decision(link.request_id, link.level, AuditEntry(
+            at=to_iso(utc_now()), actor="workflow", action="decision_withdrawn",
+            why="the decision arrived after the deadline; the request had moved on"))
+        raise LinkExpiredError("The deadline for this decision passed; the request was passed on.") from None
+    return outcome
+

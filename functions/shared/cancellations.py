@@ -1,0 +1,165 @@
+"""Submitting a cancellation and reading where it stands. Knows nothing about Lambda events or HTTP."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from functions.shared import routing, store, workflow
+from functions.shared.clock import from_iso, to_iso, utc_now
+from functions.shared.domain import (
+    FINAL_REQUEST_STATUSES,
+    AuditEntry,
+    Initiator,
+    InterviewStatus,
+    Receipt,
+    RequestStatus,
+    RequestView,
+)
+from functions.shared.errors import ConflictError, NotFoundError, PolicyViolationError
+from functions.shared.settings import get_settings
+from functions.shared.tables import InterviewItem, RequestItem
+
+_REQUEST_IDS = uuid.UUID("5f0b7f4e-3c39-4a44-9a55-0c6f2a1f7d10")
+
+
+def request_id_for(actor: str, interview_id: str, idempotency_key: str) -> str:
+    """The same caller, interview and Idempotency-Key always name the same request: duplicates converge."""
+    return str(uuid.uuid5(_REQUEST_IDS, f"{actor}|{interview_id}|{idempotency_key}"))
+
+
+def submit(
+    *, interview_id: str, initiator: Initiator, actor: str, reason_code: str, reason_text: str | None,
+    idempotency_key: str, candidate_id: str | None = None, now: datetime | None = None,
+) -> Receipt:
+    """Record a cancellation request and start its workflow. `candidate_id` restricts to the candidate's own.
+
+    Repeating a call with the same Idempotency-Key returns the first receipt and never makes a second request.
+    """
+    now = now or utc_now()
+    interview = store.get_interview(interview_id)
+    if interview is None or (candidate_id is not None and interview.candidate_id != candidate_id):
+        raise NotFoundError("No such interview.")  # someone else's interview looks exactly like a missing one
+    request_id = request_id_for(actor, interview_id, idempotency_key)
+
+    if interview.pending_request_id == request_id:
+        return _repeat(request_id, reason_code, reason_text)
+    _check_cancellable(interview, initiator, now)
+
+    settings = get_settings()
+    starts_at = from_iso(interview.starts_at)
+    route = routing.route_for(interview=interview, initiator=initiator, reason_code=reason_code, now=now,
+                              starts_at=starts_at, sla_seconds=settings.approval_sla_seconds,
+                              hr_email=settings.hr_email)
+    at = to_iso(now)
+    request = RequestItem(
+        request_id,
+        interview_id=interview_id,
+        candidate_id=interview.candidate_id,
+        initiator=initiator.value,
+        requested_by=actor,
+        reason_code=reason_code,
+        reason_text=reason_text or None,
+        status=RequestStatus.RECEIVED.value,
+        route_rule=route.rule,
+        route_summary="auto-approve" if route.auto_approve else route.approvers[0].role,
+        auto_approve=route.auto_approve,
+        created_at=at,
+        created_day=at[:10],
+        contact_email=interview.recruiter.email,
+    )
+    entries = [
+        AuditEntry(at=at, actor=actor, action="received", to_status=RequestStatus.RECEIVED.value,
+                   why=f"{initiator.value} cancellation, reason {reason_code}"),
+        AuditEntry(at=at, actor="policy", action="routed", from_status=RequestStatus.RECEIVED.value,
+                   to_status=RequestStatus.RECEIVED.value, why=f"rule {route.rule}: {route.why}"),
+    ]
+    try:
+        store.create_request(request, interview, entries)
+    except store.TransactionConflict as conflict:
+        if "request" in conflict.failed:  # a concurrent duplicate won the race
+            return _repeat(request_id, reason_code, reason_text)
+        raise ConflictError("This interview is no longer scheduled; it may have been cancelled already.") from None
+
+    workflow.start(request_id, {
+        "request_id": request_id,
+        "interview_id": interview_id,
+        "candidate_id": interview.candidate_id,
+        "slot_id": interview.slot_id,
+        "initiator": initiator.value,
+        "reason_code": reason_code,
+        "route": route.model_dump(mode="json"),
+    })
+    return _receipt(request)
+
+
+def _check_cancellable(interview: InterviewItem, initiator: Initiator, now: datetime) -> None:
+    if interview.status == InterviewStatus.CANCELLED:
+        raise ConflictError("This interview is already cancelled.")
+    if interview.status == InterviewStatus.CANCELLATION_PENDING:
+        raise ConflictError("A cancellation of this interview is already being decided.")
+    starts_at = from_iso(interview.starts_at)
+    if starts_at <= now:
+        raise ConflictError("This interview has already started.")
+    if initiator is Initiator.CANDIDATE and starts_at - now < routing.CANDIDATE_MINIMUM_NOTICE:
+        hours = int(routing.CANDIDATE_MINIMUM_NOTICE.total_seconds() // 3600)
+        raise PolicyViolationError(
+            f"Cancellations less than {hours} hours before the interview cannot be made online; "
+            f"please contact your recruiter at {interview.recruiter.email}."
+        )
+
+
+def _repeat(request_id: str, reason_code: str, reason_text: str | None) -> Receipt:
+    """A repeated submission: same body -> the same receipt (and make sure the workflow runs); else a conflict."""
+    request = store.get_request(request_id)
+    if request is None:
+        raise ConflictError("A request with this Idempotency-Key is being processed; retry shortly.")
+    if request.reason_code != reason_code or (request.reason_text or None) != (reason_text or None):
+        raise ConflictError("This Idempotency-Key was already used with a different request body.")
+    if request.status == RequestStatus.RECEIVED:
+        # The first attempt may have stored the request and failed to start the workflow: finish its work.
+        interview = store.get_interview(request.interview_id)
+        _restart(request, interview)
+    return _receipt(request)
+
+
+def _restart(request: RequestItem, interview: InterviewItem) -> None:
+    settings = get_settings()
+    route = routing.route_for(interview=interview, initiator=Initiator(request.initiator),
+                              reason_code=request.reason_code, now=from_iso(request.created_at),
+                              starts_at=from_iso(interview.starts_at),
+                              sla_seconds=settings.approval_sla_seconds, hr_email=settings.hr_email)
+    workflow.start(request.request_id, {
+        "request_id": request.request_id, "interview_id": request.interview_id,
+        "candidate_id": request.candidate_id, "slot_id": interview.slot_id, "initiator": request.initiator,
+        "reason_code": request.reason_code, "route": route.model_dump(mode="json"),
+    })
+
+
+def _status_url(request: RequestItem) -> str:
+    if request.initiator == Initiator.CANDIDATE:
+        return f"/api/candidate/requests/{request.request_id}"
+    return f"/api/staff/requests/{request.request_id}"
+
+
+def _receipt(request: RequestItem) -> Receipt:
+    return Receipt(
+        request_id=request.request_id, interview_id=request.interview_id, status=RequestStatus(request.status),
+        initiator=Initiator(request.initiator), reason_code=request.reason_code, reason_text=request.reason_text,
+        created_at=request.created_at, route=request.route_summary, status_url=_status_url(request),
+    )
+
+
+def view(request_id: str, candidate_id: str | None = None) -> RequestView:
+    """A request with its timeline. With `candidate_id`, only that candidate's own requests are visible."""
+    request = store.get_request(request_id)
+    if request is None or (candidate_id is not None and request.candidate_id != candidate_id):
+        raise NotFoundError("No such request.")
+    final = RequestStatus(request.status) in FINAL_REQUEST_STATUSES
+    return RequestView(
+        **_receipt(request).model_dump(),
+        decided_at=request.decided_at,
+        decision_comment=request.decision_comment if final else None,
+        contact_email=request.contact_email,
+        timeline=store.audit_trail(request_id),
+    )

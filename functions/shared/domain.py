@@ -1,0 +1,213 @@
+"""The domain's vocabulary: statuses, initiators, reasons, and the shapes that cross the API and the bus."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, HttpUrl, ValidationInfo, field_validator, model_validator
+
+
+class InterviewStatus(StrEnum):
+    SCHEDULED = "SCHEDULED"
+    CANCELLATION_PENDING = "CANCELLATION_PENDING"
+    CANCELLED = "CANCELLED"
+
+
+class RequestStatus(StrEnum):
+    RECEIVED = "RECEIVED"
+    PENDING_APPROVAL = "PENDING_APPROVAL"
+    APPROVED = "APPROVED"  # the interview is cancelled
+    REJECTED = "REJECTED"  # the interview is kept
+    NEEDS_ATTENTION = "NEEDS_ATTENTION"
+
+
+FINAL_REQUEST_STATUSES = frozenset({RequestStatus.APPROVED, RequestStatus.REJECTED, RequestStatus.NEEDS_ATTENTION})
+
+
+class Initiator(StrEnum):
+    CANDIDATE = "candidate"
+    COMPANY = "company"
+
+
+class CandidateReason(StrEnum):
+    SCHEDULE_CONFLICT = "schedule_conflict"
+    JOB_MISMATCH = "job_mismatch"
+    EMERGENCY = "emergency"
+    ILLNESS = "illness"
+    OTHER = "other"
+
+
+class CompanyReason(StrEnum):
+    POSITION_PAUSED = "position_paused"
+    SCHEDULING_ERROR = "scheduling_error"
+    DUPLICATE_BOOKING = "duplicate_booking"
+    SCREENING_FAILED = "screening_failed"
+    OTHER = "other"
+
+
+class Decision(StrEnum):
+    APPROVE = "approve"
+    REJECT = "reject"
+
+
+class Outcome(StrEnum):
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class StaffRole(StrEnum):
+    RECRUITER = "recruiter"
+    DEPARTMENT_MANAGER = "department_manager"
+    ADMIN = "admin"
+
+
+class Locale(StrEnum):
+    EN = "en"
+    ZH_CN = "zh-CN"
+
+
+# ---- people and interviews (what other systems send us) -------------------------------------------------------
+
+class Person(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    person_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:@-]+$")
+    name: str = Field(min_length=1, max_length=200)
+    email: EmailStr
+
+
+class Job(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    job_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
+    title: str = Field(min_length=1, max_length=200)
+    level: str = Field(min_length=1, max_length=40)
+    department: str = Field(min_length=1, max_length=100)
+    recruiter: Person
+    department_manager: Person
+
+
+class CandidateIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    candidate_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
+    name: str = Field(min_length=1, max_length=200)
+    email: EmailStr
+    phone: str | None = Field(None, max_length=32)
+    locale: Locale = Locale.EN
+    timezone: str = Field("UTC", max_length=64)
+    source: str = Field("direct", max_length=64)
+    resume_url: HttpUrl | None = None
+
+
+class InterviewScheduled(BaseModel):
+    """Detail of the InterviewScheduled event (version 1), and the body of the staff API that creates one."""
+
+    model_config = ConfigDict(extra="forbid")
+    interview_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
+    candidate: CandidateIn
+    job: Job
+    interviewer: Person
+    slot_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
+    starts_at: str = Field(description="ISO 8601 with a timezone")
+    duration_minutes: int = Field(45, ge=5, le=480)
+    ai_interview_url: HttpUrl
+    completed_parts: list[str] = Field(default_factory=list, max_length=20)
+
+    @model_validator(mode="after")
+    def _starts_at_has_timezone(self) -> InterviewScheduled:
+        from datetime import datetime
+
+        try:
+            moment = datetime.fromisoformat(self.starts_at.replace("Z", "+00:00"))
+        except ValueError as exc:
+            raise ValueError("starts_at must be an ISO 8601 date-time") from exc
+        if moment.tzinfo is None:
+            raise ValueError("starts_at must carry a timezone")
+        return self
+
+
+# ---- cancellation requests --------------------------------------------------------------------------------------
+
+class _CancellationBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    @field_validator("reason_text", check_fields=False)
+    @classmethod
+    def _other_needs_text(cls, text: str | None, info: ValidationInfo) -> str | None:
+        if info.data.get("reason_code") == "other" and not (text or "").strip():
+            raise ValueError("reason_text is required when reason_code is 'other'")
+        return text
+
+
+class CandidateCancellation(_CancellationBody):
+    reason_code: CandidateReason
+    # Declared after reason_code so that its validator can see the code.
+    reason_text: str | None = Field(None, max_length=2000, validate_default=True,
+                                    description="Required when reason_code is 'other'")
+
+
+class CompanyCancellation(_CancellationBody):
+    reason_code: CompanyReason
+    reason_text: str | None = Field(None, max_length=2000, validate_default=True,
+                                    description="Required when reason_code is 'other'")
+
+
+class Approver(BaseModel):
+    approver_id: str
+    name: str
+    email: str
+    role: str
+
+
+class Route(BaseModel):
+    """Where a request goes. Computed once at submission and handed to the workflow as its input."""
+
+    auto_approve: bool
+    approvers: list[Approver] = Field(default_factory=list)
+    sla_seconds: int
+    default_outcome: Outcome
+    rule: str
+    why: str
+
+
+class AuditEntry(BaseModel):
+    at: str
+    actor: str
+    action: str
+    from_status: str | None = None
+    to_status: str | None = None
+    why: str | None = None
+
+
+class Receipt(BaseModel):
+    request_id: str
+    interview_id: str
+    status: RequestStatus
+    initiator: Initiator
+    reason_code: str
+    reason_text: str | None = None
+    created_at: str
+    route: str = Field(description="Who decides: 'auto-approve' or the approver's role")
+    status_url: str
+
+
+class InterviewView(BaseModel):
+    interview_id: str
+    job_title: str
+    department: str
+    starts_at: str
+    duration_minutes: int
+    ai_interview_url: str
+    status: InterviewStatus
+    pending_request_id: str | None = None
+    completed_parts: list[str]
+
+
+class RequestView(Receipt):
+    decided_at: str | None = None
+    decision_comment: str | None = None
+    contact_email: str | None = None
+    timeline: list[AuditEntry]
+
+
+class InterviewCreated(BaseModel):
+    interview_id: str
+    candidate_link: str

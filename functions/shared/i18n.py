@@ -1,0 +1,36 @@
+"""Messages in zh-CN and en. Every key must exist in every locale (a test checks); a missing one is a bug."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable
+
+from functions.shared.domain import Locale
+
+_LOCALES_DIR = Path(__file__).parent / "locales"
+
+
+@lru_cache(maxsize=None)
+def catalog(locale: Locale) -> dict[str, str]:
+    return json.loads((_LOCALES_DIR / f"{locale.value}.json").read_text(encoding="utf-8"))
+
+
+def locale_of(value: str | None, accept_language: str | None = None) -> Locale:
+    """The stored locale wins; then the browser's Accept-Language; then English."""
+    for candidate in [value or "", *(part.split(";")[0].strip() for part in (accept_language or "").split(","))]:
+        if candidate.lower().startswith("zh"):
+            return Locale.ZH_CN
+        if candidate.lower().startswith("en"):
+            return Locale.EN
+    return Locale.EN
+
+
+def translator(locale: Locale) -> Callable[..., str]:
+    messages = catalog(locale)
+
+    def translate(key: str, **values) -> str:
+        return messages[key].format(**values)
+
+    return translate

@@ -1,0 +1,38 @@
+"""Environment variables, parsed once into one typed model. The CDK app sets exactly these names."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(frozen=True, populate_by_name=True)
+
+    stage: str = Field("local", alias="STAGE")
+    interviews_table: str = Field(alias="TABLE_INTERVIEWS")
+    candidates_table: str = Field(alias="TABLE_CANDIDATES")
+    requests_table: str = Field(alias="TABLE_REQUESTS")
+    approvals_table: str = Field(alias="TABLE_APPROVALS")
+    audit_table: str = Field(alias="TABLE_AUDIT")
+    slots_table: str = Field(alias="TABLE_SLOTS")
+    links_table: str = Field(alias="TABLE_LINKS")
+    idempotency_table: str = Field(alias="TABLE_IDEMPOTENCY")
+    event_bus_name: str = Field(alias="EVENT_BUS_NAME")
+    state_machine_arn: str = Field("", alias="STATE_MACHINE_ARN")
+    # Locally the key comes straight from the environment; in the cloud from Secrets Manager by ARN.
+    link_signing_key: SecretStr | None = Field(None, alias="LINK_SIGNING_KEY")
+    link_signing_secret_arn: str | None = Field(None, alias="LINK_SIGNING_SECRET_ARN")
+    public_base_url: str = Field(alias="PUBLIC_BASE_URL")
+    mail_sender: str = Field("no-reply@interviews.example.com", alias="MAIL_SENDER")
+    hr_email: str = Field("hr@interviews.example.com", alias="HR_EMAIL")
+    approval_sla_seconds: int = Field(24 * 3600, alias="APPROVAL_SLA_SECONDS", gt=0)
+    candidate_link_ttl_seconds: int = Field(30 * 24 * 3600, alias="CANDIDATE_LINK_TTL_SECONDS", gt=0)
+    report_bucket: str | None = Field(None, alias="REPORT_BUCKET")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings.model_validate(dict(os.environ))

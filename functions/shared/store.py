@@ -1,0 +1,311 @@
+"""Data access: the only module that talks to DynamoDB. Reads by key or index only; no Scan anywhere.
+
+Every write that two actors can race on is conditional, and every transition writes its audit entry in the
+same transaction as the state it changes.
+"""
+
+from __future__ import annotations
+
+import secrets
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from pynamodb.connection import Connection
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.transactions import TransactGet, TransactWrite
+
+from functions.shared.domain import AuditEntry, InterviewScheduled, InterviewStatus, RequestStatus
+from functions.shared.tables import (
+    ApprovalItem,
+    AuditItem,
+    CancellationRecord,
+    CandidateItem,
+    InterviewItem,
+    LinkUseItem,
+    PersonMap,
+    RequestItem,
+    SlotItem,
+)
+
+_connection = Connection()
+
+
+@dataclass(frozen=True)
+class TransactionConflict(Exception):
+    """A transaction was refused because a condition failed. `failed` names the items whose condition failed."""
+
+    failed: tuple[str, ...]
+
+
+class _Labelled:
+    """A TransactWrite that remembers a label per item, to say which condition failed."""
+
+    def __init__(self, transaction: TransactWrite, labels: list[str]):
+        self._transaction, self._labels = transaction, labels
+
+    def save(self, label: str, item, condition=None) -> None:
+        self._transaction.save(item, condition=condition)
+        self._labels.append(label)
+
+    def update(self, label: str, item, actions, condition=None) -> None:
+        self._transaction.update(item, actions=actions, condition=condition)
+        self._labels.append(label)
+
+
+@contextmanager
+def _transaction():
+    """All or nothing. A refused condition becomes TransactionConflict naming the labelled items that failed."""
+    labels: list[str] = []
+    try:
+        with TransactWrite(connection=_connection) as transaction:
+            yield _Labelled(transaction, labels)
+    except TransactWriteError as exc:
+        reasons = exc.cancellation_reasons or []
+        failed = tuple(
+            label for label, reason in zip(labels, reasons) if reason and reason.code == "ConditionalCheckFailed"
+        )
+        if failed:
+            raise TransactionConflict(failed) from exc
+        raise
+
+
+def audit_item(request_id: str, entry: AuditEntry) -> AuditItem:
+    # The random suffix keeps two entries written in the same millisecond apart; the time prefix orders them.
+    seq = f"{entry.at}#{entry.action}#{secrets.token_hex(2)}"
+    return AuditItem(request_id, seq, **entry.model_dump())
+
+
+# ---- interviews and candidates ------------------------------------------------------------------------------------
+
+def _person(person) -> PersonMap:
+    return PersonMap(person_id=person.person_id, name=person.name, email=str(person.email))
+
+
+def register_interview(event: InterviewScheduled, starts_at: str, now: str) -> bool:
+    """Store a scheduled interview, its booked slot and the candidate's profile. False if it was already there."""
+    candidate = event.candidate
+    interview = InterviewItem(
+        event.interview_id,
+        candidate_id=candidate.candidate_id,
+        job_id=event.job.job_id,
+        job_title=event.job.title,
+        job_level=event.job.level,
+        department=event.job.department,
+        candidate_source=candidate.source,
+        recruiter=_person(event.job.recruiter),
+        department_manager=_person(event.job.department_manager),
+        interviewer=_person(event.interviewer),
+        slot_id=event.slot_id,
+        starts_at=starts_at,
+        duration_minutes=event.duration_minutes,
+        ai_interview_url=str(event.ai_interview_url),
+        completed_parts=list(event.completed_parts),
+        status=InterviewStatus.SCHEDULED.value,
+        created_at=now,
+    )
+    slot = SlotItem(event.slot_id, job_id=event.job.job_id, starts_at=starts_at, status="BOOKED",
+                    interview_id=event.interview_id)
+    profile = CandidateItem(candidate.candidate_id)
+    try:
+        with _transaction() as transaction:
+            transaction.save("interview", interview, condition=InterviewItem.interview_id.does_not_exist())
+            transaction.save("slot", slot,
+                             condition=SlotItem.slot_id.does_not_exist() | (SlotItem.status == "AVAILABLE"))
+            # An update creates the profile if needed and never touches its cancellation history.
+            transaction.update("candidate", profile, actions=[
+                CandidateItem.name.set(candidate.name),
+                CandidateItem.email.set(str(candidate.email)),
+                CandidateItem.phone.set(candidate.phone) if candidate.phone else CandidateItem.phone.remove(),
+                CandidateItem.locale.set(candidate.locale.value),
+                CandidateItem.timezone.set(candidate.timezone),
+                CandidateItem.source.set(candidate.source),
+                CandidateItem.resume_url.set(str(candidate.resume_url)) if candidate.resume_url
+                else CandidateItem.resume_url.remove(),
+            ])
+    except TransactionConflict as conflict:
+        if "interview" in conflict.failed:
+            return False
+        raise
+    return True
+
+
+def get_interview(interview_id: str) -> InterviewItem | None:
+    try:
+        return InterviewItem.get(interview_id, consistent_read=True)
+    except DoesNotExist:
+        return None
+
+
+def interviews_of(candidate_id: str) -> list[InterviewItem]:
+    return list(InterviewItem.by_candidate.query(candidate_id))
+
+
+def get_candidate(candidate_id: str) -> CandidateItem | None:
+    try:
+        return CandidateItem.get(candidate_id)
+    except DoesNotExist:
+        return None
+
+
+def add_cancellation_to_profile(candidate_id: str, record: CancellationRecord) -> bool:
+    """Append to the candidate's history once per request, however often the event is delivered."""
+    try:
+        CandidateItem(candidate_id).update(
+            actions=[
+                CandidateItem.cancellations.set(CandidateItem.cancellations.append([record])),
+                CandidateItem.cancelled_request_ids.add({record.request_id}),
+            ],
+            condition=CandidateItem.candidate_id.exists()
+            & ~CandidateItem.cancelled_request_ids.contains(record.request_id),
+        )
+    except Exception as exc:  # noqa: BLE001 - only a failed condition means "already recorded"
+        if _is_condition_failure(exc):
+            return False
+        raise
+    return True
+
+
+def _is_condition_failure(exc: Exception) -> bool:
+    cause = getattr(exc, "cause_response_code", None)
+    return cause == "ConditionalCheckFailedException"
+
+
+# ---- cancellation requests ----------------------------------------------------------------------------------------
+
+def create_request(request: RequestItem, interview: InterviewItem, entries: list[AuditEntry]) -> None:
+    """Write the request, flip the interview to CANCELLATION_PENDING and audit it, all or nothing.
+
+    Raises TransactionConflict with "request" when the request id exists (a duplicate submission) or with
+    "interview" when the interview is no longer scheduled.
+    """
+    with _transaction() as transaction:
+        transaction.save("request", request, condition=RequestItem.request_id.does_not_exist())
+        transaction.update(
+            "interview", InterviewItem(interview.interview_id),
+            actions=[
+                InterviewItem.status.set(InterviewStatus.CANCELLATION_PENDING.value),
+                InterviewItem.pending_request_id.set(request.request_id),
+            ],
+            condition=(InterviewItem.status == InterviewStatus.SCHEDULED.value),
+        )
+        for entry in entries:
+            transaction.save("audit", audit_item(request.request_id, entry), condition=AuditItem.seq.does_not_exist())
+
+
+def get_request(request_id: str) -> RequestItem | None:
+    try:
+        return RequestItem.get(request_id, consistent_read=True)
+    except DoesNotExist:
+        return None
+
+
+def requests_of(candidate_id: str) -> list[RequestItem]:
+    return list(RequestItem.by_candidate.query(candidate_id))
+
+
+def requests_created_on(day: str) -> list[RequestItem]:
+    return list(RequestItem.by_day.query(day))
+
+
+def audit_trail(request_id: str) -> list[AuditEntry]:
+    return [
+        AuditEntry(at=item.at, actor=item.actor, action=item.action, from_status=item.from_status,
+                   to_status=item.to_status, why=item.why)
+        for item in AuditItem.query(request_id, consistent_read=True)
+    ]
+
+
+def save_retention_draft(request_id: str, draft: str) -> None:
+    RequestItem(request_id).update(
+        actions=[RequestItem.retention_draft.set(draft)], condition=RequestItem.request_id.exists()
+    )
+
+
+# ---- approvals ----------------------------------------------------------------------------------------------------
+
+def open_approval(approval: ApprovalItem, entry: AuditEntry) -> bool:
+    """Hand the request to the approver at `approval.level`. False when that level is already open (redelivery)."""
+    try:
+        with _transaction() as transaction:
+            transaction.save(
+                "approval", approval,
+                # A later level, or the same level with a new task token (the workflow retried its wait),
+                # replaces the pending approval; the same event delivered twice does not.
+                condition=ApprovalItem.request_id.does_not_exist() | (ApprovalItem.level < approval.level)
+                | ((ApprovalItem.level == approval.level) & (ApprovalItem.task_token != approval.task_token)
+                   & ApprovalItem.decision.does_not_exist()),
+            )
+            transaction.update(
+                "request", RequestItem(approval.request_id),
+                actions=[RequestItem.status.set(RequestStatus.PENDING_APPROVAL.value)],
+                condition=RequestItem.status.is_in(RequestStatus.RECEIVED.value, RequestStatus.PENDING_APPROVAL.value),
+            )
+            transaction.save("audit", audit_item(approval.request_id, entry), condition=AuditItem.seq.does_not_exist())
+    except TransactionConflict:
+        return False
+    return True
+
+
+def get_approval(request_id: str) -> ApprovalItem | None:
+    try:
+        return ApprovalItem.get(request_id, consistent_read=True)
+    except DoesNotExist:
+        return None
+
+
+def record_decision(
+    *, request_id: str, level: int, approver_id: str, link_id: str, link_expires_at: int,
+    decision: str, comment: str | None, entry: AuditEntry,
+) -> None:
+    """Use the link and record the decision, once. Raises TransactionConflict naming "link" or "approval"."""
+    with _transaction() as transaction:
+        transaction.save("link", LinkUseItem(link_id, used_at=entry.at, expires_at=link_expires_at),
+                         condition=LinkUseItem.link_id.does_not_exist())
+        transaction.update(
+            "approval", ApprovalItem(request_id),
+            actions=[
+                ApprovalItem.decision.set(decision),
+                ApprovalItem.decided_by.set(approver_id),
+                ApprovalItem.decided_at.set(entry.at),
+                ApprovalItem.comment.set(comment) if comment else ApprovalItem.comment.remove(),
+            ],
+            condition=(ApprovalItem.level == level) & (ApprovalItem.approver_id == approver_id)
+            & ApprovalItem.decision.does_not_exist(),
+        )
+        transaction.save("audit", audit_item(request_id, entry), condition=AuditItem.seq.does_not_exist())
+
+
+def withdraw_decision(request_id: str, level: int, entry: AuditEntry) -> None:
+    """Undo a recorded decision the workflow refused (its wait had already timed out), keeping the audit."""
+    with _transaction() as transaction:
+        transaction.update(
+            "approval", ApprovalItem(request_id),
+            actions=[ApprovalItem.decision.remove(), ApprovalItem.decided_by.remove(),
+                     ApprovalItem.decided_at.remove()],
+            condition=ApprovalItem.level == level,
+        )
+        transaction.save("audit", audit_item(request_id, entry), condition=AuditItem.seq.does_not_exist())
+
+
+def snapshot(request_id: str, interview_id: str, candidate_id: str):
+    """Request, interview, candidate and approval in one round trip (for the approval page)."""
+    with TransactGet(connection=_connection) as get:
+        request = get.get(RequestItem, request_id)
+        interview = get.get(InterviewItem, interview_id)
+        candidate = get.get(CandidateItem, candidate_id)
+        approval = get.get(ApprovalItem, request_id)
+    return (_value(request), _value(interview), _value(candidate), _value(approval))
+
+
+def _value(future):
+    try:
+        return future.get()
+    except DoesNotExist:
+        return None
+
+
+def get_slot(slot_id: str) -> SlotItem | None:
+    try:
+        return SlotItem.get(slot_id, consistent_read=True)
+    except DoesNotExist:
+        return None

@@ -1,0 +1,208 @@
+"""PynamoDB models: the stored shape of every item. Only functions/shared/store.py uses them directly.
+
+Attribute names are part of a contract: the state machine's ASL updates interviews, requests, slots and audit
+items directly, so renaming one here means renaming it there too (tests/integration/test_workflow.py notices).
+"""
+
+from __future__ import annotations
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UnicodeSetAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from functions.shared.settings import get_settings
+
+_settings = get_settings()
+
+
+class PersonMap(MapAttribute):
+    person_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    email = UnicodeAttribute()
+
+
+class InterviewsByCandidate(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by_candidate"
+        projection = AllProjection()
+
+    candidate_id = UnicodeAttribute(hash_key=True)
+    starts_at = UnicodeAttribute(range_key=True)
+
+
+class InterviewItem(Model):
+    class Meta:
+        table_name = _settings.interviews_table
+
+    interview_id = UnicodeAttribute(hash_key=True)
+    candidate_id = UnicodeAttribute()
+    job_id = UnicodeAttribute()
+    job_title = UnicodeAttribute()
+    job_level = UnicodeAttribute()
+    department = UnicodeAttribute()
+    candidate_source = UnicodeAttribute()
+    recruiter = PersonMap()
+    department_manager = PersonMap()
+    interviewer = PersonMap()
+    slot_id = UnicodeAttribute()
+    starts_at = UnicodeAttribute()
+    duration_minutes = NumberAttribute()
+    ai_interview_url = UnicodeAttribute()
+    completed_parts = ListAttribute(of=UnicodeAttribute, default=list)
+    status = UnicodeAttribute()
+    pending_request_id = UnicodeAttribute(null=True)
+    calendar_sequence = NumberAttribute(default=0)
+    created_at = UnicodeAttribute()
+    by_candidate = InterviewsByCandidate()
+
+
+class CancellationRecord(MapAttribute):
+    request_id = UnicodeAttribute()
+    interview_id = UnicodeAttribute()
+    job_title = UnicodeAttribute()
+    initiator = UnicodeAttribute()
+    reason_code = UnicodeAttribute()
+    at = UnicodeAttribute()
+
+
+class CandidateItem(Model):
+    class Meta:
+        table_name = _settings.candidates_table
+
+    candidate_id = UnicodeAttribute(hash_key=True)
+    name = UnicodeAttribute()
+    email = UnicodeAttribute()
+    phone = UnicodeAttribute(null=True)
+    locale = UnicodeAttribute(default="en")
+    timezone = UnicodeAttribute(default="UTC")
+    source = UnicodeAttribute(default="direct")
+    resume_url = UnicodeAttribute(null=True)
+    cancellations = ListAttribute(of=CancellationRecord, default=list)
+    cancelled_request_ids = UnicodeSetAttribute(default=set)
+
+
+class RequestsByCandidate(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by_candidate"
+        projection = AllProjection()
+
+    candidate_id = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
+class RequestsByDay(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by_day"
+        projection = AllProjection()
+
+    created_day = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
+class RequestItem(Model):
+    class Meta:
+        table_name = _settings.requests_table
+
+    request_id = UnicodeAttribute(hash_key=True)
+    interview_id = UnicodeAttribute()
+    candidate_id = UnicodeAttribute()
+    initiator = UnicodeAttribute()
+    requested_by = UnicodeAttribute()
+    reason_code = UnicodeAttribute()
+    reason_text = UnicodeAttribute(null=True)
+    status = UnicodeAttribute()
+    route_rule = UnicodeAttribute()
+    route_summary = UnicodeAttribute()
+    auto_approve = BooleanAttribute(default=False)
+    created_at = UnicodeAttribute()
+    created_day = UnicodeAttribute()
+    decided_at = UnicodeAttribute(null=True)
+    decided_by = UnicodeAttribute(null=True)
+    decision_comment = UnicodeAttribute(null=True)
+    contact_email = UnicodeAttribute(null=True)
+    retention_draft = UnicodeAttribute(null=True)
+    by_candidate = RequestsByCandidate()
+    by_day = RequestsByDay()
+
+
+class ApprovalItem(Model):
+    """The pending approval of a request: who must decide now, and the workflow's task token (server-side only)."""
+
+    class Meta:
+        table_name = _settings.approvals_table
+
+    request_id = UnicodeAttribute(hash_key=True)
+    level = NumberAttribute()
+    approver_id = UnicodeAttribute()
+    approver_name = UnicodeAttribute()
+    approver_email = UnicodeAttribute()
+    approver_role = UnicodeAttribute()
+    task_token = UnicodeAttribute()
+    opened_at = UnicodeAttribute()
+    due_at = UnicodeAttribute()
+    escalated_from_email = UnicodeAttribute(null=True)
+    decision = UnicodeAttribute(null=True)
+    decided_by = UnicodeAttribute(null=True)
+    decided_at = UnicodeAttribute(null=True)
+    comment = UnicodeAttribute(null=True)
+
+
+class AuditItem(Model):
+    """One transition. Append-only: written with attribute_not_exists, never updated or deleted."""
+
+    class Meta:
+        table_name = _settings.audit_table
+
+    request_id = UnicodeAttribute(hash_key=True)
+    seq = UnicodeAttribute(range_key=True)  # "<ISO time>#<action>": sorts by time
+    at = UnicodeAttribute()
+    actor = UnicodeAttribute()
+    action = UnicodeAttribute()
+    from_status = UnicodeAttribute(null=True)
+    to_status = UnicodeAttribute(null=True)
+    why = UnicodeAttribute(null=True)
+
+
+class SlotsByJob(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by_job"
+        projection = AllProjection()
+
+    job_id = UnicodeAttribute(hash_key=True)
+    starts_at = UnicodeAttribute(range_key=True)
+
+
+class SlotItem(Model):
+    class Meta:
+        table_name = _settings.slots_table
+
+    slot_id = UnicodeAttribute(hash_key=True)
+    job_id = UnicodeAttribute()
+    starts_at = UnicodeAttribute()
+    status = UnicodeAttribute()  # BOOKED or AVAILABLE
+    interview_id = UnicodeAttribute(null=True)
+    released_at = UnicodeAttribute(null=True)
+    by_job = SlotsByJob()
+
+
+class LinkUseItem(Model):
+    """A single-use link that has been used. Its existence is what makes the link single-use."""
+
+    class Meta:
+        table_name = _settings.links_table
+
+    link_id = UnicodeAttribute(hash_key=True)
+    used_at = UnicodeAttribute()
+    expires_at = NumberAttribute()  # epoch seconds, DynamoDB TTL
+
+
+ALL_MODELS: tuple[type[Model], ...] = (
+    InterviewItem, CandidateItem, RequestItem, ApprovalItem, AuditItem, SlotItem, LinkUseItem,
+)

@@ -1,0 +1,232 @@
+"""Functions: one Lambda per topology.FUNCTIONS entry, arm64, the newest Python runtime, X-Ray active.
+
+Each function has its own role and log group, the environment that functions/shared/settings.py reads (the
+same names for every function, so one typed settings model serves them all), and only the permissions its
+code needs, given with CDK's grant methods. The audit table is append-only (topology `append_only=True`):
+no function may update or delete its items, so it gets an explicit statement with read actions and
+PutItem instead of a read-write grant.
+
+What each function touches is declared below in TABLE_ACCESS and CAPABILITIES; tests/infra check that they
+name exactly topology's functions and tables.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aws_cdk import AssetHashType, Duration, RemovalPolicy
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_events as events
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_secretsmanager as secretsmanager
+from aws_cdk import aws_stepfunctions as sfn
+from cdk_nag import NagPackSuppression, NagSuppressions, RegexAppliesTo
+from constructs import Construct
+
+from infra import assets, topology
+
+READ, WRITE, APPEND = "read", "write", "append"
+
+# Per function, per table: what the code does there. WRITE is read + write (put, update, delete); APPEND is
+# read + put, the only kind of write an append-only table allows. A table not named is not reachable.
+TABLE_ACCESS: dict[str, dict[str, str]] = {
+    "cancel": {
+        "interviews": WRITE, "candidates": WRITE, "requests": WRITE, "approvals": READ, "audit": APPEND,
+        "slots": READ, "links": WRITE, "idempotency": WRITE,
+    },
+    "approve": {
+        "interviews": READ, "candidates": READ, "requests": WRITE, "approvals": WRITE, "audit": APPEND,
+        "slots": READ, "links": WRITE, "idempotency": WRITE,
+    },
+    "notify": {
+        "interviews": WRITE, "candidates": WRITE, "requests": WRITE, "approvals": WRITE, "audit": APPEND,
+        "slots": WRITE, "links": WRITE, "idempotency": WRITE,
+    },
+    "analytics": {
+        "interviews": READ, "candidates": READ, "requests": READ, "approvals": READ, "audit": READ, "slots": READ,
+    },
+}
+
+START_WORKFLOW = "start-workflow"  # states:StartExecution (cancel: one execution per request)
+DECIDE = "decide"  # states:SendTaskSuccess/Failure/Heartbeat (approve: hand the decision to the workflow)
+PUBLISH = "publish"  # events:PutEvents on our bus
+LINK_KEY = "link-key"  # read the link-signing secret
+SEND_MAIL = "send-mail"  # ses:SendEmail/SendRawEmail from our identity
+WRITE_REPORTS = "write-reports"  # put the nightly report in the report bucket
+
+CAPABILITIES: dict[str, frozenset[str]] = {
+    "cancel": frozenset({START_WORKFLOW, PUBLISH, LINK_KEY}),
+    "approve": frozenset({DECIDE, PUBLISH, LINK_KEY, SEND_MAIL}),
+    "notify": frozenset({PUBLISH, LINK_KEY, SEND_MAIL}),
+    "analytics": frozenset({WRITE_REPORTS}),
+}
+
+
+@dataclass(frozen=True)
+class Sizing:
+    memory_mb: int = 256
+    timeout_seconds: int = 29  # API Gateway gives up after 29 s
+
+
+SIZING: dict[str, Sizing] = {
+    "notify": Sizing(memory_mb=256, timeout_seconds=60),
+    "analytics": Sizing(memory_mb=1024, timeout_seconds=300),
+}
+
+SERVICE_NAME = "interview-cancellations"
+METRICS_NAMESPACE = "InterviewCancellations"
+APPEND_ONLY_TABLE_ACTIONS = (
+    "dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:Scan",
+    "dynamodb:ConditionCheckItem", "dynamodb:DescribeTable", "dynamodb:PutItem",
+)
+
+
+def lambda_runtime() -> lambda_.Runtime:
+    return getattr(lambda_.Runtime, "PYTHON_" + assets.LAMBDA_PYTHON_VERSION.replace(".", "_"))
+
+
+@dataclass(frozen=True)
+class Mail:
+    sender: str
+    hr_address: str
+    identity_arn: str
+    configuration_set_arn: str
+
+
+class Functions(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        stage: str,
+        tables: dict[str, dynamodb.TableV2],
+        tables_key: kms.IKey,
+        bus: events.IEventBus,
+        state_machine: sfn.IStateMachine,
+        link_secret: secretsmanager.ISecret,
+        report_bucket: s3.IBucket,
+        mail: Mail,
+        approval_sla_seconds: int,
+        log_level: str,
+        log_retention: logs.RetentionDays,
+        retain: bool,
+        skip_asset_build: bool,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.functions: dict[str, lambda_.Function] = {}
+        self.roles: dict[str, iam.Role] = {}
+        environment = {
+            **{t.env_var: tables[t.name].table_name for t in topology.TABLES},
+            "STAGE": stage,
+            "EVENT_BUS_NAME": bus.event_bus_name,
+            "STATE_MACHINE_ARN": state_machine.state_machine_arn,
+            "LINK_SIGNING_SECRET_ARN": link_secret.secret_arn,
+            "MAIL_SENDER": mail.sender,
+            "HR_EMAIL": mail.hr_address,
+            "APPROVAL_SLA_SECONDS": str(approval_sla_seconds),
+            "REPORT_BUCKET": report_bucket.bucket_name,
+            "POWERTOOLS_SERVICE_NAME": SERVICE_NAME,
+            "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
+            "LOG_LEVEL": log_level,
+        }
+        append_only = {t.name for t in topology.TABLES if t.append_only}
+
+        for spec in topology.FUNCTIONS:
+            name = spec.name.capitalize()
+            sizing = SIZING.get(spec.name, Sizing())
+            log_group = logs.LogGroup(
+                self, f"{name}Logs", retention=log_retention,
+                removal_policy=RemovalPolicy.RETAIN if retain else RemovalPolicy.DESTROY,
+            )
+            role = iam.Role(
+                self, f"{name}Role",
+                assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+                description=f"The {spec.name} function: only what its code uses",
+            )
+            log_group.grant_write(role)
+            function = lambda_.Function(
+                self, f"{name}Function",
+                description=f"Interview cancellations: {spec.name}",
+                runtime=lambda_runtime(),
+                architecture=lambda_.Architecture.ARM_64,
+                handler=spec.handler,
+                code=_code(spec.name, skip_asset_build),
+                memory_size=sizing.memory_mb,
+                timeout=Duration.seconds(sizing.timeout_seconds),
+                environment=environment,
+                role=role,
+                log_group=log_group,
+                tracing=lambda_.Tracing.ACTIVE,
+            )
+            self.functions[spec.name] = function
+            self.roles[spec.name] = role
+
+            for table_name, access in TABLE_ACCESS[spec.name].items():
+                table = tables[table_name]
+                if table_name in append_only and access == WRITE:
+                    raise ValueError(f"{table_name} is append-only: {spec.name} may append to it, not write")
+                if access == READ:
+                    table.grant_read_data(role)
+                elif access == APPEND:
+                    role.add_to_principal_policy(iam.PolicyStatement(
+                        sid=f"AppendOnly{table_name.capitalize()}",
+                        actions=list(APPEND_ONLY_TABLE_ACTIONS),
+                        resources=[table.table_arn],
+                    ))
+                    tables_key.grant_encrypt_decrypt(role)
+                else:
+                    table.grant_read_write_data(role)
+
+            capabilities = CAPABILITIES[spec.name]
+            if START_WORKFLOW in capabilities:
+                state_machine.grant_start_execution(role)
+            if DECIDE in capabilities:
+                state_machine.grant_task_response(role)
+            if PUBLISH in capabilities:
+                bus.grant_put_events_to(role)
+            if LINK_KEY in capabilities:
+                link_secret.grant_read(role)
+            if SEND_MAIL in capabilities:
+                role.add_to_principal_policy(iam.PolicyStatement(
+                    sid="SendMailFromOurIdentity",
+                    actions=["ses:SendEmail", "ses:SendRawEmail"],
+                    resources=[mail.identity_arn, mail.configuration_set_arn],
+                    conditions={"StringEquals": {"ses:FromAddress": mail.sender}},
+                ))
+            if WRITE_REPORTS in capabilities:
+                report_bucket.grant_put(role)
+
+            NagSuppressions.add_resource_suppressions(role, [NagPackSuppression(
+                id="AwsSolutions-IAM5",
+                reason="Wildcards here are the narrowest IAM allows: X-Ray PutTraceSegments/PutTelemetryRecords "
+                       "accept only '*'; '<table>/index/*' is the table's own indexes (Query on a GSI); "
+                       "kms:GenerateDataKey*/kms:ReEncrypt* are on our own keys only; the report bucket's '/*' "
+                       "and s3:Abort* are objects of that one bucket.",
+                applies_to=[
+                    "Resource::*",
+                    "Action::kms:GenerateDataKey*",
+                    "Action::kms:ReEncrypt*",
+                    "Action::s3:Abort*",
+                    RegexAppliesTo(regex=r"/^Resource::<.+Table[0-9A-F]+\.Arn>\/index\/\*$/g"),
+                    RegexAppliesTo(regex=r"/^Resource::<.+Reports[0-9A-F]+\.Arn>\/\*$/g"),
+                ],
+            )], apply_to_children=True)
+
+    def set_public_base_url(self, url: str) -> None:
+        for function in self.functions.values():
+            function.add_environment("PUBLIC_BASE_URL", url)
+
+
+def _code(function_name: str, skip_asset_build: bool) -> lambda_.Code:
+    if skip_asset_build:
+        return lambda_.Code.from_asset(str(assets.placeholder_asset()))
+    folder = assets.build_function_asset(function_name)
+    return lambda_.Code.from_asset(
+        str(folder), asset_hash_type=AssetHashType.CUSTOM, asset_hash=assets.asset_hash(folder),
+        exclude=[".asset-stamp"],
+    )

@@ -1,0 +1,115 @@
+"""The system's wiring in one place: tables, functions, HTTP routes, event rules and schedules.
+
+The CDK app builds exactly this in AWS and the local runtime builds exactly this on moto, so the two cannot
+drift. Pure data: no CDK import here, the local runtime must not need CDK.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Index:
+    name: str
+    partition_key: str
+    sort_key: str | None = None
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str  # logical name; the physical name reaches the code through env_var
+    env_var: str
+    partition_key: str
+    sort_key: str | None = None
+    indexes: tuple[Index, ...] = ()
+    ttl_attribute: str | None = None
+    append_only: bool = False  # functions may put items but never update or delete them
+
+
+@dataclass(frozen=True)
+class Function:
+    name: str  # also the folder under functions/
+    handler: str  # dotted path, as Lambda's handler setting
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str  # API Gateway syntax: /approvals/{token}
+    function: str
+    auth: str  # "staff" needs the user pool; "link" checks a signed link in code; "public" is open
+
+
+@dataclass(frozen=True)
+class EventRule:
+    name: str
+    detail_types: tuple[str, ...]
+    function: str  # consumed through an SQS queue (with a DLQ) by this function
+
+
+@dataclass(frozen=True)
+class Schedule:
+    name: str
+    cron: str  # EventBridge Scheduler cron(...) expression, evaluated in the deployment's timezone
+    function: str
+    detail: dict = field(default_factory=dict)
+
+
+TABLES: tuple[Table, ...] = (
+    Table("interviews", "TABLE_INTERVIEWS", "interview_id",
+          indexes=(Index("by_candidate", "candidate_id", "starts_at"),)),
+    Table("candidates", "TABLE_CANDIDATES", "candidate_id"),
+    Table("requests", "TABLE_REQUESTS", "request_id",
+          indexes=(Index("by_candidate", "candidate_id", "created_at"),
+                   Index("by_day", "created_day", "created_at"))),
+    Table("approvals", "TABLE_APPROVALS", "request_id"),
+    Table("audit", "TABLE_AUDIT", "request_id", "seq", append_only=True),
+    Table("slots", "TABLE_SLOTS", "slot_id", indexes=(Index("by_job", "job_id", "starts_at"),)),
+    Table("links", "TABLE_LINKS", "link_id", ttl_attribute="expires_at"),
+    Table("idempotency", "TABLE_IDEMPOTENCY", "id", ttl_attribute="expiration"),
+)
+
+FUNCTIONS: tuple[Function, ...] = (
+    Function("cancel", "functions.cancel.handler.lambda_handler"),
+    Function("approve", "functions.approve.handler.lambda_handler"),
+    Function("notify", "functions.notify.handler.lambda_handler"),
+    Function("analytics", "functions.analytics.handler.lambda_handler"),
+)
+
+ROUTES: tuple[Route, ...] = (
+    Route("GET", "/portal/{token}", "cancel", "link"),
+    Route("GET", "/api/candidate/interviews", "cancel", "link"),
+    Route("POST", "/api/candidate/interviews/{interview_id}/cancellations", "cancel", "link"),
+    Route("GET", "/api/candidate/requests/{request_id}", "cancel", "link"),
+    Route("POST", "/api/staff/interviews", "cancel", "staff"),
+    Route("POST", "/api/staff/interviews/{interview_id}/cancellations", "cancel", "staff"),
+    Route("GET", "/api/staff/requests/{request_id}", "cancel", "staff"),
+    Route("GET", "/openapi.json", "cancel", "public"),
+    Route("GET", "/docs", "cancel", "public"),
+    Route("GET", "/approvals/{token}", "approve", "link"),
+    Route("POST", "/approvals/{token}", "approve", "link"),
+)
+
+# Every event the notify function reacts to. Other systems put InterviewScheduled on the same bus.
+EVENT_SOURCE = "interviews.cancellations"
+RULES: tuple[EventRule, ...] = (
+    EventRule("notify", (
+        "InterviewScheduled",
+        "CancellationRequested",
+        "ApprovalRequested",
+        "CancellationApproved",
+        "CancellationRejected",
+        "CancellationNeedsAttention",
+    ), "notify"),
+)
+
+SCHEDULES: tuple[Schedule, ...] = (
+    Schedule("nightly-analytics", "cron(0 2 * * ? *)", "analytics", {"job": "nightly-report"}),
+)
+
+STATE_MACHINE_ASL = "infra/constructs/cancellation_workflow.asl.json"
+
+
+def table(name: str) -> Table:
+    return next(t for t in TABLES if t.name == name)

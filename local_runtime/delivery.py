@@ -1,0 +1,53 @@
+"""Deliver SQS messages to functions as Lambda's event source mapping does: batches, partial failures, DLQ.
+
+A message whose record failed stays in the queue; SQS makes it visible again after the visibility timeout and,
+after maxReceiveCount receives, moves it to the DLQ by itself.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Callable
+
+import boto3
+
+from local_runtime.lambda_events import sqs_event
+from local_runtime.resources import Queue
+
+Invoke = Callable[[str, dict], dict]
+
+
+def deliver_once(queue: Queue, invoke: Invoke, wait_seconds: int = 0) -> int:
+    """Receive one batch and hand it to the queue's function. Returns how many messages were received."""
+    sqs = boto3.client("sqs")
+    received = sqs.receive_message(QueueUrl=queue.url, MaxNumberOfMessages=10, WaitTimeSeconds=wait_seconds,
+                                   AttributeNames=["All"], MessageAttributeNames=["All"]).get("Messages", [])
+    if not received:
+        return 0
+    arn = sqs.get_queue_attributes(QueueUrl=queue.url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    try:
+        response = invoke(queue.function, sqs_event(received, arn)) or {}
+        failed = {item["itemIdentifier"] for item in response.get("batchItemFailures", [])}
+    except Exception:  # noqa: BLE001 - a crashed invocation fails the whole batch, as in Lambda
+        failed = {m["MessageId"] for m in received}
+    done = [m for m in received if m["MessageId"] not in failed]
+    if done:
+        sqs.delete_message_batch(QueueUrl=queue.url, Entries=[
+            {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done)])
+    return len(received)
+
+
+class Poller(threading.Thread):
+    def __init__(self, queue: Queue, invoke: Invoke):
+        super().__init__(name=f"poller-{queue.rule}", daemon=True)
+        self.queue, self.invoke, self.stopping = queue, invoke, threading.Event()
+
+    def run(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                deliver_once(self.queue, self.invoke, wait_seconds=1)
+            except Exception:  # noqa: BLE001 - keep polling; the message stays in the queue
+                self.stopping.wait(0.5)
+
+    def stop(self) -> None:
+        self.stopping.set()

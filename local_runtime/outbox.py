@@ -1,0 +1,33 @@
+"""The mail outbox: what moto's SES accepted, parsed back into readable messages with their attachments."""
+
+from __future__ import annotations
+
+import base64
+from email import message_from_string, policy
+
+from moto.core import DEFAULT_ACCOUNT_ID
+from moto.ses.models import ses_backends
+
+
+def messages(region: str = "us-east-1") -> list[dict]:
+    backend = ses_backends[DEFAULT_ACCOUNT_ID][region]
+    result = []
+    for sent in backend.sent_messages:
+        raw = getattr(sent, "raw_data", None)
+        if raw is None:
+            continue
+        parsed = message_from_string(raw, policy=policy.default)
+        text = parsed.get_body(preferencelist=("plain",))
+        html = parsed.get_body(preferencelist=("html",))
+        attachments = [{
+            "filename": part.get_filename(),
+            "content_type": part.get_content_type(),
+            "method": part.get_param("method"),
+            "content_base64": base64.b64encode(part.get_payload(decode=True)).decode(),
+        } for part in parsed.iter_attachments()]
+        result.append({
+            "id": sent.id, "to": str(parsed["To"]), "from": str(parsed["From"]), "subject": str(parsed["Subject"]),
+            "text": text.get_content() if text else "", "html": html.get_content() if html else "",
+            "attachments": attachments,
+        })
+    return result

@@ -1,0 +1,122 @@
+"""The whole system on one machine: moto's server, our resources, the functions as Lambda instances, the
+gateway, the queue pollers and the schedules. Used by `interviews local` and by the end-to-end tests."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import secrets
+import threading
+from dataclasses import dataclass, field
+
+import boto3
+import requests
+from moto.server import ThreadedMotoServer
+
+from infra import topology
+from local_runtime import gateway, resources, staff_auth
+from local_runtime.delivery import Poller
+from local_runtime.instances import Instances
+from local_runtime.lambda_events import scheduled_event
+
+AWS_ENVIRONMENT = {
+    "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "AWS_SESSION_TOKEN": "local",
+    "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1",
+}
+
+
+@dataclass
+class LocalSystem:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    sla_seconds: int = 24 * 3600
+    workers: int = 4
+    log_level: str = "INFO"
+    report_dir: str = ".local/reports"
+    _stops: list = field(default_factory=list)
+
+    def start(self) -> LocalSystem:
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's server would log every AWS call
+        self._moto = ThreadedMotoServer(ip_address=self.host, port=0, verbose=False)
+        self._moto.start()
+        self._stops.append(self._moto.stop)
+        moto_host, moto_port = self._moto.get_host_and_port()
+        moto_url = f"http://{moto_host}:{moto_port}"
+        # The Step Functions interpreter reaches other services on localhost:$MOTO_PORT.
+        os.environ.update({**AWS_ENVIRONMENT, "AWS_ENDPOINT_URL": moto_url, "MOTO_PORT": str(moto_port)})
+        requests.post(f"{moto_url}/moto-api/config", json={"stepfunctions": {"execute_state_machine": True}},
+                      timeout=10).raise_for_status()
+        self.resources = resources.create()
+        self.staff_key = secrets.token_urlsafe(32)
+
+        self._server = gateway.make_server(self.host, self.port, self._invoke, self.staff_key,
+                                           {"/": self._index_page}, self._actions())
+        self.port = self._server.server_address[1]
+        self.base_url = f"http://{self.host}:{self.port}"
+        self.environment = {
+            **AWS_ENVIRONMENT, "AWS_ENDPOINT_URL": moto_url, "MOTO_PORT": str(moto_port),
+            **self.resources.environment(),
+            "STAGE": "local", "LINK_SIGNING_KEY": secrets.token_urlsafe(32), "PUBLIC_BASE_URL": self.base_url,
+            "MAIL_SENDER": resources.SENDER, "HR_EMAIL": "hr@interviews.example.com",
+            "APPROVAL_SLA_SECONDS": str(self.sla_seconds), "REPORT_DIR": self.report_dir,
+            "POWERTOOLS_SERVICE_NAME": "interview-cancellations", "POWERTOOLS_LOG_LEVEL": self.log_level,
+            "POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_METRICS_NAMESPACE": "InterviewCancellations",
+        }
+        os.environ.update(self.environment)
+        self.instances = Instances(self.environment, size=self.workers)
+        self._stops.append(self.instances.close)
+        gateway.serve_in_background(self._server)
+        self._stops.append(self._server.shutdown)
+        for queue in self.resources.queues:
+            poller = Poller(queue, self._invoke)
+            poller.start()
+            self._stops.append(poller.stop)
+        return self
+
+    def stop(self) -> None:
+        for stop in reversed(self._stops):
+            try:
+                stop()
+            except Exception:  # noqa: BLE001 - stop everything we can
+                pass
+        self._stops.clear()
+
+    def __enter__(self) -> LocalSystem:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    # ---- what people and tests use ------------------------------------------------------------------------------
+
+    def _invoke(self, function_name: str, event: dict) -> dict:
+        return self.instances.invoke(function_name, event)
+
+    def run_schedule(self, name: str) -> dict:
+        schedule = next(s for s in topology.SCHEDULES if s.name == name)
+        return self._invoke(schedule.function, scheduled_event(schedule.detail))
+
+    def _actions(self) -> dict:
+        return {s.name: (lambda n=s.name: self.run_schedule(n)) for s in topology.SCHEDULES}
+
+    def staff_token(self, role: str, subject: str | None = None) -> str:
+        subject = subject or f"{role}-1"
+        return staff_auth.issue(self.staff_key, subject=subject, email=f"{subject}@example.com", groups=[role])
+
+    def put_event(self, detail_type: str, detail: dict, source: str = "interviews.ats") -> None:
+        response = boto3.client("events").put_events(Entries=[{
+            "Source": source, "DetailType": detail_type, "Detail": json.dumps(detail),
+            "EventBusName": self.resources.bus_name}])
+        assert response["FailedEntryCount"] == 0, response
+
+    def _index_page(self) -> str:
+        return (f"<!doctype html><meta charset=utf-8><title>Local system</title><h1>Interview cancellations "
+                f"(local)</h1><ul><li><a href='/_local/outbox'>Mail outbox</a> (candidate links arrive here)</li>"
+                f"<li><a href='/docs'>API (Swagger UI)</a></li><li><a href='/openapi.json'>OpenAPI</a></li></ul>"
+                + "".join(f"<form method=post action='/_local/run/{s.name}'><button>Run {s.name}</button></form>"
+                          for s in topology.SCHEDULES))
+
+
+def wait_forever() -> None:
+    threading.Event().wait()
