@@ -60,6 +60,7 @@ class Target:
     implementation: str = "cp"
     include_runtime_provided: bool = False  # keep boto3/botocore/s3transfer (a host stands in for the runtime)
     enforce_size_limit: bool = True
+    pip_args: tuple[str, ...] = ()  # extra pip options, e.g. a private index
 
     @property
     def is_host(self) -> bool:
@@ -107,6 +108,7 @@ def dependency_hash(requirements: list[str], target: Target) -> str:
         "python": python_version,
         "implementation": target.implementation,
         "runtime_provided": target.include_runtime_provided,
+        "pip_args": list(target.pip_args),
     }, sort_keys=True)
     return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
@@ -208,6 +210,7 @@ def _pip_install(requirements: list[str], target: Target, into: Path) -> None:
         for platform in target.platforms:
             command += ["--platform", platform]
         command += ["--python-version", target.python_version or "", "--implementation", target.implementation]
+    command += list(target.pip_args)
     try:
         result = subprocess.run(command, capture_output=True, text=True, check=False)
     finally:

@@ -37,9 +37,12 @@ import csv
 import re
 import sys
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
 
 INVITATION_OFFSET = timedelta(hours=48)
 LAST_YEAR_OF_DATA = 2016
@@ -96,11 +99,16 @@ def _clean(value: str | None) -> str:
     return re.sub(r"\s+", " ", text).lower()
 
 
+_MONTHS = {m: i for i, m in enumerate(
+    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
+_DATE = re.compile(r"^(\d{1,2})[.\-/](\d{1,2}|[a-z]{3})[.\-/](\d{2}|\d{4})$")
+_TIME = re.compile(r"^(\d{1,2})[.:](\d{2})\s*(am|pm)$")
+
+
 _YES = {"yes"}
 _NO = {"no", "not yet", "no dont", "no- will take it soon", "no- i need to check", "no i have only thi number"}
 _UNSURE = {"not sure", "cant say", "yet to confirm", "need to check", "havent checked", "yet to check",
            "uncertain"}
-_NOT_ASKED = {"", "na"}
 
 
 def answer(value: str | None) -> str:
@@ -143,17 +151,23 @@ def interview_type(value: str | None) -> str:
     return {"scheduledwalkin": "scheduled walk-in", "scheduled": "scheduled", "walkin": "walk-in"}.get(text, text)
 
 
+def skillset(value: str | None) -> str:
+    """Skill names with their punctuation evened out ("java,j2ee" = "java/j2ee" = "java, j2ee").
+
+    A few cells hold a time ("11.30 AM", typed into the wrong column) or a spreadsheet error ("#NAME?"):
+    those say nothing about the skill and become unknown.
+    """
+    text = _clean(value)
+    if text.startswith("#") or _TIME.match(text):
+        return ""
+    return re.sub(r"[\s/,&\-\u2013]+", " ", text).strip()
+
+
 def same(a: str, b: str) -> str:
     """Whether two locations agree, as 1/0; unknown when either is missing."""
     if not a or not b:
         return ""
     return "1" if a == b else "0"
-
-
-_MONTHS = {m: i for i, m in enumerate(
-    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
-_DATE = re.compile(r"^(\d{1,2})[.\-/](\d{1,2}|[a-z]{3})[.\-/](\d{2}|\d{4})$")
-_TIME = re.compile(r"^(\d{1,2})[.:](\d{2})\s*(am|pm)$")
 
 
 def interview_time(value: str) -> tuple[date, tuple[int, int] | None]:
@@ -212,7 +226,7 @@ def convert_record(record: dict[str, str]) -> dict[str, str]:
     """One source row as one import-format row. Raises ValueError naming the bad column."""
     get = record.get
 
-    def parsed(column: str, parse):  # noqa: ANN001, ANN202 - tiny local helper
+    def parsed(column: str, parse: Callable[[str | None], T]) -> T:
         try:
             return parse(get(column))
         except ValueError as error:
@@ -240,7 +254,7 @@ def convert_record(record: dict[str, str]) -> dict[str, str]:
         "feature_industry": _clean(get(INDUSTRY)),
         "feature_location": place(get(LOCATION)),
         "feature_position_type": _clean(get(POSITION)),
-        "feature_skillset": _clean(get(SKILLSET)),
+        "feature_skillset": skillset(get(SKILLSET)),
         "feature_interview_type": interview_type(get(INTERVIEW_TYPE)),
         "feature_gender": _clean(get(GENDER)),
         "feature_marital_status": _clean(get(MARITAL_STATUS)),

@@ -24,7 +24,7 @@ class DecisionForm(BaseModel):
 
 
 def _accept_language() -> str | None:
-    return router.current_event.get_header_value("Accept-Language")
+    return router.current_event.headers.get("Accept-Language")
 
 
 @router.get("/approvals/<token>", summary="The approval page", tags=["approver"],

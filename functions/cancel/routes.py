@@ -34,7 +34,7 @@ Identifier = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z
 
 
 def _authorization() -> str | None:
-    return router.current_event.get_header_value("Authorization")
+    return router.current_event.headers.get("Authorization")
 
 
 def _claims() -> dict | None:
@@ -79,7 +79,7 @@ def my_request(request_id: Identifier) -> RequestView:
 
 @router.get("/portal/<token>", include_in_schema=False)
 def portal(token: str):
-    accept_language = router.current_event.get_header_value("Accept-Language")
+    accept_language = router.current_event.headers.get("Accept-Language")
     try:
         candidate_id = links.candidate_of(token)
     except DomainError as exc:

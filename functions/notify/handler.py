@@ -19,7 +19,12 @@ processor = BatchProcessor(event_type=EventType.SQS)
 def record_handler(record: SQSRecord) -> None:
     event = record.json_body  # the EventBridge envelope, as the rule's SQS target delivers it
     logger.info("event received", extra={"detail_type": event["detail-type"], "event_id": event["id"]})
-    notifications.handle(event["detail-type"], event["detail"])
+    try:
+        notifications.handle(event["detail-type"], event["detail"])
+    except Exception:
+        # The message goes back to the queue (and, in the end, to the DLQ); say why here, without the detail.
+        logger.exception("event failed", extra={"detail_type": event["detail-type"], "event_id": event["id"]})
+        raise
 
 
 @logger.inject_lambda_context

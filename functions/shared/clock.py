@@ -4,6 +4,7 @@ Step Functions compares these strings with $$.State.EnteredTime in a condition, 
 """
 
 from datetime import datetime, timezone
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
 def utc_now() -> datetime:
@@ -20,3 +21,12 @@ def from_iso(text: str) -> datetime:
 
 def now_iso() -> str:
     return to_iso(utc_now())
+
+
+def local_text(text: str, zone: str | None) -> str:
+    """A stored time as a person reads it, in their own timezone: '2026-11-28 14:00 (Asia/Shanghai)'."""
+    try:
+        tz = ZoneInfo(zone or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        tz, zone = ZoneInfo("UTC"), "UTC"
+    return f"{from_iso(text).astimezone(tz):%Y-%m-%d %H:%M} ({zone or 'UTC'})"

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Callable
 
 from functions.shared import approvals, calendar, intake, links, mail, store
+from functions.shared.clock import local_text
 from functions.shared.domain import InterviewScheduled, Locale
 from functions.shared.i18n import locale_of, translator
 from functions.shared.settings import get_settings
@@ -18,8 +19,14 @@ def _candidate_locale(candidate: CandidateItem | None) -> Locale:
     return locale_of(candidate.locale if candidate else None)
 
 
-def _common(interview: InterviewItem, candidate: CandidateItem | None) -> dict:
-    return {"job_title": interview.job_title, "starts_at": interview.starts_at,
+def _staff_locale() -> Locale:
+    return locale_of(get_settings().staff_locale)
+
+
+def _common(interview: InterviewItem, candidate: CandidateItem | None, zone: str | None = None) -> dict:
+    """Values most messages use; times in the reader's timezone (the candidate's, unless `zone` says)."""
+    zone = zone or (candidate.timezone if candidate else None)
+    return {"job_title": interview.job_title, "starts_at": local_text(interview.starts_at, zone),
             "name": candidate.name if candidate else "", "interview_id": interview.interview_id}
 
 
@@ -30,7 +37,8 @@ def on_interview_scheduled(detail: dict) -> None:
     mail.send(mail.Message(
         key=f"{event.interview_id}:invitation", to=str(candidate.email), locale=candidate.locale,
         subject_key="mail.invitation.subject", body_key="mail.invitation.body",
-        values={"name": candidate.name, "job_title": event.job.title, "starts_at": event.starts_at},
+        values={"name": candidate.name, "job_title": event.job.title,
+                "starts_at": local_text(event.starts_at, candidate.timezone)},
         link=created.candidate_link,
     ))
 
@@ -62,14 +70,13 @@ def on_approval_requested(detail: dict) -> None:
     interview = store.get_interview(requested.interview_id)
     candidate = store.get_candidate(requested.candidate_id)
     request = store.get_request(requested.request_id)
-    # Approvers read in the candidate's language unless we know better; staff locale is a later addition.
-    locale = _candidate_locale(candidate)
+    locale = _staff_locale()
     t = translator(locale)
     mail.send(mail.Message(
         key=f"{requested.request_id}:approval:{requested.level}", to=approval.approver_email, locale=locale,
         subject_key="mail.approval.subject", body_key="mail.approval.body",
-        values={**_common(interview, candidate), "candidate": candidate.name if candidate else "",
-                "reason": t(f"reason.{request.reason_code}"), "due_at": approval.due_at},
+        values={**_common(interview, candidate, zone="UTC"), "candidate": candidate.name if candidate else "",
+                "reason": t(f"reason.{request.reason_code}"), "due_at": local_text(approval.due_at, "UTC")},
         link=approvals.link_for(approval, requested.sla_seconds),
     ))
     if approval.escalated_from_email:
@@ -103,9 +110,9 @@ def on_cancellation_approved(detail: dict) -> None:
             attachments=[ics],
         ))
     mail.send(mail.Message(
-        key=f"{detail['request_id']}:approved:interviewer", to=interview.interviewer.email, locale=locale,
-        subject_key="mail.interviewer.subject", body_key="mail.interviewer.body",
-        values=_common(interview, candidate), attachments=[ics],
+        key=f"{detail['request_id']}:approved:interviewer", to=interview.interviewer.email,
+        locale=_staff_locale(), subject_key="mail.interviewer.subject", body_key="mail.interviewer.body",
+        values=_common(interview, candidate, zone="UTC"), attachments=[ics],
     ))
 
 
@@ -134,7 +141,7 @@ def retention_draft(locale: Locale, interview: InterviewItem, candidate: Candida
 def on_needs_attention(detail: dict) -> None:
     error = detail.get("error") or {}
     mail.send(mail.Message(
-        key=f"{detail['request_id']}:attention", to=get_settings().hr_email, locale=Locale.EN,
+        key=f"{detail['request_id']}:attention", to=get_settings().hr_email, locale=_staff_locale(),
         subject_key="mail.attention.subject", body_key="mail.attention.body",
         values={"request_id": detail["request_id"], "interview_id": detail["interview_id"],
                 "error": error.get("Error", "unknown") if isinstance(error, dict) else str(error)},

@@ -152,7 +152,8 @@ def add_cancellation_to_profile(candidate_id: str, record: CancellationRecord) -
     try:
         CandidateItem(candidate_id).update(
             actions=[
-                CandidateItem.cancellations.set(CandidateItem.cancellations.append([record])),
+                # `| []` is if_not_exists: the first cancellation starts the list.
+                CandidateItem.cancellations.set((CandidateItem.cancellations | []).append([record])),
                 CandidateItem.cancelled_request_ids.add({record.request_id}),
             ],
             condition=CandidateItem.candidate_id.exists()

@@ -2,7 +2,8 @@
 
 The function receives an EventBridge-shaped event, as the local runtime delivers it:
 {"version": "0", "id": <execution id>, "detail-type": "Scheduled Event", "source": "aws.scheduler",
- "time": <scheduled time>, "resources": [<schedule ARN>], "detail": <the topology entry's detail>}.
+ "account": ..., "time": <scheduled time>, "region": ..., "resources": [<schedule ARN>],
+ "detail": <the topology entry's detail>}.
 An invocation that still fails after the retries lands in the schedule's dead-letter queue.
 """
 
@@ -17,7 +18,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_scheduler as scheduler
 from aws_cdk import aws_scheduler_targets as scheduler_targets
 from aws_cdk import aws_sqs as sqs
-from cdk_nag import NagPackSuppression, NagSuppressions
+from cdk_nag import NagPackSuppression, NagSuppressions, RegexAppliesTo
 from constructs import Construct
 
 from infra import topology
@@ -55,6 +56,12 @@ class Schedules(Construct):
                 description=f"Scheduler: invoke {spec.function} for {spec.name}, dead-letter what fails",
             )
             key.grant(role, "kms:GenerateDataKey", "kms:Decrypt")  # to write to the encrypted dead-letter queue
+            NagSuppressions.add_resource_suppressions(role, [NagPackSuppression(
+                id="AwsSolutions-IAM5",
+                reason=f"CDK's Scheduler target lets the role invoke the {spec.function} function and its own "
+                       "versions and aliases ('<function ARN>:*'), nothing else.",
+                applies_to=[RegexAppliesTo(regex=r"/^Resource::<.+Function[0-9A-F]+\.Arn>:\*$/g")],
+            )], apply_to_children=True)
             target = scheduler_targets.LambdaInvoke(
                 functions[spec.function],
                 role=role,
@@ -66,7 +73,9 @@ class Schedules(Construct):
                     "id": scheduler.ContextAttribute.execution_id,
                     "detail-type": "Scheduled Event",
                     "source": "aws.scheduler",
+                    "account": stack.account,
                     "time": scheduler.ContextAttribute.scheduled_time,
+                    "region": stack.region,
                     "resources": [scheduler.ContextAttribute.schedule_arn],
                     "detail": spec.detail,
                 }),

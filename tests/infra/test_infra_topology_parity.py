@@ -1,0 +1,245 @@
+"""The CDK app builds exactly topology.py, as the local runtime does: routes, rules, schedules, functions, tables,
+the environment the code reads, and the state machine from the same ASL file."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from infra_helpers import ROOT, functions_by_name, refs
+
+from infra import topology
+
+
+def _resource_paths(synth) -> dict[str, str]:
+    """logical id of each AWS::ApiGateway::Resource -> its full path."""
+    resources = synth.of_type("AWS::ApiGateway::Resource")
+    paths: dict[str, str] = {}
+
+    def path_of(logical_id: str) -> str:
+        if logical_id not in paths:
+            props = resources[logical_id]["Properties"]
+            parent = props["ParentId"]
+            prefix = path_of(parent["Ref"]) if "Ref" in parent else ""
+            paths[logical_id] = f"{prefix}/{props['PathPart']}"
+        return paths[logical_id]
+
+    for logical_id in resources:
+        path_of(logical_id)
+    return paths
+
+
+def _api_routes(synth) -> set[tuple[str, str, str, str]]:
+    """(method, path, function, auth) of every API method in the template."""
+    paths = _resource_paths(synth)
+    function_names = {v: k for k, v in functions_by_name(synth).items()}
+    routes = set()
+    for method in synth.of_type("AWS::ApiGateway::Method").values():
+        props = method["Properties"]
+        path = paths[props["ResourceId"]["Ref"]]
+        (function_id,) = refs(props["Integration"]["Uri"]) & set(function_names)
+        auth = "staff" if props["AuthorizationType"] == "COGNITO_USER_POOLS" else "open"
+        routes.add((props["HttpMethod"], path, function_names[function_id], auth))
+    return routes
+
+
+def test_api_methods_are_exactly_topologys_routes(synth):
+    # Given the API methods in the template
+    routes = _api_routes(synth)
+    # Then they are topology's routes, one method each, to the same function, with the same kind of auth
+    expected = {(r.method, r.path, r.function, "staff" if r.auth == "staff" else "open") for r in topology.ROUTES}
+    assert routes == expected
+    assert len(synth.of_type("AWS::ApiGateway::Method")) == len(topology.ROUTES)
+
+
+def test_the_local_gateway_serves_the_same_routes(synth):
+    # Given the local runtime's gateway, which serves HTTP on loopback
+    from local_runtime import gateway
+
+    local = {(route.method, route.path, route.function) for route, _ in gateway.ROUTES}
+    # Then it serves exactly what the API Gateway of the CDK app serves
+    assert local == {(m, p, f) for m, p, f, _ in _api_routes(synth)}
+    # And every path parameter the handlers receive is declared required on the API method
+    for route in topology.ROUTES:
+        for name in re.findall(r"\{(\w+)\}", route.path):
+            assert gateway.match(route.method, route.path.replace("{" + name + "}", "x")) is not None
+
+
+def test_path_parameters_are_required_on_every_method(synth):
+    # Given each method and its route
+    for route, method in synth.stack.api.methods:
+        props = synth.resources[synth.stack.get_logical_id(method.node.default_child)]["Properties"]
+        expected = {f"method.request.path.{p}": True for p in re.findall(r"\{(\w+)\}", route.path)}
+        # Then the method requires exactly the route's path parameters
+        assert props.get("RequestParameters", {}) == expected, route
+
+
+def test_event_rules_are_exactly_topologys_rules_into_the_right_function(synth):
+    # Given the rules on the service's bus, their queues and the event source mappings
+    bus_id = synth.logical_id(synth.stack.events.bus)
+    rules = [r["Properties"] for r in synth.of_type("AWS::Events::Rule").values()
+             if refs(r["Properties"].get("EventBusName", {})) == {bus_id}]
+    mappings = synth.of_type("AWS::Lambda::EventSourceMapping").values()
+    function_names = {v: k for k, v in functions_by_name(synth).items()}
+    built = set()
+    for rule in rules:
+        (target,) = rule["Targets"]
+        (queue_id,) = refs(target["Arn"])
+        (mapping,) = [m for m in mappings if refs(m["Properties"]["EventSourceArn"]) == {queue_id}]
+        (function_id,) = refs(mapping["Properties"]["FunctionName"])
+        built.add((tuple(rule["EventPattern"]["detail-type"]), function_names[function_id]))
+    # Then they are topology's rules: same detail-types, consumed by the same function
+    assert built == {(r.detail_types, r.function) for r in topology.RULES}
+    assert len(rules) == len(topology.RULES)
+
+
+def test_the_local_runtime_builds_the_same_rules(synth):
+    # Given the local runtime's resources, created on moto in-process
+    import boto3
+    from moto import mock_aws
+
+    from local_runtime import resources
+
+    bus_id = synth.logical_id(synth.stack.events.bus)
+    cloud = sorted(json.dumps(r["Properties"]["EventPattern"], sort_keys=True)
+                   for r in synth.of_type("AWS::Events::Rule").values()
+                   if refs(r["Properties"].get("EventBusName", {})) == {bus_id})
+    with mock_aws():
+        boto3.setup_default_session(region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
+        try:
+            created = resources.create(prefix="parity")
+            events = boto3.client("events", region_name="us-east-1")
+            local = sorted(json.dumps(json.loads(r["EventPattern"]), sort_keys=True)
+                           for r in events.list_rules(EventBusName=created.bus_name)["Rules"])
+            local_queues = {(q.rule, q.function) for q in created.queues}
+        finally:
+            boto3.setup_default_session()
+    # Then the event patterns and the rule -> function wiring are the same as in the CDK app
+    assert local == cloud
+    assert local_queues == {(r.name, r.function) for r in topology.RULES} == {
+        (name, next(f for f, fn in synth.stack.functions.functions.items() if fn is s.function))
+        for name, s in synth.stack.events.subscriptions.items()}
+
+
+def test_schedules_are_exactly_topologys_in_the_configured_timezone(synth):
+    # Given the Scheduler schedules
+    schedules = [s["Properties"] for s in synth.of_type("AWS::Scheduler::Schedule").values()]
+    function_names = {v: k for k, v in functions_by_name(synth).items()}
+    built = set()
+    for schedule in schedules:
+        (function_id,) = refs(schedule["Target"]["Arn"])
+        payload = json.loads(_render(schedule["Target"]["Input"]))
+        built.add((schedule["ScheduleExpression"], function_names[function_id], json.dumps(payload["detail"])))
+        # Then each runs in the deployment's timezone (context scheduleTimezone)
+        assert schedule["ScheduleExpressionTimezone"] == synth.context["scheduleTimezone"]
+        assert schedule["State"] == "ENABLED"
+    # And they are topology's schedules: same cron, same function, same detail
+    assert built == {(s.cron, s.function, json.dumps(s.detail)) for s in topology.SCHEDULES}
+
+
+def test_a_scheduled_invocation_looks_like_the_local_runtimes(synth):
+    # Given the event the local runtime hands a scheduled function, and the input of the cloud schedule
+    from local_runtime.lambda_events import scheduled_event
+
+    (schedule,) = [s["Properties"] for s in synth.of_type("AWS::Scheduler::Schedule").values()][:1]
+    cloud = json.loads(_render(schedule["Target"]["Input"]))
+    local = scheduled_event({"job": "x"})
+    # Then both have the same shape: an EventBridge-style envelope with the same source and detail-type
+    assert set(cloud) == set(local)
+    assert (cloud["source"], cloud["detail-type"]) == (local["source"], local["detail-type"])
+
+
+def test_functions_are_exactly_topologys_with_their_handlers(synth):
+    # Given the functions in the template
+    handlers = sorted(f["Properties"]["Handler"] for f in synth.of_type("AWS::Lambda::Function").values())
+    # Then there is one per topology function, with its handler
+    assert handlers == sorted(f.handler for f in topology.FUNCTIONS)
+
+
+def test_the_access_declarations_name_exactly_topologys_functions_and_tables():
+    # Given the per-function declarations of what each function may touch
+    from infra.constructs import functions
+
+    names = {f.name for f in topology.FUNCTIONS}
+    tables = {t.name for t in topology.TABLES}
+    # Then they cover every function, and name only real tables and no write to an append-only one
+    assert set(functions.TABLE_ACCESS) == names == set(functions.CAPABILITIES)
+    for function, access in functions.TABLE_ACCESS.items():
+        assert set(access) <= tables, function
+        for table, kind in access.items():
+            assert kind in (functions.READ, functions.WRITE, functions.APPEND), (function, table)
+            assert not (topology.table(table).append_only and kind == functions.WRITE), (function, table)
+
+
+def test_tables_are_exactly_topologys(synth):
+    # Given the tables in the template, keyed by their partition key and indexes
+    built = set()
+    for table in synth.of_type("AWS::DynamoDB::GlobalTable").values():
+        props = table["Properties"]
+        keys = {k["KeyType"]: k["AttributeName"] for k in props["KeySchema"]}
+        indexes = tuple(sorted(
+            (i["IndexName"], tuple((k["KeyType"], k["AttributeName"]) for k in i["KeySchema"]),
+             i["Projection"]["ProjectionType"])
+            for i in props.get("GlobalSecondaryIndexes", [])
+        ))
+        ttl = props.get("TimeToLiveSpecification", {})
+        built.add((keys["HASH"], keys.get("RANGE"), indexes, ttl.get("AttributeName") if ttl.get("Enabled") else None))
+    # Then they are topology's tables: keys, indexes (ALL projection) and TTL attribute
+    expected = {
+        (t.partition_key, t.sort_key,
+         tuple(sorted((i.name, (("HASH", i.partition_key),) + ((("RANGE", i.sort_key),) if i.sort_key else ()),
+                       "ALL") for i in t.indexes)),
+         t.ttl_attribute)
+        for t in topology.TABLES
+    }
+    assert built == expected
+
+
+def test_every_function_gets_the_environment_the_settings_model_reads(synth):
+    # Given the settings model the code parses its environment with
+    from functions.shared.settings import Settings
+
+    aliases = {f.alias for f in Settings.model_fields.values()}
+    required = {f.alias for f in Settings.model_fields.values() if f.is_required()}
+    expected_table_vars = {t.env_var for t in topology.TABLES}
+    extra_allowed = {"POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "LOG_LEVEL"}
+    for logical_id, function in synth.of_type("AWS::Lambda::Function").items():
+        variables = set(function["Properties"]["Environment"]["Variables"])
+        # Then every required setting is set, every table's variable is there, and nothing unknown is
+        assert required <= variables, (logical_id, required - variables)
+        assert expected_table_vars <= variables
+        assert variables - aliases <= extra_allowed, (logical_id, variables - aliases - extra_allowed)
+        # And the signing key comes from Secrets Manager, never as a plain variable
+        assert "LINK_SIGNING_KEY" not in variables and "LINK_SIGNING_SECRET_ARN" in variables
+
+
+def test_the_state_machine_definition_is_the_asl_file_with_the_substitutions(synth):
+    # Given the ASL file the integration tests execute, and the state machine in the template
+    from infra.constructs.workflow import TABLE_SUBSTITUTIONS
+
+    asl_file = ROOT / topology.STATE_MACHINE_ASL
+    (machine,) = synth.of_type("AWS::StepFunctions::StateMachine").values()
+    props = machine["Properties"]
+    # Then the substitutions are exactly the agreed keys, each bound to the right table (or the bus)
+    tables = synth.stack.data.tables
+    expected = {"EventBusName": synth.logical_id(synth.stack.events.bus),
+                **{k: synth.logical_id(tables[v]) for k, v in TABLE_SUBSTITUTIONS.items()}}
+    assert set(TABLE_SUBSTITUTIONS) | {"EventBusName"} == {
+        "EventBusName", "InterviewsTable", "RequestsTable", "SlotsTable", "AuditTable", "ApprovalsTable"}
+    assert {k: refs(v) for k, v in props["DefinitionSubstitutions"].items()} == {k: {v} for k, v in expected.items()}
+    # And the definition is the file itself, uploaded as an asset, every ${...} in it one of those keys
+    text = asl_file.read_text(encoding="utf-8")
+    assert set(re.findall(r"\$\{(\w+)\}", text)) <= set(expected)
+    assert "DefinitionString" not in props
+    staged = synth.template_file.parent / f"asset.{props['DefinitionS3Location']['Key']}"
+    assert staged.read_bytes() == asl_file.read_bytes()
+
+
+def _render(value) -> str:
+    """A template string value with its intrinsic functions replaced by placeholders, as plain text."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict) and "Fn::Join" in value:
+        separator, parts = value["Fn::Join"]
+        return separator.join(_render(p) for p in parts)
+    return "TOKEN"
