@@ -19,7 +19,10 @@ def _local(args: argparse.Namespace) -> int:
         links = _candidate_links(system.base_url)
         if args.info_file:
             with open(args.info_file, "w", encoding="utf-8") as out:
-                json.dump({"base_url": system.base_url, "staff_tokens": tokens, "candidate_links": links}, out)
+                json.dump({"base_url": system.base_url, "staff_tokens": tokens, "candidate_links": links,
+                           "aws_endpoint": system.environment["AWS_ENDPOINT_URL"],
+                           "tables": system.resources.table_names,
+                           "state_machine_arn": system.resources.state_machine_arn}, out)
         print(f"\nInterview cancellations is running at {system.base_url}\n")
         print(f"  Mail outbox (every e-mail, with its links):  {system.base_url}/_local/outbox")
         print(f"  API documentation:                          {system.base_url}/docs")

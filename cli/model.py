@@ -79,7 +79,7 @@ def score_command(args: argparse.Namespace) -> int:
         model = risk_model.load(args.model)
         rows = risk_model.load_history(args.csv, require_outcome=False)
         scores = risk_model.score(model, rows)
-    except (OSError, risk_model.HistoryFormatError, TypeError) as error:
+    except (OSError, risk_model.HistoryFormatError, risk_model.ModelFileError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -55,7 +55,23 @@ class HistoryFormatError(ValueError):
     """The history rows are not in the import format. The message names the row and column."""
 
 
+class ModelFileError(ValueError):
+    """A file given as a model is not one `save` wrote."""
+
+
 # --- validation: raw rows -> typed records ----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Place:
+    """Where a row came from, for error messages: its 1-based data row and, if read from a file, its line."""
+
+    row: int
+    line: int | None = None
+
+    def at(self, column: str) -> str:
+        line = f" (line {self.line})" if self.line is not None else ""
+        return f"row {self.row}{line}, column '{column}'"
+
 
 @dataclass(frozen=True)
 class Interview:
@@ -67,31 +83,28 @@ class Interview:
     invited_at: datetime
     outcome: str | None
     cells: Mapping[str, str]  # the optional and feature_* columns, trimmed
+    place: _Place
 
 
-def _where(row_number: int, column: str) -> str:
-    # Row 1 is the first data row; in a CSV file that is line 2, after the header.
-    return f"row {row_number} (line {row_number + 1}), column '{column}'"
-
-
-def _timestamp(text: str, row_number: int, column: str) -> tuple[datetime, bool]:
+def _timestamp(text: str, place: _Place, column: str) -> tuple[datetime, bool]:
+    """The moment, and whether it has a time of day (a bare ISO date has none)."""
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
         raise HistoryFormatError(
-            f"{_where(row_number, column)}: {text!r} is not an ISO 8601 timestamp (e.g. 2025-03-01T14:30:00Z)"
+            f"{place.at(column)}: {text!r} is not an ISO 8601 timestamp (e.g. 2025-03-01T14:30:00+08:00)"
         ) from None
     return moment, "T" in text.upper() or " " in text.strip()
 
 
-def _lead_hours(scheduled: datetime, invited: datetime, row_number: int) -> float:
+def _lead_hours(scheduled: datetime, invited: datetime, place: _Place) -> float:
     if (scheduled.tzinfo is None) != (invited.tzinfo is None):
         raise HistoryFormatError(
-            f"{_where(row_number, 'invited_at')}: one of scheduled_at/invited_at has a UTC offset and the other not"
+            f"{place.at('invited_at')}: one of scheduled_at/invited_at has a UTC offset and the other not"
         )
     hours = (scheduled - invited).total_seconds() / 3600
     if hours < 0:
-        raise HistoryFormatError(f"{_where(row_number, 'invited_at')}: the invitation is after the interview")
+        raise HistoryFormatError(f"{place.at('invited_at')}: the invitation is after the interview")
     return hours
 
 
@@ -103,68 +116,84 @@ def check_columns(columns: Iterable[str], require_outcome: bool = True) -> None:
         raise HistoryFormatError(f"header: missing required column(s) {', '.join(missing)}")
 
 
-def parse_rows(rows: Sequence[Mapping[str, Any]], require_outcome: bool = True) -> list[Interview]:
-    """Validate rows (dicts of column -> text) and type them. Raises HistoryFormatError."""
+def parse_rows(
+    rows: Sequence[Mapping[str, Any]], require_outcome: bool = True, lines: Sequence[int] | None = None
+) -> list[Interview]:
+    """Validate rows (dicts of column -> text) and type them. Raises HistoryFormatError.
+
+    `lines`, when the rows come from a file, gives each row's line there, so errors can point at it.
+    """
     if not rows:
         raise HistoryFormatError("no data rows")
     check_columns(rows[0].keys(), require_outcome)
     seen: dict[str, int] = {}
     interviews = []
     for number, row in enumerate(rows, start=1):
+        place = _Place(number, lines[number - 1] if lines is not None else None)
         cell = {str(k): ("" if v is None else str(v).strip()) for k, v in row.items() if k is not None}
         check_columns(cell.keys(), require_outcome)  # dict rows may differ from one another
         interview_id = cell["interview_id"]
         if not interview_id:
-            raise HistoryFormatError(f"{_where(number, 'interview_id')}: empty")
+            raise HistoryFormatError(f"{place.at('interview_id')}: empty")
         if interview_id in seen:
             raise HistoryFormatError(
-                f"{_where(number, 'interview_id')}: {interview_id!r} already appears in row {seen[interview_id]}"
+                f"{place.at('interview_id')}: {interview_id!r} already appears in row {seen[interview_id]}"
             )
         seen[interview_id] = number
-        scheduled, time_known = _timestamp(cell["scheduled_at"], number, "scheduled_at")
-        invited, _ = _timestamp(cell["invited_at"], number, "invited_at")
-        _lead_hours(scheduled, invited, number)
+        scheduled, time_known = _timestamp(cell["scheduled_at"], place, "scheduled_at")
+        invited, _ = _timestamp(cell["invited_at"], place, "invited_at")
+        _lead_hours(scheduled, invited, place)
         outcome = cell.get("outcome", "").lower() or None
         if outcome is None and require_outcome:
-            raise HistoryFormatError(f"{_where(number, 'outcome')}: empty (expected one of {', '.join(OUTCOMES)})")
+            raise HistoryFormatError(f"{place.at('outcome')}: empty (expected one of {', '.join(OUTCOMES)})")
         if outcome is not None and outcome not in OUTCOMES:
             raise HistoryFormatError(
-                f"{_where(number, 'outcome')}: {cell['outcome']!r} is not one of {', '.join(OUTCOMES)}"
+                f"{place.at('outcome')}: {cell['outcome']!r} is not one of {', '.join(OUTCOMES)}"
             )
         for column in FLAG_COLUMNS:
             if cell.get(column, "") not in ("", "0", "1"):
-                raise HistoryFormatError(f"{_where(number, column)}: {cell[column]!r} is not 0, 1 or empty")
+                raise HistoryFormatError(f"{place.at(column)}: {cell[column]!r} is not 0, 1 or empty")
         for column in COUNT_COLUMNS:
             value = cell.get(column, "")
             if value and not (value.isascii() and value.isdigit()):
-                raise HistoryFormatError(f"{_where(number, column)}: {value!r} is not a whole number")
+                raise HistoryFormatError(f"{place.at(column)}: {value!r} is not a whole number")
         extras = {k: v for k, v in cell.items() if k not in REQUIRED_COLUMNS}
-        interviews.append(Interview(interview_id, scheduled, time_known, invited, outcome, extras))
+        interviews.append(Interview(interview_id, scheduled, time_known, invited, outcome, extras, place))
     return interviews
 
 
 def load_history(path: str | Path, require_outcome: bool = True) -> list[dict[str, str]]:
     """Read an import CSV (UTF-8, BOM allowed) into validated rows: one dict of column -> text per row."""
-    with open(path, newline="", encoding="utf-8-sig") as source:
-        reader = csv.reader(source)
-        header = [name.strip() for name in next(reader, [])]
-        if not any(header):
-            raise HistoryFormatError(f"{path}: empty file, expected a header row")
-        check_columns(header, require_outcome)
-        rows = []
-        for cells in reader:
-            if not any(cell.strip() for cell in cells):
-                continue  # a blank line is not a row
-            if len(cells) != len(header):
-                raise HistoryFormatError(
-                    f"{path}: line {reader.line_num}: {len(cells)} cells, the header has {len(header)}"
-                )
-            rows.append(dict(zip(header, cells)))
     try:
-        parse_rows(rows, require_outcome)
+        with open(path, newline="", encoding="utf-8-sig") as source:
+            rows, lines = _read_csv(source, require_outcome)
+        parse_rows(rows, require_outcome, lines)
     except HistoryFormatError as error:
         raise HistoryFormatError(f"{path}: {error}") from None
+    except UnicodeDecodeError as error:
+        raise HistoryFormatError(f"{path}: not UTF-8 text ({error})") from None
     return rows
+
+
+def _read_csv(source: Iterable[str], require_outcome: bool) -> tuple[list[dict[str, str]], list[int]]:
+    """The rows as dicts, and the line each starts on."""
+    reader = csv.reader(source)
+    header = [name.strip() for name in next(reader, [])]
+    if not any(header):
+        raise HistoryFormatError("empty file, expected a header row")
+    check_columns(header, require_outcome)
+    rows, lines = [], []
+    first_line = reader.line_num + 1
+    for cells in reader:
+        # A quoted cell may span lines: a row starts on the line after the previous row ended.
+        line, first_line = first_line, reader.line_num + 1
+        if not any(cell.strip() for cell in cells):
+            continue  # a blank line is not a row
+        if len(cells) != len(header):
+            raise HistoryFormatError(f"line {line}: {len(cells)} cells, the header has {len(header)}")
+        rows.append(dict(zip(header, cells)))
+        lines.append(line)
+    return rows, lines
 
 
 # --- features --------------------------------------------------------------------------------------------
@@ -209,7 +238,8 @@ def infer_schema(interviews: Sequence[Interview]) -> FeatureSchema:
 
 def _derived(interview: Interview) -> dict[str, Any]:
     scheduled = interview.scheduled_at
-    hours = _lead_hours(scheduled, interview.invited_at, 0)
+    hours = _lead_hours(scheduled, interview.invited_at, interview.place)
+    # Hour and weekday are read in the timestamp's own offset: write local times for them to mean the local slot.
     return {
         # Log: the difference between 2 and 26 hours' notice matters more than between 200 and 224.
         "lead_time_log_hours": math.log1p(hours),
@@ -221,7 +251,7 @@ def _derived(interview: Interview) -> dict[str, Any]:
 def feature_matrix(interviews: Sequence[Interview], schema: FeatureSchema) -> np.ndarray:
     """An object array, one column per schema column: floats (NaN if empty) then strings."""
     matrix = np.empty((len(interviews), len(schema.columns)), dtype=object)
-    for r, interview in enumerate(interviews, start=0):
+    for r, interview in enumerate(interviews):
         derived = _derived(interview)
         for c, column in enumerate(schema.numeric):
             value = derived.get(column, interview.cells.get(column, ""))
@@ -232,7 +262,7 @@ def feature_matrix(interviews: Sequence[Interview], schema: FeatureSchema) -> np
             elif _is_number(value):
                 matrix[r, c] = float(value)
             else:
-                raise HistoryFormatError(f"{_where(r + 1, column)}: {value!r} is not a number")
+                raise HistoryFormatError(f"{interview.place.at(column)}: {value!r} is not a number")
         for c, column in enumerate(schema.categorical, start=len(schema.numeric)):
             value = derived.get(column, interview.cells.get(column, ""))
             matrix[r, c] = value.lower() if value else MISSING
@@ -275,7 +305,7 @@ def build_pipeline(schema: FeatureSchema, seed: int = 0) -> Pipeline:
         Cs=np.logspace(-3, 1, 7), l1_ratios=(0.0,), cv=StratifiedKFold(INNER_FOLDS, shuffle=True, random_state=seed),
         scoring="neg_log_loss", solver="newton-cholesky", max_iter=1000, use_legacy_attributes=False,
     )
-    forest = RandomForestClassifier(n_estimators=200, min_samples_leaf=5, random_state=seed, n_jobs=1)
+    forest = RandomForestClassifier(n_estimators=100, min_samples_leaf=5, random_state=seed, n_jobs=1)
     classifier = VotingClassifier([("linear", linear), ("forest", forest)], voting="soft")
     return Pipeline([("features", columns), ("classifier", classifier)])
 
@@ -446,7 +476,13 @@ def save(model: TrainedModel, path: str | Path) -> Path:
 
 
 def load(path: str | Path) -> TrainedModel:
-    model = joblib.load(path)
+    """Read a model written by `save`. Unpickling runs code: only load files this service wrote."""
+    try:
+        model = joblib.load(path)
+    except OSError:
+        raise
+    except Exception as error:  # noqa: BLE001 - a wrong file can fail in many ways inside unpickling
+        raise ModelFileError(f"{path} is not a model file written by `model train` ({error})") from None
     if not isinstance(model, TrainedModel):
-        raise TypeError(f"{path} does not hold a risk model (found {type(model).__name__})")
+        raise ModelFileError(f"{path} does not hold a risk model (found {type(model).__name__})")
     return model

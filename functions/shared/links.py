@@ -7,6 +7,7 @@ an approver token. The key lives in Secrets Manager in the cloud and in the envi
 
 from __future__ import annotations
 
+import re
 import secrets
 import time
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from functions.shared.errors import LinkExpiredError, LinkInvalidError
 from functions.shared.settings import get_settings
 
 _CANDIDATE = "candidate-link"
+_TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+")
 _APPROVER = "approver-link"
 
 
@@ -42,6 +44,9 @@ def _sign(purpose: str, payload: dict, ttl_seconds: int) -> str:
 
 
 def _verify(purpose: str, token: str) -> dict:
+    # itsdangerous skips characters outside base64 when decoding; we refuse them, so a token is exactly itself.
+    if not _TOKEN_SHAPE.fullmatch(token or ""):
+        raise LinkInvalidError("This link is not valid. Please use the latest link you received.")
     try:
         payload = _serializer(purpose).loads(token)
     except BadSignature as exc:

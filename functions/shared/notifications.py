@@ -76,7 +76,8 @@ def on_approval_requested(detail: dict) -> None:
         key=f"{requested.request_id}:approval:{requested.level}", to=approval.approver_email, locale=locale,
         subject_key="mail.approval.subject", body_key="mail.approval.body",
         values={**_common(interview, candidate, zone="UTC"), "candidate": candidate.name if candidate else "",
-                "reason": t(f"reason.{request.reason_code}"), "due_at": local_text(approval.due_at, "UTC")},
+                "reason": t(f"reason.{request.reason_code}"), "due_at": local_text(approval.due_at, "UTC"),
+                "request_id": requested.request_id},
         link=approvals.link_for(approval, requested.sla_seconds),
     ))
     if approval.escalated_from_email:

@@ -206,6 +206,17 @@ def test_bad_cells_are_reported_with_row_line_and_column(tmp_path, row, column, 
     assert f"row {row} (line {row + 1}), column '{column}'" in str(raised.value)
 
 
+def test_error_line_counts_blank_lines_in_the_file(tmp_path):
+    # Given a history CSV with a blank line after the header and a bad timestamp in data row 2
+    path = _history_csv_with(tmp_path, 2, "scheduled_at", "not a time")
+    header, *data = path.read_text().splitlines(keepends=True)
+    path.write_text(header + "\n" + "".join(data))
+
+    # When it is loaded, Then the error still names data row 2, now on line 4 of the file
+    with pytest.raises(HistoryFormatError, match=r"row 2 \(line 4\), column 'scheduled_at'"):
+        risk_model.load_history(path)
+
+
 def test_missing_required_column_is_named(tmp_path):
     # Given a history CSV without invited_at
     rows = synthetic_history(5, seed=12)

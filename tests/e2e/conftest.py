@@ -1,0 +1,88 @@
+"""The running local system, started exactly as the README says (`interviews local`), driven over HTTP."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import boto3
+import pytest
+import requests
+
+REPO = Path(__file__).resolve().parents[2]
+SLA_SECONDS = 8  # short, so that the timeout -> escalation -> default path runs in the test
+
+
+class Local:
+    def __init__(self, info: dict):
+        self.info = info
+        self.base = info["base_url"]
+
+    def staff(self, role: str) -> dict:
+        return {"Authorization": f"Bearer {self.info['staff_tokens'][role]}"}
+
+    def register(self, interview_id: str, candidate_id: str, starts_in: timedelta, locale: str = "en") -> str:
+        """Register an interview through the staff API; returns the candidate's personal token."""
+        event = json.loads((REPO / "tests/events/interview_scheduled.json").read_text())
+        event["interview_id"], event["slot_id"] = interview_id, f"slot-{interview_id}"
+        event["candidate"].update(candidate_id=candidate_id, locale=locale,
+                                  email=f"{candidate_id}@mail.example.com")
+        event["starts_at"] = (datetime.now(timezone.utc) + starts_in).replace(microsecond=0).isoformat()
+        response = requests.post(f"{self.base}/api/staff/interviews", json=event, headers=self.staff("admin"),
+                                 timeout=30)
+        assert response.status_code == 201, response.text
+        return response.json()["candidate_link"].rsplit("/", 1)[1]
+
+    def outbox(self) -> list[dict]:
+        return requests.get(f"{self.base}/_local/outbox.json", timeout=30).json()
+
+    def aws(self, service: str):
+        return boto3.client(service, endpoint_url=self.info["aws_endpoint"], region_name="us-east-1",
+                            aws_access_key_id="local", aws_secret_access_key="local")
+
+    def item(self, table: str, key: dict) -> dict:
+        env_var = f"TABLE_{table.upper()}"
+        found = self.aws("dynamodb").get_item(TableName=self.info["tables"][env_var], ConsistentRead=True,
+                                              Key={k: {"S": v} for k, v in key.items()})
+        return {k: list(v.values())[0] for k, v in found.get("Item", {}).items()}
+
+
+def wait_for(check, timeout: float = 30, interval: float = 0.3):
+    """Poll until `check()` returns something truthy; fail with the last value otherwise."""
+    deadline = time.time() + timeout
+    value = None
+    while time.time() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"timed out; last value: {value!r}")
+
+
+@pytest.fixture(scope="session")
+def local(tmp_path_factory):
+    info_file = tmp_path_factory.mktemp("local") / "info.json"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "TABLE_", "MOTO"))}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cli.main", "local", "--port", "0", "--no-demo", "--sla-seconds", str(SLA_SECONDS),
+         "--info-file", str(info_file), "--log-level", "WARNING"],
+        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        wait_for(lambda: info_file.exists() and info_file.stat().st_size > 0 or process.poll() is not None,
+                 timeout=120)
+        assert process.poll() is None, process.stdout.read()
+        yield Local(json.loads(info_file.read_text()))
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            raise AssertionError("the local system did not stop on Ctrl-C")
