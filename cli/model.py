@@ -24,14 +24,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     train = actions.add_parser("train", help="train on a historical import CSV and print held-out metrics")
     train.add_argument("--csv", required=True, type=Path, help="historical import CSV (with outcomes)")
-    train.add_argument("--out", required=True, type=Path, help="model file to write (metrics go to OUT.metrics.json)")
+    train.add_argument("--out", required=True, type=Path, help="model file to write (and OUT.metrics.json)")
     train.add_argument("--folds", type=int, default=5, help="cross-validation folds for the held-out metrics")
     train.add_argument("--seed", type=int, default=0, help="seed for the fold split and the model")
     train.set_defaults(func=train_command)
 
     score = actions.add_parser("score", help="write interview_id,probability for every row of a CSV")
     score.add_argument("--model", required=True, type=Path, help="a model written by `model train`")
-    score.add_argument("--csv", required=True, type=Path, help="import-format CSV; the outcome column may be absent")
+    score.add_argument("--csv", required=True, type=Path, help="import-format CSV (outcome column optional)")
     score.add_argument("--out", required=True, type=Path, help="scores CSV to write")
     score.set_defaults(func=score_command)
 

@@ -63,7 +63,9 @@ VENUE = "Interview Venue"
 NATIVE_LOCATION = "Candidate Native location"
 PERMISSION = "Have you obtained the necessary permission to start at the required time"
 NO_MEETINGS = "Hope there will be no unscheduled meetings"
-CALL_BEFORE = "Can I Call you three hours before the interview and follow up on your attendance for the interview"
+CALL_BEFORE = (
+    "Can I Call you three hours before the interview and follow up on your attendance for the interview"
+)
 ALTERNATIVE_NUMBER = (
     "Can I have an alternative number/ desk number. I assure you that I will not trouble you too much"
 )
@@ -106,7 +108,8 @@ _TIME = re.compile(r"^(\d{1,2})[.:](\d{2})\s*(am|pm)$")
 
 
 _YES = {"yes"}
-_NO = {"no", "not yet", "no dont", "no- will take it soon", "no- i need to check", "no i have only thi number"}
+_NO = {"no", "not yet", "no dont", "no- will take it soon", "no- i need to check",
+       "no i have only thi number"}
 _UNSURE = {"not sure", "cant say", "yet to confirm", "need to check", "havent checked", "yet to check",
            "uncertain"}
 
@@ -148,7 +151,8 @@ def client(value: str | None) -> str:
 
 def interview_type(value: str | None) -> str:
     text = _clean(value).replace("sceduled", "scheduled").replace(" ", "")
-    return {"scheduledwalkin": "scheduled walk-in", "scheduled": "scheduled", "walkin": "walk-in"}.get(text, text)
+    names = {"scheduledwalkin": "scheduled walk-in", "scheduled": "scheduled", "walkin": "walk-in"}
+    return names.get(text, text)
 
 
 def skillset(value: str | None) -> str:
@@ -240,7 +244,9 @@ def convert_record(record: dict[str, str]) -> dict[str, str]:
         moment = datetime(day.year, day.month, day.day, *clock)
         scheduled_at = moment.isoformat()
         invited_at = (moment - INVITATION_OFFSET).isoformat()
-    current, job, venue, native = (place(get(c)) for c in (CURRENT_LOCATION, JOB_LOCATION, VENUE, NATIVE_LOCATION))
+    current, job, venue, native = (
+        place(get(column)) for column in (CURRENT_LOCATION, JOB_LOCATION, VENUE, NATIVE_LOCATION)
+    )
     interview_id = (get(CANDIDATE_ID) or "").strip()
     if not interview_id:
         raise ValueError(f"column {CANDIDATE_ID!r}: empty")
@@ -313,7 +319,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 1
     outcomes = Counter(row["outcome"] for row in rows)
-    print(f"wrote {len(rows)} rows to {args.out}: " + ", ".join(f"{k} {v}" for k, v in sorted(outcomes.items())))
+    counts = ", ".join(f"{outcome_name} {n}" for outcome_name, n in sorted(outcomes.items()))
+    print(f"wrote {len(rows)} rows to {args.out}: {counts}")
     return 0
 
 

@@ -57,6 +57,10 @@ def synthetic_history(n: int, seed: int, signal: bool = True) -> list[dict[str, 
     return rows
 
 
+def without(row: dict[str, str], column: str) -> dict[str, str]:
+    return {k: v for k, v in row.items() if k != column}
+
+
 def not_attended(rows: list[dict[str, str]]) -> list[int]:
     return [int(row["outcome"] != "attended") for row in rows]
 
@@ -72,7 +76,8 @@ def write_csv(path: Path, rows: list[dict[str, str]], columns: list[str] | None 
 
 def converter() -> ModuleType:
     # scripts/ is not an installed package: load the script from its file.
-    spec = importlib.util.spec_from_file_location("convert_attendance", REPO_ROOT / "scripts" / "convert_attendance.py")
+    script = REPO_ROOT / "scripts" / "convert_attendance.py"
+    spec = importlib.util.spec_from_file_location("convert_attendance", script)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -102,7 +107,7 @@ def test_evaluation_reports_cross_validated_auc_and_calibration():
     # Then the held-out AUC shows the signal, and the calibration summary covers every row in 5 bins
     assert evaluation.roc_auc_mean > 0.8
     assert len(evaluation.fold_roc_auc) == 5
-    assert evaluation.brier_score < evaluation.brier_score_base_rate  # better than always guessing the base rate
+    assert evaluation.brier_score < evaluation.brier_score_base_rate  # beats always guessing the base rate
     assert [b.lower for b in evaluation.reliability] == pytest.approx([0.0, 0.2, 0.4, 0.6, 0.8])
     assert sum(b.count for b in evaluation.reliability) == 300
     assert all(b.lower <= b.mean_predicted <= b.upper for b in evaluation.reliability if b.count)
@@ -140,7 +145,7 @@ def test_reliability_table_puts_every_prediction_in_exactly_one_bin(pairs):
 def test_score_returns_one_probability_per_row_in_input_order_without_outcomes():
     # Given a trained model and upcoming interviews without an outcome column, one with an unseen source
     model = risk_model.train(synthetic_history(200, seed=5))
-    upcoming = [{k: v for k, v in row.items() if k != "outcome"} for row in synthetic_history(25, seed=6)]
+    upcoming = [without(row, "outcome") for row in synthetic_history(25, seed=6)]
     upcoming[0]["source"] = "a source never seen in training"
 
     # When they are scored
@@ -154,7 +159,7 @@ def test_score_returns_one_probability_per_row_in_input_order_without_outcomes()
 def test_score_refuses_rows_missing_a_column_the_model_was_trained_with():
     # Given a model trained with feature_distance_km
     model = risk_model.train(synthetic_history(200, seed=7))
-    rows = [{k: v for k, v in row.items() if k != "feature_distance_km"} for row in synthetic_history(5, seed=8)]
+    rows = [without(row, "feature_distance_km") for row in synthetic_history(5, seed=8)]
 
     # When rows without that column are scored, Then the error names the column
     with pytest.raises(HistoryFormatError, match="feature_distance_km"):
@@ -267,11 +272,13 @@ def test_cli_train_then_score_writes_model_metrics_and_scores(tmp_path, capsys):
     # Given a history CSV and an upcoming-interviews CSV without outcomes
     history = write_csv(tmp_path / "history.csv", synthetic_history(200, seed=15))
     upcoming_rows = synthetic_history(30, seed=16)
-    upcoming = write_csv(tmp_path / "upcoming.csv", upcoming_rows, [c for c in upcoming_rows[0] if c != "outcome"])
+    upcoming = write_csv(tmp_path / "upcoming.csv", [without(row, "outcome") for row in upcoming_rows])
     model_path, scores_path = tmp_path / "out" / "risk.joblib", tmp_path / "scores.csv"
 
     # When `model train` and then `model score` run
-    train_args = parse_cli(["model", "train", "--csv", str(history), "--out", str(model_path), "--folds", "3"])
+    train_args = parse_cli(
+        ["model", "train", "--csv", str(history), "--out", str(model_path), "--folds", "3"]
+    )
     train_code = train_args.func(train_args)
     printed = capsys.readouterr().out
     score_args = parse_cli(["model", "score", "--model", str(model_path), "--csv", str(upcoming),
@@ -326,12 +333,12 @@ def test_converter_maps_messy_answers():
     convert = converter()
 
     # When read as answers and as 0/1 flags, Then they fall into the right group
-    assert [convert.answer(v) for v in ("Yes", "yes ", "NO", "Not yet", "Need To Check", "NA", "Na", "11:00 AM")] == [
-        "yes", "yes", "no", "no", "unsure", "", "", ""]
+    spellings = ("Yes", "yes ", "NO", "Not yet", "Need To Check", "NA", "Na", "11:00 AM")
+    assert [convert.answer(v) for v in spellings] == ["yes", "yes", "no", "no", "unsure", "", "", ""]
     assert [convert.flag(v) for v in ("Yes", "No", "Not sure", "NA")] == ["1", "0", "", ""]
 
 
-@pytest.mark.skipif(not SHARED_ATTENDANCE.exists(), reason="the shared attendance data is not on this machine")
+@pytest.mark.skipif(not SHARED_ATTENDANCE.exists(), reason="the shared attendance data is not here")
 def test_converter_on_the_shared_attendance_file(tmp_path):
     # Given the public attendance data as published
     convert = converter()

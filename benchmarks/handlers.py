@@ -1,0 +1,105 @@
+"""Handler figures: cold import time against bare boto3, peak memory serving requests, AWS calls per HTTP
+request, and state transitions per lifecycle. Prints a table; asserts nothing (figures, not flaky checks).
+
+    .venv/bin/python benchmarks/handlers.py [--repeat 7]
+
+Everything runs on loopback against moto's server; the measured functions run in a fresh child process each,
+as a Lambda cold start would.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+HANDLERS = ["functions.cancel.handler", "functions.approve.handler", "functions.notify.handler",
+            "functions.analytics.handler"]
+IMPORT_SNIPPET = "import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
+
+
+def _env(extra: dict) -> dict:
+    return {**os.environ, **extra, "PYTHONPATH": str(REPO), "PYTHONDONTWRITEBYTECODE": "0"}
+
+
+def cold_import_seconds(module: str, env: dict, repeat: int) -> float:
+    samples = []
+    for _ in range(repeat):
+        out = subprocess.run([sys.executable, "-c", IMPORT_SNIPPET.format(module=module)], env=env,
+                             capture_output=True, text=True, check=True)
+        samples.append(float(out.stdout.strip().splitlines()[-1]))
+    return statistics.median(samples)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repeat", type=int, default=7)
+    args = parser.parse_args()
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    from moto.server import ThreadedMotoServer
+    import requests
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    endpoint = f"http://{host}:{port}"
+    aws = {"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench", "AWS_DEFAULT_REGION": "us-east-1",
+           "AWS_ENDPOINT_URL": endpoint, "MOTO_PORT": str(port)}
+    os.environ.update(aws)
+    requests.post(f"{endpoint}/moto-api/config", json={"stepfunctions": {"execute_state_machine": True}},
+                  timeout=10)
+    from local_runtime import resources
+
+    created = resources.create(prefix="bench")
+    env = _env({**aws, **created.environment(), "LINK_SIGNING_KEY": "bench-key", "PUBLIC_BASE_URL": "http://bench",
+                "POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_LOG_LEVEL": "ERROR",
+                "POWERTOOLS_METRICS_NAMESPACE": "Bench", "BENCH_QUEUES": json.dumps(
+                    [q.__dict__ for q in created.queues])})
+
+    print("Cold import (median of %d fresh interpreters)" % args.repeat)
+    baseline = cold_import_seconds("boto3", env, args.repeat)
+    print(f"  {'import boto3 (baseline)':34s} {baseline * 1000:7.1f} ms   1.00x")
+    for module in HANDLERS:
+        seconds = cold_import_seconds(module, env, args.repeat)
+        print(f"  {module:34s} {seconds * 1000:7.1f} ms   {seconds / baseline:.2f}x")
+
+    child = subprocess.run([sys.executable, str(REPO / "benchmarks" / "_serve_requests.py")], env=env,
+                           capture_output=True, text=True)
+    if child.returncode != 0:
+        print(child.stdout, child.stderr)
+        return 1
+    figures = json.loads(child.stdout.strip().splitlines()[-1])
+    print("\nAWS API calls per HTTP request (request path only)")
+    for name, calls in figures["calls"].items():
+        print(f"  {name:44s} {calls}")
+    print(f"\nPeak memory of the process serving those requests: {figures['peak_rss_mb']:.1f} MB")
+
+    from boto3 import client
+
+    sfn = client("stepfunctions")
+    print("\nState transitions per lifecycle")
+    for label, request_id in figures["executions"].items():
+        arn = created.state_machine_arn.replace(":stateMachine:", ":execution:") + f":{request_id}"
+        for _ in range(100):
+            if sfn.describe_execution(executionArn=arn)["status"] != "RUNNING":
+                break
+            time.sleep(0.1)
+        events = sfn.get_execution_history(executionArn=arn, maxResults=1000)["events"]
+        entered = sum(1 for e in events if e["type"].endswith("StateEntered"))
+        print(f"  {label:44s} {entered} states entered")
+    server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
