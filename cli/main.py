@@ -65,6 +65,10 @@ def build_parser() -> argparse.ArgumentParser:
     local.add_argument("--info-file", help="write the base URL, staff tokens and candidate links here as JSON")
     local.add_argument("--log-level", default="WARNING", help="the functions' log level (INFO shows every event)")
     local.set_defaults(func=_local)
+
+    from cli import model as model_cli
+
+    model_cli.register(commands)
     return parser
 
 

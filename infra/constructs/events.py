@@ -93,7 +93,7 @@ class Events(Construct):
                 # AWS's advice for SQS event sources: at least six times the function's timeout.
                 visibility_timeout=Duration.seconds(6 * timeout),
                 retention_period=Duration.days(4),
-                dead_letter_queue=sqs.DeadLetterQueue(queue=dlq, max_receive_count=MAX_RECEIVE_COUNT),
+
                 removal_policy=RemovalPolicy.RETAIN if self._retain else RemovalPolicy.DESTROY,
             )
             rule = events.Rule(
