@@ -47,16 +47,15 @@ class Events(Construct):
             removal_policy=RemovalPolicy.RETAIN if retain else RemovalPolicy.DESTROY,
             pending_window=Duration.days(30 if retain else 7),
         )
-        # EventBridge (rule targets, dead letters) and CloudWatch (alarm actions) write to encrypted queues and
-        # topics: they need the key, and only on behalf of this account.
-        for service in ("events.amazonaws.com", "cloudwatch.amazonaws.com"):
-            self.key.add_to_resource_policy(iam.PolicyStatement(
-                sid=f"Allow{service.split('.')[0].capitalize()}ToUseTheKey",
-                principals=[iam.ServicePrincipal(service)],
-                actions=["kms:Decrypt", "kms:GenerateDataKey"],
-                resources=["*"],  # in a key policy "*" means this key
-                conditions={"StringEquals": {"aws:SourceAccount": stack.account}},
-            ))
+        # CloudWatch publishes alarm notifications to the encrypted alarm topic: it needs the key, for this account
+        # only. (EventBridge gets its grant from CDK when a rule targets one of the queues.)
+        self.key.add_to_resource_policy(iam.PolicyStatement(
+            sid="AllowCloudWatchAlarmsToUseTheKey",
+            principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+            actions=["kms:Decrypt", "kms:GenerateDataKey*"],
+            resources=["*"],  # in a key policy "*" means this key
+            conditions={"StringEquals": {"aws:SourceAccount": stack.account}},
+        ))
 
         self.bus = events.EventBus(self, "Bus", description="Interview cancellation events, in and out")
         self.archive = events.Archive(
@@ -93,7 +92,7 @@ class Events(Construct):
                 # AWS's advice for SQS event sources: at least six times the function's timeout.
                 visibility_timeout=Duration.seconds(6 * timeout),
                 retention_period=Duration.days(4),
-
+                dead_letter_queue=sqs.DeadLetterQueue(queue=dlq, max_receive_count=MAX_RECEIVE_COUNT),
                 removal_policy=RemovalPolicy.RETAIN if self._retain else RemovalPolicy.DESTROY,
             )
             rule = events.Rule(

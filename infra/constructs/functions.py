@@ -81,7 +81,7 @@ SERVICE_NAME = "interview-cancellations"
 METRICS_NAMESPACE = "InterviewCancellations"
 APPEND_ONLY_TABLE_ACTIONS = (
     "dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:Scan",
-    "dynamodb:ConditionCheckItem", "dynamodb:DescribeTable", "dynamodb:PutItem", "dynamodb:UpdateItem",
+    "dynamodb:ConditionCheckItem", "dynamodb:DescribeTable", "dynamodb:PutItem",
 )
 
 

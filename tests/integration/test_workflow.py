@@ -11,7 +11,7 @@ import pytest
 
 from functions.shared import approvals, cancellations, links, store
 from functions.shared.domain import Decision, Initiator
-from functions.shared.errors import ConflictError, LinkExpiredError
+from functions.shared.errors import ConflictError, DomainError, LinkExpiredError
 
 
 def _submit(reason="illness", key="key-wf-0001"):
@@ -27,7 +27,10 @@ def _approval_token(system, request_id: str, level: int = 0, timeout: float = 15
         for message in reversed(system.sent_mail()):
             found = re.search(r"/approvals/(\S+)", message["text"])
             if found:
-                link = links.approver_link_of(found.group(1))
+                try:
+                    link = links.approver_link_of(found.group(1))
+                except DomainError:  # another test's mail cannot be read with this test's expectations
+                    continue
                 if (link.request_id, link.level) == (request_id, level):
                     return found.group(1)
         time.sleep(0.2)
