@@ -9,6 +9,7 @@ import os
 import secrets
 import threading
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 
 import boto3
 import requests
@@ -72,6 +73,9 @@ class LocalSystem:
             poller = Poller(queue, self._invoke)
             poller.start()
             self._stops.append(poller.stop)
+        clock = Scheduler(self.run_schedule)
+        clock.start()
+        self._stops.append(clock.stop)
         return self
 
     def stop(self) -> None:
@@ -116,6 +120,34 @@ class LocalSystem:
                 f"<li><a href='/docs'>API (Swagger UI)</a></li><li><a href='/openapi.json'>OpenAPI</a></li></ul>"
                 + "".join(f"<form method=post action='/_local/run/{s.name}'><button>Run {s.name}</button></form>"
                           for s in topology.SCHEDULES))
+
+
+class Scheduler(threading.Thread):
+    """Fires topology.SCHEDULES at their cron minute and hour (UTC here), like EventBridge Scheduler."""
+
+    def __init__(self, run: callable):
+        super().__init__(name="scheduler", daemon=True)
+        self.run_schedule, self.stopping, self.fired = run, threading.Event(), set()
+
+    @staticmethod
+    def due(cron: str, moment: datetime) -> bool:
+        minute, hour = cron.removeprefix("cron(").split()[:2]
+        return (minute in ("*", str(moment.minute))) and (hour in ("*", str(moment.hour)))
+
+    def run(self) -> None:
+        while not self.stopping.wait(20):
+            now = datetime.now(timezone.utc)
+            for schedule in topology.SCHEDULES:
+                key = (schedule.name, now.strftime("%Y%m%d%H%M"))
+                if key not in self.fired and self.due(schedule.cron, now):
+                    self.fired.add(key)
+                    try:
+                        self.run_schedule(schedule.name)
+                    except Exception:  # noqa: BLE001 - a failed run is logged by the function; try next time
+                        logging.getLogger(__name__).exception("schedule %s failed", schedule.name)
+
+    def stop(self) -> None:
+        self.stopping.set()
 
 
 def wait_forever() -> None:

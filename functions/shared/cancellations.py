@@ -5,6 +5,8 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
+from botocore.exceptions import BotoCoreError, ClientError
+
 from functions.shared import routing, store, workflow
 from functions.shared.clock import from_iso, to_iso, utc_now
 from functions.shared.domain import (
@@ -16,7 +18,7 @@ from functions.shared.domain import (
     RequestStatus,
     RequestView,
 )
-from functions.shared.errors import ConflictError, NotFoundError, PolicyViolationError
+from functions.shared.errors import ConflictError, NotFoundError, PolicyViolationError, ServiceUnavailableError
 from functions.shared.settings import get_settings
 from functions.shared.tables import InterviewItem, RequestItem
 
@@ -81,7 +83,7 @@ def submit(
             return _repeat(request_id, reason_code, reason_text)
         raise ConflictError("This interview is no longer scheduled; it may have been cancelled already.") from None
 
-    workflow.start(request_id, {
+    _start_or_ask_to_retry(request_id, {
         "request_id": request_id,
         "interview_id": interview_id,
         "candidate_id": interview.candidate_id,
@@ -91,6 +93,16 @@ def submit(
         "route": route.model_dump(mode="json"),
     })
     return _receipt(request)
+
+
+def _start_or_ask_to_retry(request_id: str, workflow_input: dict) -> None:
+    """The request is stored either way; if the workflow cannot start now, a retry with the same key starts it."""
+    try:
+        workflow.start(request_id, workflow_input)
+    except (ClientError, BotoCoreError) as exc:
+        raise ServiceUnavailableError(
+            "Your request is saved but could not be processed yet; send it again with the same Idempotency-Key."
+        ) from exc
 
 
 def _check_cancellable(interview: InterviewItem, initiator: Initiator, now: datetime) -> None:
@@ -129,7 +141,7 @@ def _restart(request: RequestItem, interview: InterviewItem) -> None:
                               reason_code=request.reason_code, now=from_iso(request.created_at),
                               starts_at=from_iso(interview.starts_at),
                               sla_seconds=settings.approval_sla_seconds, hr_email=settings.hr_email)
-    workflow.start(request.request_id, {
+    _start_or_ask_to_retry(request.request_id, {
         "request_id": request.request_id, "interview_id": request.interview_id,
         "candidate_id": request.candidate_id, "slot_id": interview.slot_id, "initiator": request.initiator,
         "reason_code": request.reason_code, "route": route.model_dump(mode="json"),

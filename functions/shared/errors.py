@@ -43,3 +43,8 @@ class LinkInvalidError(DomainError):
 class LinkExpiredError(DomainError):
     status = 410
     title = "This link has expired or was already used"
+
+
+class ServiceUnavailableError(DomainError):
+    status = 503
+    title = "Temporarily unavailable"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+import logging
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -19,6 +20,8 @@ from local_runtime.lambda_events import LambdaContext, api_gateway_event
 from tests.conftest import PREFIX
 
 EVENTS = Path(__file__).resolve().parent.parent / "events"
+# Executions a test left waiting keep running in moto's threads after the mock stops and complain about it.
+logging.getLogger("moto.stepfunctions").setLevel(logging.CRITICAL)
 
 
 def interview_event(interview_id="int-1", candidate_id="cand-1", starts_in=timedelta(days=3), **changes) -> dict:

@@ -10,7 +10,7 @@ import pytest
 
 from functions.shared import cancellations, links, store
 from functions.shared.domain import Initiator
-from functions.shared.errors import ConflictError, NotFoundError, PolicyViolationError
+from functions.shared.errors import ConflictError, NotFoundError, PolicyViolationError, ServiceUnavailableError
 from tests.integration.conftest import header
 
 
@@ -135,3 +135,25 @@ def test_staff_routes_need_a_staff_role(system, scheduled):
                           claims={"sub": "u2", "cognito:groups": "department_manager"})
     assert (anonymous["statusCode"], no_role["statusCode"], manager["statusCode"]) == (401, 403, 202)
     assert json.loads(manager["body"])["route"] == "department_manager"
+
+
+def test_when_the_workflow_cannot_start_the_request_is_kept_and_a_retry_starts_it(system, scheduled, monkeypatch):
+    # Given Step Functions refusing the first start (the state machine is unreachable)
+    from functions.shared import workflow
+
+    real = workflow.get_settings()
+    broken = real.model_copy(update={"state_machine_arn": real.state_machine_arn + "-missing"})
+    monkeypatch.setattr(workflow, "get_settings", lambda: broken)
+    scheduled()
+    # When the candidate submits
+    with pytest.raises(ServiceUnavailableError, match="same Idempotency-Key"):
+        _submit(key="retry-key-1")
+    # Then nothing is lost: the request is stored as received
+    request_id = cancellations.request_id_for("candidate:cand-1", "int-1", "retry-key-1")
+    assert store.get_request(request_id).status == "RECEIVED"
+    # And when Step Functions is back, the retry with the same key starts the one workflow
+    monkeypatch.setattr(workflow, "get_settings", lambda: real)
+    assert _submit(key="retry-key-1").request_id == request_id
+    executions = boto3.client("stepfunctions").list_executions(
+        stateMachineArn=system.resources.state_machine_arn)["executions"]
+    assert [e["name"] for e in executions] == [request_id]
