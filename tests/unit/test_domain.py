@@ -47,14 +47,3 @@ def test_an_interview_without_a_timezone_is_refused():
     with pytest.raises(ValidationError, match="timezone"):
         InterviewScheduled.model_validate(event)
 
-
-@pytest.mark.parametrize("cron, hour, minute, due", [
-    ("cron(0 2 * * ? *)", 2, 0, True), ("cron(0 2 * * ? *)", 2, 1, False), ("cron(0 2 * * ? *)", 3, 0, False),
-    ("cron(* * * * ? *)", 13, 37, True),
-])
-def test_the_local_scheduler_fires_at_the_crons_minute_and_hour(cron, hour, minute, due):
-    from datetime import datetime, timezone
-
-    from local_runtime.system import Scheduler
-
-    assert Scheduler.due(cron, datetime(2030, 1, 1, hour, minute, tzinfo=timezone.utc)) is due

@@ -1,0 +1,46 @@
+"""The local runtime's stand-ins for AWS plumbing: the gateway's routing and the scheduler's clock."""
+
+import pytest
+
+from infra import topology
+from local_runtime import gateway, staff_auth
+
+KEY = "a-local-signing-key-of-at-least-32-bytes"
+
+
+
+@pytest.mark.parametrize("cron, hour, minute, due", [
+    ("cron(0 2 * * ? *)", 2, 0, True), ("cron(0 2 * * ? *)", 2, 1, False), ("cron(0 2 * * ? *)", 3, 0, False),
+    ("cron(* * * * ? *)", 13, 37, True),
+])
+def test_the_local_scheduler_fires_at_the_crons_minute_and_hour(cron, hour, minute, due):
+    from datetime import datetime, timezone
+
+    from local_runtime.system import Scheduler
+
+    assert Scheduler.due(cron, datetime(2030, 1, 1, hour, minute, tzinfo=timezone.utc)) is due
+
+
+
+@pytest.mark.parametrize("route", topology.ROUTES, ids=lambda r: f"{r.method} {r.path}")
+def test_every_topology_route_is_served_by_its_function(route):
+    concrete = route.path.replace("{token}", "abc.def").replace("{interview_id}", "int-1").replace(
+        "{request_id}", "req-1")
+    matched, parameters = gateway.match(route.method, concrete)
+    assert matched == route
+    assert set(parameters) == {p.strip("{}") for p in route.path.split("/") if p.startswith("{")}
+
+
+def test_unknown_paths_and_methods_match_nothing():
+    assert gateway.match("GET", "/api/candidate/interviews/extra") is None
+    assert gateway.match("DELETE", "/api/candidate/interviews") is None
+
+
+def test_the_local_user_pool_refuses_forged_expired_and_foreign_tokens():
+    good = staff_auth.issue(KEY, subject="u1", email="u1@example.com", groups=["admin", "recruiter"])
+    assert staff_auth.claims_from(KEY, f"Bearer {good}")["cognito:groups"] == "admin,recruiter"
+    forged = staff_auth.issue("another-key-of-at-least-thirty-two-bytes", subject="u1", email="u1@example.com", groups=["admin"])
+    expired = staff_auth.issue(KEY, subject="u1", email="u1@example.com", groups=["admin"], ttl_seconds=-10)
+    for header in (None, "Basic abc", f"Bearer {forged}", f"Bearer {expired}", f"Bearer {good}x"):
+        with pytest.raises(staff_auth.Unauthorized):
+            staff_auth.claims_from(KEY, header)
