@@ -66,9 +66,11 @@ def build_parser() -> argparse.ArgumentParser:
     local.add_argument("--log-level", default="WARNING", help="the functions' log level (INFO shows every event)")
     local.set_defaults(func=_local)
 
+    from cli import audit as audit_cli
     from cli import model as model_cli
 
     model_cli.register(commands)
+    audit_cli.register(commands)
     return parser
 
 

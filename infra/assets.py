@@ -145,7 +145,7 @@ def build_function_asset(
     stamp = json.dumps({"deps": deps.name, "functions": tree_hash(source)})
     if (folder / ".asset-stamp").is_file() and (folder / ".asset-stamp").read_text() == stamp:
         return folder
-    with _lock(build_root):
+    with _lock(build_root, f"asset-{target.name}-{function_name}"):
         staging = folder.with_name(folder.name + ".staging")
         shutil.rmtree(staging, ignore_errors=True)
         _link_tree(deps, staging)
@@ -157,6 +157,13 @@ def build_function_asset(
         shutil.rmtree(folder, ignore_errors=True)
         staging.rename(folder)
     return folder
+
+
+def build_function_assets(
+    function_names: list[str], target: Target = LAMBDA_ARM64, *, root: Path = ROOT, build_root: Path | None = None,
+) -> dict[str, Path]:
+    """Build several functions' assets (one pip run per distinct set of requirements, then cached)."""
+    return {name: build_function_asset(name, target, root=root, build_root=build_root) for name in function_names}
 
 
 def asset_hash(folder: Path) -> str:
@@ -182,7 +189,7 @@ def _dependencies(requirements: list[str], target: Target, build_root: Path) -> 
     deps = build_root / ".deps" / f"{target.name}-{dependency_hash(requirements, target)}"
     if (deps / ".complete").is_file():
         return deps
-    with _lock(build_root):
+    with _lock(build_root, deps.name):
         if (deps / ".complete").is_file():  # built by another process while we waited
             return deps
         staging = deps.with_name(deps.name + ".staging")
@@ -289,9 +296,10 @@ def _link_tree(source: Path, destination: Path) -> None:
 
 
 @contextlib.contextmanager
-def _lock(build_root: Path):
-    build_root.mkdir(parents=True, exist_ok=True)
-    with (build_root / ".lock").open("w") as handle:
+def _lock(build_root: Path, name: str):
+    """An exclusive lock between processes (a synth and a test run) building the same thing."""
+    (build_root / ".locks").mkdir(parents=True, exist_ok=True)
+    with (build_root / ".locks" / name).open("w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
@@ -302,5 +310,5 @@ def _lock(build_root: Path):
 if __name__ == "__main__":  # python -m infra.assets [function ...]: build assets ahead of a synth
     from infra.topology import FUNCTIONS
 
-    for name in sys.argv[1:] or [f.name for f in FUNCTIONS]:
-        print(name, build_function_asset(name))
+    for name, folder in build_function_assets(sys.argv[1:] or [f.name for f in FUNCTIONS]).items():
+        print(name, folder)

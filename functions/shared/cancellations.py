@@ -19,6 +19,7 @@ from functions.shared.domain import (
     RequestView,
 )
 from functions.shared.errors import ConflictError, NotFoundError, PolicyViolationError, ServiceUnavailableError
+from functions.shared.policy import PolicyDecision
 from functions.shared.settings import get_settings
 from functions.shared.tables import InterviewItem, RequestItem
 
@@ -46,13 +47,13 @@ def submit(
 
     if interview.pending_request_id == request_id:
         return _repeat(request_id, reason_code, reason_text)
-    _check_cancellable(interview, initiator, now)
-
     settings = get_settings()
-    starts_at = from_iso(interview.starts_at)
-    route = routing.route_for(interview=interview, initiator=initiator, reason_code=reason_code, now=now,
-                              starts_at=starts_at, sla_seconds=settings.approval_sla_seconds,
+    # earlier_cancellations stays 0 for now: reading the candidate's profile would cost a fourth AWS call.
+    decision = routing.decide(interview=interview, initiator=initiator, reason_code=reason_code, now=now,
+                              starts_at=from_iso(interview.starts_at), sla_seconds=settings.approval_sla_seconds,
                               hr_email=settings.hr_email)
+    _check_cancellable(interview, initiator, now, decision, reason_code, reason_text)
+    route = decision.route
     at = to_iso(now)
     request = RequestItem(
         request_id,
@@ -105,7 +106,8 @@ def _start_or_ask_to_retry(request_id: str, workflow_input: dict) -> None:
         ) from exc
 
 
-def _check_cancellable(interview: InterviewItem, initiator: Initiator, now: datetime) -> None:
+def _check_cancellable(interview: InterviewItem, initiator: Initiator, now: datetime, decision: PolicyDecision,
+                       reason_code: str, reason_text: str | None) -> None:
     if interview.status == InterviewStatus.CANCELLED:
         raise ConflictError("This interview is already cancelled.")
     if interview.status == InterviewStatus.CANCELLATION_PENDING:
@@ -113,12 +115,13 @@ def _check_cancellable(interview: InterviewItem, initiator: Initiator, now: date
     starts_at = from_iso(interview.starts_at)
     if starts_at <= now:
         raise ConflictError("This interview has already started.")
-    if initiator is Initiator.CANDIDATE and starts_at - now < routing.CANDIDATE_MINIMUM_NOTICE:
-        hours = int(routing.CANDIDATE_MINIMUM_NOTICE.total_seconds() // 3600)
+    if initiator is Initiator.CANDIDATE and starts_at - now < decision.minimum_notice:
         raise PolicyViolationError(
-            f"Cancellations less than {hours} hours before the interview cannot be made online; "
-            f"please contact your recruiter at {interview.recruiter.email}."
+            f"Cancellations less than {decision.minimum_notice_hours:g} hours before the interview cannot be made "
+            f"online; please contact your recruiter at {interview.recruiter.email}."
         )
+    if decision.reason_text_required and not (reason_text or "").strip():
+        raise PolicyViolationError(f"Please describe the reason: a text is required for reason {reason_code}.")
 
 
 def _repeat(request_id: str, reason_code: str, reason_text: str | None) -> Receipt:

@@ -135,6 +135,7 @@ class Functions(Construct):
             "LOG_LEVEL": log_level,
         }
         append_only = {t.name for t in topology.TABLES if t.append_only}
+        folders = {} if skip_asset_build else assets.build_function_assets([f.name for f in topology.FUNCTIONS])
 
         for spec in topology.FUNCTIONS:
             name = spec.name.capitalize()
@@ -155,7 +156,7 @@ class Functions(Construct):
                 runtime=lambda_runtime(),
                 architecture=lambda_.Architecture.ARM_64,
                 handler=spec.handler,
-                code=_code(spec.name, skip_asset_build),
+                code=_code(folders.get(spec.name)),
                 memory_size=sizing.memory_mb,
                 timeout=Duration.seconds(sizing.timeout_seconds),
                 environment=environment,
@@ -222,10 +223,9 @@ class Functions(Construct):
             function.add_environment("PUBLIC_BASE_URL", url)
 
 
-def _code(function_name: str, skip_asset_build: bool) -> lambda_.Code:
-    if skip_asset_build:
+def _code(folder) -> lambda_.Code:
+    if folder is None:  # skipAssetBuild: synth-only
         return lambda_.Code.from_asset(str(assets.placeholder_asset()))
-    folder = assets.build_function_asset(function_name)
     return lambda_.Code.from_asset(
         str(folder), asset_hash_type=AssetHashType.CUSTOM, asset_hash=assets.asset_hash(folder),
         exclude=[".asset-stamp"],

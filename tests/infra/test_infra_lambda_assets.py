@@ -60,7 +60,7 @@ def _elf_machine(path: Path) -> int | None:
 
 @pytest.fixture(scope="module")
 def arm64_assets() -> dict[str, Path]:
-    return {f.name: assets.build_function_asset(f.name, assets.LAMBDA_ARM64) for f in topology.FUNCTIONS}
+    return assets.build_function_assets([f.name for f in topology.FUNCTIONS], assets.LAMBDA_ARM64)
 
 
 def test_every_asset_holds_its_handler_and_pinned_dependencies_for_lambda_arm64(arm64_assets):
@@ -139,7 +139,7 @@ def test_every_handler_imports_from_an_asset_built_for_this_machine(tmp_path):
         "print(json.dumps({'module': module.__file__, 'handler': callable(getattr(module, 'lambda_handler', None)),"
         " 'pydantic_core': pydantic_core.__file__, 'path': sys.path}))\n"
     )
-    folders = {f.name: assets.build_function_asset(f.name, assets.HOST) for f in topology.FUNCTIONS}
+    folders = assets.build_function_assets([f.name for f in topology.FUNCTIONS], assets.HOST)
     # When a clean interpreter (no site-packages, no repository on the path) imports each handler module
     running = {
         function.name: subprocess.Popen(

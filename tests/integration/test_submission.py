@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import timedelta
 
 import boto3
@@ -14,7 +15,8 @@ from functions.shared.errors import ConflictError, NotFoundError, PolicyViolatio
 from tests.integration.conftest import header
 
 
-def _submit(interview_id="int-1", key="key-0001", reason="illness", text=None, candidate="cand-1"):
+def _submit(interview_id="int-1", key=None, reason="illness", text=None, candidate="cand-1"):
+    key = key or f"key-{uuid.uuid4()}"  # unique per test: see test_workflow._submit
     return cancellations.submit(interview_id=interview_id, initiator=Initiator.CANDIDATE,
                                 actor=f"candidate:{candidate}", reason_code=reason, reason_text=text,
                                 idempotency_key=key, candidate_id=candidate)

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import re
 import time
+import uuid
 from datetime import timedelta
 
 import boto3
 import pytest
 
-from functions.shared import approvals, cancellations, links, store
+from functions.shared import approvals, audit, cancellations, links, store
 from functions.shared.domain import Decision, Initiator
 from functions.shared.errors import ConflictError, DomainError, LinkExpiredError
 
 
-def _submit(reason="illness", key="key-wf-0001"):
+def _submit(reason="illness", key=None):
+    # A fresh key per test: request ids derive from it, and an execution a previous test left behind in moto's
+    # threads must never share an id with this test's request.
+    key = key or f"key-{uuid.uuid4()}"
     return cancellations.submit(interview_id="int-1", initiator=Initiator.CANDIDATE, actor="candidate:cand-1",
                                 reason_code=reason, reason_text=None, idempotency_key=key, candidate_id="cand-1")
 
@@ -41,6 +45,11 @@ def _actions(request_id: str) -> list[str]:
     return [e.action for e in store.audit_trail(request_id)]
 
 
+def _assert_trail_complete(request_id: str) -> None:
+    report = audit.verify(request_id)
+    assert report.ok, report.problems
+
+
 def test_schedule_conflict_with_notice_is_cancelled_automatically(system, scheduled):
     # Given an interview three days ahead
     scheduled()
@@ -57,6 +66,7 @@ def test_schedule_conflict_with_notice_is_cancelled_automatically(system, schedu
     recipients = {m["to"] for m in system.sent_mail() if m["attachments"]}
     assert recipients == {"li.wei@mail.example.com", "jun.park@company.example.com"}
     assert store.get_candidate("cand-1").cancellations[0].reason_code == "schedule_conflict"
+    _assert_trail_complete(receipt.request_id)
 
 
 def test_an_approver_decision_cancels_the_interview(system, scheduled):
@@ -72,6 +82,7 @@ def test_an_approver_decision_cancels_the_interview(system, scheduled):
     trail = store.audit_trail(receipt.request_id)
     assert [e.action for e in trail] == ["received", "routed", "approval_requested", "decision_approved", "approved"]
     assert trail[-1].actor == "approver:rec-1" and all(e.at for e in trail)
+    _assert_trail_complete(receipt.request_id)
 
 
 def test_a_rejection_keeps_the_interview_and_drafts_a_retention_message(system, scheduled):
@@ -86,6 +97,7 @@ def test_a_rejection_keeps_the_interview_and_drafts_a_retention_message(system, 
     assert store.get_slot("slot-int-1").status == "BOOKED"
     request = store.get_request(receipt.request_id)
     assert request.status == "REJECTED" and request.retention_draft
+    _assert_trail_complete(receipt.request_id)
     rejected = [m for m in system.sent_mail() if m["to"] == "li.wei@mail.example.com" and "we can move it" in m["text"]]
     assert len(rejected) == 1 and "chen.jing@company.example.com" in rejected[0]["text"]
 
@@ -117,6 +129,7 @@ def test_no_decision_escalates_then_applies_the_default(system, scheduled, monke
     assert [e.action for e in trail] == ["received", "routed", "approval_requested", "escalated", "approved"]
     assert trail[-1].actor == "policy:default"
     assert store.get_interview("int-1").status == "CANCELLED"
+    _assert_trail_complete(receipt.request_id)
     escalation = [m for m in system.sent_mail() if m["to"] == "chen.jing@company.example.com"]
     assert any("sam.smith" not in m["to"] and "Escalated" in m["subject"] for m in escalation)
 
