@@ -1,7 +1,8 @@
 """The CDK app: `npx cdk synth` / `npx cdk deploy` run this through cdk.json.
 
 It builds one InterviewCancellationsStack from the context (see infra/stack.py) and applies cdk-nag's
-AwsSolutions checks: an unsuppressed finding is an error annotation, which fails `cdk synth` and the infra tests.
+AwsSolutions checks: an unsuppressed finding is an error annotation, which fails `cdk synth` and the infra
+tests.
 """
 
 from __future__ import annotations

@@ -1,12 +1,13 @@
 """Lambda packaging without Docker: one asset folder per function under build/lambda/<name>/.
 
 Each folder holds the runtime dependencies, installed by pip from wheels built for the Lambda platform
-(`pip install --platform manylinux..._aarch64 --only-binary=:all: --python-version 3.14 --target ...`), and the
-`functions/` package beside them. The dependencies come from pyproject.toml: `[project].dependencies` for every
-function, plus `[project.optional-dependencies].analytics` for the analytics function.
+(`pip install --platform manylinux..._aarch64 --only-binary=:all: --python-version 3.14 --target ...`), and
+the `functions/` package beside them. The dependencies come from pyproject.toml: `[project].dependencies` for
+every function, plus `[project.optional-dependencies].analytics` for the analytics function.
 
 Installed dependency sets are cached under build/lambda/.deps/<hash>/, the hash taken over the requirements,
-the target platform and this module's format version, so a repeated synth only re-copies the functions package.
+the target platform and this module's format version, so a repeated synth only re-copies the functions
+package.
 
 Slimming, so the analytics function (scikit-learn, SciPy, matplotlib) fits Lambda's 250 MiB unzipped limit:
 - no bytecode (`--no-compile`; pip's .pyc files would be for the build machine's Python anyway);
@@ -58,7 +59,9 @@ class Target:
     platforms: tuple[str, ...] = ()  # pip --platform values; empty: the running interpreter's platform
     python_version: str | None = None  # pip --python-version; None: the running interpreter's
     implementation: str = "cp"
-    include_runtime_provided: bool = False  # keep boto3/botocore/s3transfer (a host stands in for the runtime)
+    include_runtime_provided: bool = (
+        False  # keep boto3/botocore/s3transfer (a host stands in for the runtime)
+    )
     enforce_size_limit: bool = True
     pip_args: tuple[str, ...] = ()  # extra pip options, e.g. a private index
 
@@ -94,22 +97,27 @@ def requirements_for(function_name: str, root: Path = ROOT) -> list[str]:
     optional = project.get("optional-dependencies", {})
     for extra in EXTRAS_BY_FUNCTION.get(function_name, ()):
         if extra not in optional:
-            raise AssetBuildError(f"pyproject.toml has no [project.optional-dependencies].{extra} for {function_name}")
+            raise AssetBuildError(
+                f"pyproject.toml has no [project.optional-dependencies].{extra} for {function_name}"
+            )
         requirements.extend(optional[extra])
     return requirements
 
 
 def dependency_hash(requirements: list[str], target: Target) -> str:
     python_version = target.python_version or f"{sys.version_info.major}.{sys.version_info.minor}"
-    payload = json.dumps({
-        "format": FORMAT_VERSION,
-        "requirements": sorted(requirements),
-        "platforms": list(target.platforms) or [f"host-{os.uname().machine}"],
-        "python": python_version,
-        "implementation": target.implementation,
-        "runtime_provided": target.include_runtime_provided,
-        "pip_args": list(target.pip_args),
-    }, sort_keys=True)
+    payload = json.dumps(
+        {
+            "format": FORMAT_VERSION,
+            "requirements": sorted(requirements),
+            "platforms": list(target.platforms) or [f"host-{os.uname().machine}"],
+            "python": python_version,
+            "implementation": target.implementation,
+            "runtime_provided": target.include_runtime_provided,
+            "pip_args": list(target.pip_args),
+        },
+        sort_keys=True,
+    )
     return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 
@@ -141,7 +149,9 @@ def build_function_asset(
     source = root / FUNCTIONS_PACKAGE
     if not (source / "__init__.py").is_file():
         raise AssetBuildError(f"{source} is not a package: nothing to put in the {function_name} asset")
-    folder = build_root / function_name if target == LAMBDA_ARM64 else build_root / target.name / function_name
+    folder = (
+        build_root / function_name if target == LAMBDA_ARM64 else build_root / target.name / function_name
+    )
     stamp = json.dumps({"deps": deps.name, "functions": tree_hash(source)})
     if (folder / ".asset-stamp").is_file() and (folder / ".asset-stamp").read_text() == stamp:
         return folder
@@ -149,8 +159,11 @@ def build_function_asset(
         staging = folder.with_name(folder.name + ".staging")
         shutil.rmtree(staging, ignore_errors=True)
         _link_tree(deps, staging)
-        shutil.copytree(source, staging / FUNCTIONS_PACKAGE,
-                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache"))
+        shutil.copytree(
+            source,
+            staging / FUNCTIONS_PACKAGE,
+            ignore=shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache"),
+        )
         (staging / ".asset-stamp").write_text(stamp)
         if target.enforce_size_limit:
             _check_size(staging, function_name, target)
@@ -160,10 +173,16 @@ def build_function_asset(
 
 
 def build_function_assets(
-    function_names: list[str], target: Target = LAMBDA_ARM64, *, root: Path = ROOT, build_root: Path | None = None,
+    function_names: list[str],
+    target: Target = LAMBDA_ARM64,
+    *,
+    root: Path = ROOT,
+    build_root: Path | None = None,
 ) -> dict[str, Path]:
     """Build several functions' assets (one pip run per distinct set of requirements, then cached)."""
-    return {name: build_function_asset(name, target, root=root, build_root=build_root) for name in function_names}
+    return {
+        name: build_function_asset(name, target, root=root, build_root=build_root) for name in function_names
+    }
 
 
 def asset_hash(folder: Path) -> str:
@@ -207,30 +226,50 @@ def _pip_install(requirements: list[str], target: Target, into: Path) -> None:
     requirements_file = into.parent / f"{into.name}.requirements.txt"
     requirements_file.write_text("\n".join(requirements) + "\n")
     command = [
-        sys.executable, "-m", "pip", "install",
-        "--quiet", "--disable-pip-version-check", "--no-input",
-        "--only-binary=:all:", "--no-compile",
-        "--target", str(into),
-        "-r", str(requirements_file),
+        sys.executable,
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        "--no-input",
+        "--only-binary=:all:",
+        "--no-compile",
+        "--target",
+        str(into),
+        "-r",
+        str(requirements_file),
     ]
     if not target.is_host:
         for platform in target.platforms:
             command += ["--platform", platform]
-        command += ["--python-version", target.python_version or "", "--implementation", target.implementation]
+        command += [
+            "--python-version",
+            target.python_version or "",
+            "--implementation",
+            target.implementation,
+        ]
     command += list(target.pip_args)
     try:
         result = subprocess.run(command, capture_output=True, text=True, check=False)
     finally:
         requirements_file.unlink(missing_ok=True)
     if result.returncode != 0:
-        stderr = "\n".join(line for line in result.stderr.splitlines() if "is ignored: it is neither" not in line)
+        stderr = "\n".join(
+            line for line in result.stderr.splitlines() if "is ignored: it is neither" not in line
+        )
         where = ", ".join(target.platforms) or "this machine"
         hint = ""
         if "No matching distribution" in stderr or "Could not find a version" in stderr:
-            hint = (f"\nA dependency has no binary wheel for {where} (CPython {target.python_version or 'host'}); "
-                    "Lambda assets are never built from source. Pin a version that publishes such a wheel, "
-                    "or drop the dependency.")
-        raise AssetBuildError(f"pip could not install the Lambda dependencies for {where}:{hint}\n{stderr[-4000:]}")
+            hint = (
+                f"\nA dependency has no binary wheel for {where} "
+                f"(CPython {target.python_version or 'host'}); "
+                "Lambda assets are never built from source. Pin a version that publishes such a wheel, "
+                "or drop the dependency."
+            )
+        raise AssetBuildError(
+            f"pip could not install the Lambda dependencies for {where}:{hint}\n{stderr[-4000:]}"
+        )
 
 
 def _slim(folder: Path, target: Target) -> None:
@@ -254,8 +293,11 @@ def _strip_native_libraries(folder: Path) -> None:
         return
     libraries = [p for p in folder.rglob("*.so*") if p.is_file() and not p.is_symlink()]
     for start in range(0, len(libraries), 200):
-        subprocess.run([strip, "--strip-unneeded", *map(str, libraries[start:start + 200])],
-                       capture_output=True, check=False)
+        subprocess.run(
+            [strip, "--strip-unneeded", *map(str, libraries[start : start + 200])],
+            capture_output=True,
+            check=False,
+        )
 
 
 def _check_size(folder: Path, function_name: str, target: Target) -> None:
@@ -269,9 +311,14 @@ def _check_size(folder: Path, function_name: str, target: Target) -> None:
         return
     biggest = sorted(sizes.items(), key=lambda kv: kv[1], reverse=True)[:12]
     lines = "\n".join(f"  {size / 1e6:8.1f} MB  {name}" for name, size in biggest)
-    stripped = "" if shutil.which("llvm-strip") else " (llvm-strip is not installed: `apt-get install llvm` saves ~40 MB)"
+    stripped = (
+        ""
+        if shutil.which("llvm-strip")
+        else " (llvm-strip is not installed: `apt-get install llvm` saves ~40 MB)"
+    )
     raise AssetBuildError(
-        f"the {function_name} asset for {target.name} is {total / 1e6:.1f} MB unzipped, over Lambda's limit of "
+        f"the {function_name} asset for {target.name} is {total / 1e6:.1f} MB unzipped, "
+        f"over Lambda's limit of "
         f"{LAMBDA_UNZIPPED_LIMIT_BYTES / 1e6:.1f} MB{stripped}. Biggest parts:\n{lines}"
     )
 
@@ -291,8 +338,13 @@ def _link_tree(source: Path, destination: Path) -> None:
         except OSError:
             shutil.copy2(src, dst)
 
-    shutil.copytree(source, destination, copy_function=link_or_copy, symlinks=True,
-                    ignore=shutil.ignore_patterns(".complete"))
+    shutil.copytree(
+        source,
+        destination,
+        copy_function=link_or_copy,
+        symlinks=True,
+        ignore=shutil.ignore_patterns(".complete"),
+    )
 
 
 @contextlib.contextmanager

@@ -26,7 +26,7 @@ import os
 import re
 from dataclasses import dataclass, field
 
-from aws_cdk import CfnOutput, Environment, Stack, Tags
+from aws_cdk import CfnOutput, Environment, Fn, Stack, Tags
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
@@ -144,29 +144,45 @@ def _owner(raw: str) -> str:
 class InterviewCancellationsStack(Stack):
     def __init__(self, scope: Construct, construct_id: str, *, config: DeploymentConfig) -> None:
         super().__init__(
-            scope, construct_id,
+            scope,
+            construct_id,
             stack_name=config.stack_name,
             description=f"Interview cancellations ({config.stage}, {config.owner})",
             env=Environment(account=os.environ.get("CDK_DEFAULT_ACCOUNT"), region=config.region),
             termination_protection=config.retain,
         )
         self.config = config
-        for key, value in (("Project", "interview-cancellations"), ("Stage", config.stage),
-                           ("Owner", config.owner)):
+        for key, value in (
+            ("Project", "interview-cancellations"),
+            ("Stage", config.stage),
+            ("Owner", config.owner),
+        ):
             Tags.of(self).add(key, value)
 
-        self.data = Data(self, "Data", retain=config.retain, replica_regions=config.replica_regions,
-                         replica_key_arns=config.replica_key_arns)
+        self.data = Data(
+            self,
+            "Data",
+            retain=config.retain,
+            replica_regions=config.replica_regions,
+            replica_key_arns=config.replica_key_arns,
+        )
         self.secrets = Secrets(self, "Secrets", key=self.data.key, retain=config.retain)
         self.events = Events(self, "Events", retain=config.retain, archive_days=config.archive_retention_days)
         self.workflow = Workflow(
-            self, "Workflow", tables=self.data.tables, tables_key=self.data.key, bus=self.events.bus,
-            retain=config.retain, log_retention=config.log_retention,
+            self,
+            "Workflow",
+            tables=self.data.tables,
+            tables_key=self.data.key,
+            bus=self.events.bus,
+            retain=config.retain,
+            log_retention=config.log_retention,
         )
-        self.email = Email(self, "Email", sender=config.sender_address, mail_domain=config.mail_domain,
-                           bus=self.events.bus)
+        self.email = Email(
+            self, "Email", sender=config.sender_address, mail_domain=config.mail_domain, bus=self.events.bus
+        )
         self.functions = Functions(
-            self, "Functions",
+            self,
+            "Functions",
             stage=config.stage,
             tables=self.data.tables,
             tables_key=self.data.key,
@@ -174,9 +190,12 @@ class InterviewCancellationsStack(Stack):
             state_machine=self.workflow.state_machine,
             link_secret=self.secrets.link_signing_key,
             report_bucket=self.data.reports,
-            mail=Mail(sender=config.sender_address, hr_address=config.hr_address,
-                      identity_arn=self.email.identity_arn,
-                      configuration_set_arn=self.email.configuration_set_arn),
+            mail=Mail(
+                sender=config.sender_address,
+                hr_address=config.hr_address,
+                identity_arn=self.email.identity_arn,
+                configuration_set_arn=self.email.configuration_set_arn,
+            ),
             approval_sla_seconds=config.approval_sla_seconds,
             log_level=config.log_level,
             log_retention=config.log_retention,
@@ -185,19 +204,31 @@ class InterviewCancellationsStack(Stack):
         )
         fns = self.functions.functions
         self.api = Api(
-            self, "Api", stage=config.stage, functions=fns, retain=config.retain,
-            log_retention=config.log_retention, rate_limit=config.api_rate_limit,
-            burst_limit=config.api_burst_limit, domain_name=config.domain_name,
-            certificate_arn=config.certificate_arn, api_name=config.stack_name,
+            self,
+            "Api",
+            stage=config.stage,
+            functions=fns,
+            retain=config.retain,
+            log_retention=config.log_retention,
+            rate_limit=config.api_rate_limit,
+            burst_limit=config.api_burst_limit,
+            domain_name=config.domain_name,
+            certificate_arn=config.certificate_arn,
+            api_name=config.stack_name,
         )
         self.functions.set_public_base_url(config.public_base_url or self.api.public_base_url)
         self.events.subscribe(fns)
         self.schedules = Schedules(
-            self, "Schedules", functions=fns, timezone=config.schedule_timezone, key=self.events.key,
+            self,
+            "Schedules",
+            functions=fns,
+            timezone=config.schedule_timezone,
+            key=self.events.key,
             dead_letter_queue=self.events.dead_letter_queue,
         )
         self.monitoring = Monitoring(
-            self, "Monitoring",
+            self,
+            "Monitoring",
             key=self.events.key,
             alarm_email=config.alarm_email,
             functions=fns,
@@ -227,6 +258,12 @@ class InterviewCancellationsStack(Stack):
             outputs[f"QueueArn{_camel(name)}"] = subscription.queue.queue_arn
         for name, queue in self.schedules.dead_letter_queues.items():
             outputs[f"ScheduleDeadLetterQueueUrl{_camel(name)}"] = queue.queue_url
+        if config.mail_domain:
+            identity = self.email.identity
+            for n in (1, 2, 3):
+                name = getattr(identity, f"dkim_dns_token_name{n}")
+                value = getattr(identity, f"dkim_dns_token_value{n}")
+                outputs[f"DkimCname{n}"] = Fn.join(" ", [name, "CNAME", value])
         if self.api.domain is not None:
             outputs["ApiDomainTarget"] = self.api.domain.domain_name_alias_domain_name
         for key, value in outputs.items():

@@ -58,7 +58,9 @@ class Schedule:
 
 TABLES: tuple[Table, ...] = (
     Table("interviews", "TABLE_INTERVIEWS", "interview_id",
-          indexes=(Index("by_candidate", "candidate_id", "starts_at"),)),
+          indexes=(Index("by_candidate", "candidate_id", "starts_at"),
+                   # Reminders: the interviews starting in one UTC hour ("YYYY-MM-DDTHH"), without a Scan.
+                   Index("by_start_hour", "start_hour", "starts_at"))),
     Table("candidates", "TABLE_CANDIDATES", "candidate_id"),
     Table("requests", "TABLE_REQUESTS", "request_id",
           indexes=(Index("by_candidate", "candidate_id", "created_at"),
@@ -68,6 +70,11 @@ TABLES: tuple[Table, ...] = (
     Table("slots", "TABLE_SLOTS", "slot_id", indexes=(Index("by_job", "job_id", "starts_at"),)),
     Table("links", "TABLE_LINKS", "link_id", ttl_attribute="expires_at"),
     Table("idempotency", "TABLE_IDEMPOTENCY", "id", ttl_attribute="expiration"),
+    # Addresses that bounced permanently or complained: never mailed again.
+    Table("suppressions", "TABLE_SUPPRESSIONS", "address"),
+    # Slot backfill: who waits for a slot of a job, and the released slots offered to them.
+    Table("waitlist", "TABLE_WAITLIST", "job_id", "candidate_id"),
+    Table("offers", "TABLE_OFFERS", "slot_id", "candidate_id", ttl_attribute="purge_at"),
 )
 
 FUNCTIONS: tuple[Function, ...] = (
@@ -102,10 +109,16 @@ RULES: tuple[EventRule, ...] = (
         "CancellationRejected",
         "CancellationNeedsAttention",
     ), "notify"),
+    # SES's bounce and complaint notifications (source aws.ses), forwarded to our bus: suppress the address.
+    EventRule("mail-feedback", ("Email Bounced", "Email Complained"), "notify"),
+    # Slot backfill: candidates joining a job's waitlist (ATS or staff), and claims of released slots.
+    EventRule("waitlist", ("CandidateWaitlisted", "SlotClaimed"), "notify"),
 )
 
 SCHEDULES: tuple[Schedule, ...] = (
     Schedule("nightly-analytics", "cron(0 2 * * ? *)", "analytics", {"job": "nightly-report"}),
+    # Every hour: remind the candidates whose interview starts 24 to 25 hours later (and nudge those at risk).
+    Schedule("interview-reminders", "cron(0 * * * ? *)", "notify", {"job": "reminders"}),
 )
 
 STATE_MACHINE_ASL = "infra/constructs/cancellation_workflow.asl.json"

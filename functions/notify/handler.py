@@ -1,4 +1,5 @@
-"""Lambda consuming the bus's events from SQS: e-mails, calendar updates and bookkeeping.
+"""Lambda consuming the bus's events from SQS (e-mails, texts, calendar updates, slot offers, bookkeeping), and
+the hourly reminder schedule.
 
 Partial batch responses: a failed message is retried on its own and, after maxReceiveCount, lands in the DLQ.
 """
@@ -9,7 +10,7 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from functions.shared import mail, notifications
+from functions.shared import mail, notifications, sms
 from functions.shared.observability import logger, metrics, tracer
 
 processor = BatchProcessor(event_type=EventType.SQS)
@@ -20,7 +21,7 @@ def record_handler(record: SQSRecord) -> None:
     event = record.json_body  # the EventBridge envelope, as the rule's SQS target delivers it
     logger.info("event received", extra={"detail_type": event["detail-type"], "event_id": event["id"]})
     try:
-        notifications.handle(event["detail-type"], event["detail"])
+        notifications.handle(event["detail-type"], event["detail"], source=event.get("source"))
     except Exception:
         # The message goes back to the queue (and, in the end, to the DLQ); say why here, without the detail.
         logger.exception("event failed", extra={"detail_type": event["detail-type"], "event_id": event["id"]})
@@ -32,5 +33,8 @@ def record_handler(record: SQSRecord) -> None:
 @tracer.capture_lambda_handler
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
     mail.register_lambda_context(context)
+    sms.register_lambda_context(context)
+    if event.get("source") == "aws.scheduler":  # EventBridge Scheduler: topology.SCHEDULES names the job
+        return notifications.run_schedule(event)
     return process_partial_response(event=event, record_handler=record_handler, processor=processor,
                                     context=context)

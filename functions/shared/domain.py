@@ -91,6 +91,7 @@ class CandidateIn(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     email: EmailStr
     phone: str | None = Field(None, max_length=32)
+    sms_opt_in: bool = False  # agreed to text messages (receipt and outcome) at `phone`
     locale: Locale = Locale.EN
     timezone: str = Field("UTC", max_length=64)
     source: str = Field("direct", max_length=64)

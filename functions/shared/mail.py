@@ -2,6 +2,9 @@
 
 Powertools idempotency keeps a record per message key in DynamoDB: a redelivered event finds the record and
 sends nothing; a send that failed leaves no record, so the retry sends it.
+
+An address that bounced permanently or complained (functions/shared/notifications.py records SES's feedback) is
+suppressed: mail to it is skipped and logged by message key (never the address), not retried.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from aws_lambda_powertools.utilities.idempotency import (
     idempotent_function,
 )
 
+from functions.shared import store
 from functions.shared.aws import client
 from functions.shared.domain import Locale
 from functions.shared.i18n import translator
@@ -53,7 +57,12 @@ def register_lambda_context(context) -> None:
     _once.register_lambda_context(context)
 
 
-def send(message: Message) -> None:
+def send(message: Message) -> bool:
+    """Send once per message key. False (and nothing sent) when the address is suppressed."""
+    if store.is_suppressed(message.to):
+        # No personal data in logs: the key names the request (or interview) and the kind of mail.
+        logger.warning("mail not sent: the address is suppressed", extra={"message_key": message.key})
+        return False
     t = translator(message.locale)
     subject = t(message.subject_key, **message.values)
     body = t(message.body_key, **message.values)
@@ -72,6 +81,7 @@ def send(message: Message) -> None:
         part["Content-Disposition"] = f'attachment; filename="{attachment.filename}"'
         mime.attach(part)
     _send_once(message={"key": message.key, "to": message.to, "raw": mime.as_string()})
+    return True
 
 
 @idempotent_function(data_keyword_argument="message", config=_once, persistence_store=_persistence)

@@ -1,16 +1,18 @@
 """What happens when an event arrives on the bus: who is told what, and the bookkeeping that goes with it.
 
-Every step is safe to repeat: store writes are conditional and e-mails are sent once per message key.
+Every step is safe to repeat: store writes are conditional, and e-mails and texts are sent once per message key.
 """
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
 from typing import Callable
 
-from functions.shared import approvals, calendar, intake, links, mail, store
-from functions.shared.clock import local_text
-from functions.shared.domain import InterviewScheduled, Locale
+from functions.shared import approvals, calendar, intake, links, mail, sms, store, waitlist
+from functions.shared.clock import from_iso, local_text, to_iso, utc_now
+from functions.shared.domain import InterviewScheduled, InterviewStatus, Locale
 from functions.shared.i18n import locale_of, translator
+from functions.shared.observability import logger
 from functions.shared.settings import get_settings
 from functions.shared.tables import CancellationRecord, CandidateItem, InterviewItem
 
@@ -58,6 +60,10 @@ def on_cancellation_requested(detail: dict) -> None:
         values={**_common(interview, candidate), "request_id": detail["request_id"], "status": status},
         link=links.portal_url(candidate.candidate_id),
     ))
+    if sms.wanted(candidate):
+        sms.send(sms.Text(key=f"{detail['request_id']}:receipt:sms", to=candidate.phone, locale=locale,
+                          body_key="sms.receipt", values={**_common(interview, candidate),
+                                                          "request_id": detail["request_id"]}))
 
 
 def on_approval_requested(detail: dict) -> None:
@@ -115,6 +121,27 @@ def on_cancellation_approved(detail: dict) -> None:
         locale=_staff_locale(), subject_key="mail.interviewer.subject", body_key="mail.interviewer.body",
         values=_common(interview, candidate, zone="UTC"), attachments=[ics],
     ))
+    if sms.wanted(candidate):
+        sms.send(sms.Text(key=f"{detail['request_id']}:approved:sms", to=candidate.phone, locale=locale,
+                          body_key="sms.approved", values={**_common(interview, candidate),
+                                                           "link": links.portal_url(candidate.candidate_id)}))
+    offer_released_slot(detail, interview)
+
+
+def offer_released_slot(detail: dict, interview: InterviewItem) -> None:
+    """Slot backfill: everyone waiting for the job is offered the released slot; the first to claim gets it."""
+    release_id = detail["request_id"]
+    for offer in waitlist.offer_released_slot(detail["slot_id"], release_id, interview.job_title,
+                                              exclude_candidate=detail["candidate_id"]):
+        locale = locale_of(offer.locale)
+        mail.send(mail.Message(
+            key=f"{release_id}:offer:{offer.candidate_id}", to=offer.email, locale=locale,
+            subject_key="mail.offer.subject", body_key="mail.offer.body",
+            values={"name": offer.name, "job_title": offer.job_title,
+                    "starts_at": local_text(offer.starts_at, offer.timezone),
+                    "expires_at": local_text(offer.expires_at, offer.timezone)},
+            link=links.portal_url(offer.candidate_id),
+        ))
 
 
 def on_cancellation_rejected(detail: dict) -> None:
@@ -130,6 +157,10 @@ def on_cancellation_rejected(detail: dict) -> None:
             subject_key="mail.rejected.subject", body_key="mail.rejected.body",
             values={**_common(interview, candidate), "comment": comment, "contact": interview.recruiter.email},
         ))
+    if sms.wanted(candidate):
+        sms.send(sms.Text(key=f"{detail['request_id']}:rejected:sms", to=candidate.phone, locale=locale,
+                          body_key="sms.rejected", values={**_common(interview, candidate),
+                                                           "contact": interview.recruiter.email}))
 
 
 def retention_draft(locale: Locale, interview: InterviewItem, candidate: CandidateItem | None) -> str:
@@ -149,6 +180,115 @@ def on_needs_attention(detail: dict) -> None:
     ))
 
 
+# ---- slot backfill ------------------------------------------------------------------------------------------------
+
+def on_candidate_waitlisted(detail: dict) -> None:
+    waitlist.join(waitlist.CandidateWaitlisted.model_validate(detail))
+
+
+def on_slot_claimed(detail: dict) -> None:
+    """The claimant hears the slot is theirs; everyone else offered this release hears it is gone."""
+    slot_id, release_id, winner = detail["slot_id"], detail["release_id"], detail["candidate_id"]
+    claimed = store.get_offer(slot_id, winner)
+    if claimed is not None and claimed.release_id == release_id:
+        mail.send(mail.Message(
+            key=f"{release_id}:claimed:{winner}", to=claimed.email, locale=locale_of(claimed.locale),
+            subject_key="mail.claimed.subject", body_key="mail.claimed.body",
+            values={"name": claimed.name, "job_title": claimed.job_title,
+                    "starts_at": local_text(claimed.starts_at, claimed.timezone)},
+        ))
+    for offer in waitlist.others_to_tell(slot_id, release_id, winner):
+        mail.send(mail.Message(
+            key=f"{release_id}:gone:{offer.candidate_id}", to=offer.email, locale=locale_of(offer.locale),
+            subject_key="mail.offer_gone.subject", body_key="mail.offer_gone.body",
+            values={"name": offer.name, "job_title": offer.job_title,
+                    "starts_at": local_text(offer.starts_at, offer.timezone)},
+        ))
+
+
+# ---- SES feedback: bounces and complaints ----------------------------------------------------------------------------
+
+SES_SOURCE = "aws.ses"  # AWS refuses PutEvents with an "aws." source: such an event really comes from SES
+
+
+def on_mail_feedback(detail_type: str, detail: dict, source: str | None) -> None:
+    """A permanent bounce or a complaint suppresses the address: later mail to it is skipped, not retried."""
+    if source != SES_SOURCE:
+        logger.warning("mail feedback ignored: not from SES", extra={"detail_type": detail_type})
+        return
+    if detail_type == "Email Bounced":
+        feedback = detail.get("bounce") or {}
+        if feedback.get("bounceType") != "Permanent":  # Transient or Undetermined: SES and the retry cope
+            logger.info("bounce not permanent: address kept", extra={"bounce_type": feedback.get("bounceType")})
+            return
+        reason, recipients = "bounce", feedback.get("bouncedRecipients") or []
+    else:
+        feedback = detail.get("complaint") or {}
+        reason, recipients = "complaint", feedback.get("complainedRecipients") or []
+    addresses = [r.get("emailAddress") for r in recipients if r.get("emailAddress")]
+    at = feedback.get("timestamp") or to_iso(utc_now())
+    added = sum(store.suppress_address(a, reason, at, feedback.get("feedbackId")) for a in addresses)
+    # Counts only: the addresses are personal data.
+    logger.info("addresses suppressed", extra={"reason": reason, "recipients": len(addresses), "new": added,
+                                                "ses_message_id": (detail.get("mail") or {}).get("messageId")})
+
+
+# ---- reminders (the hourly schedule) ---------------------------------------------------------------------------------
+
+REMINDER_LEAD = timedelta(hours=24)
+
+
+def high_risk(interview: InterviewItem, candidate: CandidateItem) -> bool:
+    """A rule until the analytics issue's risk model replaces it: cancelled before, or started nothing yet."""
+    return len(candidate.cancellations or []) >= 1 or not list(interview.completed_parts or [])
+
+
+def send_reminders(now: datetime) -> dict:
+    """Remind every candidate whose interview starts 24 to 25 hours after the run's hour; nudge those at risk.
+
+    One index query for that hour. Each mail goes once per interview and start time, so a retried run (the
+    scheduler retries a failed one) resends nothing; a failure is raised after trying everyone else.
+    """
+    hour = now.astimezone(timezone.utc).replace(minute=0, second=0, microsecond=0)
+    bucket = (hour + REMINDER_LEAD).strftime("%Y-%m-%dT%H")
+    reminded = nudged = failed = 0
+    for interview in store.interviews_starting_in_hour(bucket):
+        if interview.status != InterviewStatus.SCHEDULED.value:
+            continue
+        candidate = store.get_candidate(interview.candidate_id)
+        if candidate is None:
+            continue
+        locale = _candidate_locale(candidate)
+        values = {**_common(interview, candidate), "ai_interview_url": interview.ai_interview_url,
+                  "duration_minutes": int(interview.duration_minutes)}
+        try:
+            reminded += mail.send(mail.Message(
+                key=f"{interview.interview_id}:reminder:{interview.starts_at}", to=candidate.email, locale=locale,
+                subject_key="mail.reminder.subject", body_key="mail.reminder.body", values=values,
+                link=links.portal_url(candidate.candidate_id)))
+            if high_risk(interview, candidate):
+                nudged += mail.send(mail.Message(
+                    key=f"{interview.interview_id}:nudge:{interview.starts_at}", to=candidate.email, locale=locale,
+                    subject_key="mail.nudge.subject", body_key="mail.nudge.body", values=values,
+                    link=links.portal_url(candidate.candidate_id)))
+        except Exception:  # noqa: BLE001 - try everyone, then fail the run so that the scheduler retries it
+            logger.exception("reminder failed", extra={"interview_id": interview.interview_id})
+            failed += 1
+    result = {"hour": bucket, "reminded": reminded, "nudged": nudged, "failed": failed}
+    logger.info("reminders run", extra=result)
+    if failed:
+        raise RuntimeError(f"{failed} reminders failed in the run for {bucket}")
+    return result
+
+
+def run_schedule(event: dict) -> dict:
+    """A scheduled invocation (EventBridge Scheduler): the job named in its detail, at its scheduled time."""
+    job = (event.get("detail") or {}).get("job")
+    if job == "reminders":
+        return send_reminders(from_iso(event["time"]) if event.get("time") else utc_now())
+    raise ValueError(f"no scheduled job {job!r}")
+
+
 HANDLERS: dict[str, Callable[[dict], None]] = {
     "InterviewScheduled": on_interview_scheduled,
     "CancellationRequested": on_cancellation_requested,
@@ -156,10 +296,16 @@ HANDLERS: dict[str, Callable[[dict], None]] = {
     "CancellationApproved": on_cancellation_approved,
     "CancellationRejected": on_cancellation_rejected,
     "CancellationNeedsAttention": on_needs_attention,
+    "CandidateWaitlisted": on_candidate_waitlisted,
+    "SlotClaimed": on_slot_claimed,
 }
+MAIL_FEEDBACK = frozenset({"Email Bounced", "Email Complained"})
 
 
-def handle(detail_type: str, detail: dict) -> None:
+def handle(detail_type: str, detail: dict, source: str | None = None) -> None:
+    if detail_type in MAIL_FEEDBACK:
+        on_mail_feedback(detail_type, detail, source)
+        return
     handler = HANDLERS.get(detail_type)
     if handler is None:
         raise ValueError(f"no handler for {detail_type}")

@@ -17,7 +17,16 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
 
 from functions.shared.domain import Approver, CandidateReason, CompanyReason, Initiator, Outcome, Route
 
@@ -47,7 +56,7 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-# ---- conditions -----------------------------------------------------------------------------------------------
+# ---- conditions --------------------------------------------------------------------------------------------
 
 class HoursRange(_Strict):
     """Hours until the interview: at_least <= hours < less_than (either bound may be left out)."""
@@ -64,7 +73,9 @@ class HoursRange(_Strict):
         return self
 
     def holds(self, hours: float) -> bool:
-        return (self.at_least is None or hours >= self.at_least) and (self.less_than is None or hours < self.less_than)
+        above = self.at_least is None or hours >= self.at_least
+        below = self.less_than is None or hours < self.less_than
+        return above and below
 
     def describe(self) -> str:
         bounds = ([f">= {self.at_least:g} h"] if self.at_least is not None else []) + \
@@ -87,7 +98,9 @@ class CountRange(_Strict):
         return self
 
     def holds(self, count: int) -> bool:
-        return (self.at_least is None or count >= self.at_least) and (self.at_most is None or count <= self.at_most)
+        above = self.at_least is None or count >= self.at_least
+        below = self.at_most is None or count <= self.at_most
+        return above and below
 
     def describe(self) -> str:
         bounds = ([f">= {self.at_least}"] if self.at_least is not None else []) + \
@@ -151,7 +164,7 @@ class Conditions(_Strict):
         return because
 
 
-# ---- outcomes -------------------------------------------------------------------------------------------------
+# ---- outcomes ----------------------------------------------------------------------------------------------
 
 class NamedPerson(_Strict):
     id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:@-]+$")
@@ -265,7 +278,7 @@ class Policy(_Strict):
         return self.rules[-1]
 
 
-# ---- evaluating one request -----------------------------------------------------------------------------------
+# ---- evaluating one request --------------------------------------------------------------------------------
 
 class RequestFacts(_Strict):
     """What the policy may look at. Unknown job level, department or source: a list condition on it fails."""
@@ -369,7 +382,7 @@ def _hours(hours: float) -> str:
     return f"{hours:.1f}".removesuffix(".0")
 
 
-# ---- loading --------------------------------------------------------------------------------------------------
+# ---- loading -----------------------------------------------------------------------------------------------
 
 def load_policy(path: str | os.PathLike[str] | None = None) -> Policy:
     """The policy in force: `path`; else $POLICY_FILE; else the SSM parameter named by $POLICY_PARAMETER (re-read

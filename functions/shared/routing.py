@@ -37,7 +37,8 @@ def facts_for(*, interview, initiator: Initiator, reason_code: str, now: datetim
 
 
 def decide(*, interview, initiator: Initiator, reason_code: str, now: datetime, starts_at: datetime,
-           sla_seconds: int, hr_email: str, earlier_cancellations: int = 0, earlier_moves: int = 0) -> PolicyDecision:
+           sla_seconds: int, hr_email: str, earlier_cancellations: int = 0,
+           earlier_moves: int = 0) -> PolicyDecision:
     """The policy's whole decision for this request: the route and the limits (minimum notice, reason text...).
 
     `sla_seconds` is the deployment's SLA, used when the matching rule sets none.

@@ -20,11 +20,15 @@ from functions.shared.tables import (
     AuditItem,
     CancellationRecord,
     CandidateItem,
+    ClaimedSlot,
     InterviewItem,
     LinkUseItem,
+    OfferItem,
     PersonMap,
     RequestItem,
     SlotItem,
+    SuppressionItem,
+    WaitlistItem,
 )
 
 _connection = Connection()
@@ -102,6 +106,7 @@ def register_interview(event: InterviewScheduled, starts_at: str, now: str) -> b
         completed_parts=list(event.completed_parts),
         status=InterviewStatus.SCHEDULED.value,
         created_at=now,
+        start_hour=starts_at[:13],  # "YYYY-MM-DDTHH" in UTC: the reminders' index
     )
     slot = SlotItem(event.slot_id, job_id=event.job.job_id, starts_at=starts_at, status="BOOKED",
                     interview_id=event.interview_id)
@@ -116,6 +121,7 @@ def register_interview(event: InterviewScheduled, starts_at: str, now: str) -> b
                 CandidateItem.name.set(candidate.name),
                 CandidateItem.email.set(str(candidate.email)),
                 CandidateItem.phone.set(candidate.phone) if candidate.phone else CandidateItem.phone.remove(),
+                CandidateItem.sms_opt_in.set(bool(candidate.sms_opt_in)),
                 CandidateItem.locale.set(candidate.locale.value),
                 CandidateItem.timezone.set(candidate.timezone),
                 CandidateItem.source.set(candidate.source),
@@ -310,3 +316,118 @@ def get_slot(slot_id: str) -> SlotItem | None:
         return SlotItem.get(slot_id, consistent_read=True)
     except DoesNotExist:
         return None
+
+
+# ---- reminders ------------------------------------------------------------------------------------------------------
+
+def interviews_starting_in_hour(hour: str) -> list[InterviewItem]:
+    """The interviews whose start is in the UTC hour "YYYY-MM-DDTHH" (an index query, not a Scan)."""
+    return list(InterviewItem.by_start_hour.query(hour))
+
+
+# ---- suppressed addresses ------------------------------------------------------------------------------------------
+
+def suppress_address(address: str, reason: str, at: str, feedback_id: str | None = None) -> bool:
+    """Never mail this address again. False if it already was suppressed (the first reason is kept)."""
+    try:
+        SuppressionItem(address.strip().lower(), reason=reason, at=at, feedback_id=feedback_id).save(
+            condition=SuppressionItem.address.does_not_exist())
+    except Exception as exc:  # noqa: BLE001 - only a failed condition means "already suppressed"
+        if _is_condition_failure(exc):
+            return False
+        raise
+    return True
+
+
+def is_suppressed(address: str) -> bool:
+    try:
+        SuppressionItem.get(address.strip().lower())
+    except DoesNotExist:
+        return False
+    return True
+
+
+# ---- waitlist and slot offers --------------------------------------------------------------------------------------
+
+def join_waitlist(entry: WaitlistItem) -> bool:
+    """Put a candidate on a job's waitlist. False if they were already on it (their place is kept)."""
+    try:
+        entry.save(condition=WaitlistItem.candidate_id.does_not_exist())
+    except Exception as exc:  # noqa: BLE001
+        if _is_condition_failure(exc):
+            return False
+        raise
+    return True
+
+
+def waitlist_of(job_id: str) -> list[WaitlistItem]:
+    return list(WaitlistItem.query(job_id, consistent_read=True))
+
+
+def leave_waitlist(job_id: str, candidate_id: str) -> None:
+    """Idempotent: deleting an entry that is gone changes nothing."""
+    WaitlistItem(job_id, candidate_id).delete()
+
+
+def open_offer(offer: OfferItem) -> bool:
+    """Offer a released slot to a candidate. False if this release was already offered to them (a redelivery);
+    an offer from an earlier release of the same slot is replaced."""
+    try:
+        offer.save(condition=OfferItem.candidate_id.does_not_exist() | (OfferItem.release_id != offer.release_id))
+    except Exception as exc:  # noqa: BLE001
+        if _is_condition_failure(exc):
+            return False
+        raise
+    return True
+
+
+def get_offer(slot_id: str, candidate_id: str) -> OfferItem | None:
+    try:
+        return OfferItem.get(slot_id, candidate_id, consistent_read=True)
+    except DoesNotExist:
+        return None
+
+
+def offers_of_slot(slot_id: str) -> list[OfferItem]:
+    return list(OfferItem.query(slot_id, consistent_read=True))
+
+
+def get_claimed_slot(slot_id: str) -> ClaimedSlot | None:
+    try:
+        return ClaimedSlot.get(slot_id, consistent_read=True)
+    except DoesNotExist:
+        return None
+
+
+def claim_slot(offer: OfferItem, now: str) -> None:
+    """Book the released slot for the offer's candidate: all or nothing, and only the first claim wins.
+
+    Raises TransactionConflict naming "slot" (no longer available) and/or "offer" (expired, withdrawn or used).
+    """
+    with _transaction() as transaction:
+        transaction.update(
+            "slot", ClaimedSlot(offer.slot_id),
+            actions=[ClaimedSlot.status.set("BOOKED"), ClaimedSlot.claimed_by.set(offer.candidate_id),
+                     ClaimedSlot.claimed_at.set(now), ClaimedSlot.claim_release_id.set(offer.release_id)],
+            condition=ClaimedSlot.status == "AVAILABLE",
+        )
+        transaction.update(
+            "offer", OfferItem(offer.slot_id, offer.candidate_id),
+            actions=[OfferItem.status.set("CLAIMED")],
+            condition=(OfferItem.status == "OFFERED") & (OfferItem.release_id == offer.release_id)
+            & (OfferItem.expires_at > now),
+        )
+
+
+def withdraw_offer(slot_id: str, candidate_id: str, release_id: str) -> bool:
+    """OFFERED -> GONE once someone else claimed the slot. False if it was not open (already told, or used)."""
+    try:
+        OfferItem(slot_id, candidate_id).update(
+            actions=[OfferItem.status.set("GONE")],
+            condition=(OfferItem.status == "OFFERED") & (OfferItem.release_id == release_id),
+        )
+    except Exception as exc:  # noqa: BLE001
+        if _is_condition_failure(exc):
+            return False
+        raise
+    return True

@@ -6,6 +6,8 @@ items directly, so renaming one here means renaming it there too (tests/integrat
 
 from __future__ import annotations
 
+import os
+
 from pynamodb.attributes import (
     BooleanAttribute,
     ListAttribute,
@@ -37,6 +39,17 @@ class InterviewsByCandidate(GlobalSecondaryIndex):
     starts_at = UnicodeAttribute(range_key=True)
 
 
+class InterviewsByStartHour(GlobalSecondaryIndex):
+    """Interviews by the UTC hour they start in ("YYYY-MM-DDTHH"): what the hourly reminder run reads."""
+
+    class Meta:
+        index_name = "by_start_hour"
+        projection = AllProjection()
+
+    start_hour = UnicodeAttribute(hash_key=True)
+    starts_at = UnicodeAttribute(range_key=True)
+
+
 class InterviewItem(Model):
     class Meta:
         table_name = _settings.interviews_table
@@ -60,7 +73,9 @@ class InterviewItem(Model):
     pending_request_id = UnicodeAttribute(null=True)
     calendar_sequence = NumberAttribute(default=0)
     created_at = UnicodeAttribute()
+    start_hour = UnicodeAttribute(null=True)  # starts_at[:13]; set at registration (reminders)
     by_candidate = InterviewsByCandidate()
+    by_start_hour = InterviewsByStartHour()
 
 
 class CancellationRecord(MapAttribute):
@@ -80,6 +95,7 @@ class CandidateItem(Model):
     name = UnicodeAttribute()
     email = UnicodeAttribute()
     phone = UnicodeAttribute(null=True)
+    sms_opt_in = BooleanAttribute(null=True)  # agreed to text messages; absent means no
     locale = UnicodeAttribute(default="en")
     timezone = UnicodeAttribute(default="UTC")
     source = UnicodeAttribute(default="direct")
@@ -203,6 +219,79 @@ class LinkUseItem(Model):
     expires_at = NumberAttribute()  # epoch seconds, DynamoDB TTL
 
 
+def _table_name(env_var: str, logical_name: str) -> str:
+    """Tables added after settings.py: their name comes from the environment (the CDK app and the local runtime set
+    a variable for every topology table); without one (an older test environment), beside the interviews table."""
+    return os.environ.get(env_var) or _settings.interviews_table.removesuffix("interviews") + logical_name
+
+
+class ClaimedSlot(Model):
+    """The slots table seen by a waitlist claim: the same item as SlotItem, plus who claimed a released slot."""
+
+    class Meta:
+        table_name = _settings.slots_table
+
+    slot_id = UnicodeAttribute(hash_key=True)
+    job_id = UnicodeAttribute()
+    starts_at = UnicodeAttribute()
+    status = UnicodeAttribute()
+    released_at = UnicodeAttribute(null=True)
+    claimed_by = UnicodeAttribute(null=True)
+    claimed_at = UnicodeAttribute(null=True)
+    claim_release_id = UnicodeAttribute(null=True)
+
+
+class SuppressionItem(Model):
+    """An address we no longer send to: it bounced permanently or its owner complained. Written once."""
+
+    class Meta:
+        table_name = _table_name("TABLE_SUPPRESSIONS", "suppressions")
+
+    address = UnicodeAttribute(hash_key=True)  # lower-cased e-mail address
+    reason = UnicodeAttribute()  # bounce or complaint
+    at = UnicodeAttribute()
+    feedback_id = UnicodeAttribute(null=True)  # SES's id of the bounce or complaint
+
+
+class WaitlistItem(Model):
+    """A candidate waiting for a slot of a job; removed when they claim one."""
+
+    class Meta:
+        table_name = _table_name("TABLE_WAITLIST", "waitlist")
+
+    job_id = UnicodeAttribute(hash_key=True)
+    candidate_id = UnicodeAttribute(range_key=True)
+    name = UnicodeAttribute()
+    email = UnicodeAttribute()
+    locale = UnicodeAttribute(default="en")
+    timezone = UnicodeAttribute(default="UTC")
+    joined_at = UnicodeAttribute()
+
+
+class OfferItem(Model):
+    """A released slot offered to one waitlisted candidate, until expires_at or until someone claims it."""
+
+    class Meta:
+        table_name = _table_name("TABLE_OFFERS", "offers")
+
+    slot_id = UnicodeAttribute(hash_key=True)
+    candidate_id = UnicodeAttribute(range_key=True)
+    release_id = UnicodeAttribute()  # the request whose approval released the slot
+    job_id = UnicodeAttribute()
+    job_title = UnicodeAttribute()
+    starts_at = UnicodeAttribute()
+    # The candidate's contact, copied from the waitlist entry (which is gone once they claim a slot).
+    name = UnicodeAttribute()
+    email = UnicodeAttribute()
+    locale = UnicodeAttribute(default="en")
+    timezone = UnicodeAttribute(default="UTC")
+    offered_at = UnicodeAttribute()
+    expires_at = UnicodeAttribute()  # ISO UTC: compared as a string in the claim's condition
+    status = UnicodeAttribute()  # OFFERED, CLAIMED or GONE
+    purge_at = NumberAttribute()  # epoch seconds, DynamoDB TTL
+
+
 ALL_MODELS: tuple[type[Model], ...] = (
     InterviewItem, CandidateItem, RequestItem, ApprovalItem, AuditItem, SlotItem, LinkUseItem,
+    SuppressionItem, WaitlistItem, OfferItem,
 )

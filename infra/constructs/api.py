@@ -5,7 +5,8 @@
 - "link" routes: no authorizer; the code verifies a signed, expiring link (candidates and approvers never log
   in). "public" routes (the API's own docs) are open. Both carry an explicit cdk-nag suppression saying so.
 - Every method validates its request (required path parameters, body/parameter validator); the stage
-  throttles, writes JSON access logs and execution logs (errors and info, never bodies), and traces with X-Ray.
+  throttles, writes JSON access logs and execution logs (errors and info, never bodies), and traces with
+  X-Ray.
 - No CORS: the pages are served by the same API (same origin).
 """
 
@@ -48,14 +49,19 @@ class Api(Construct):
         removal = RemovalPolicy.RETAIN if retain else RemovalPolicy.DESTROY
 
         self.user_pool = cognito.UserPool(
-            self, "StaffUsers",
+            self,
+            "StaffUsers",
             self_sign_up_enabled=False,  # staff accounts are created by an admin
             sign_in_aliases=cognito.SignInAliases(email=True),
             sign_in_case_sensitive=False,
             auto_verify=cognito.AutoVerifiedAttrs(email=True),
             password_policy=cognito.PasswordPolicy(
-                min_length=12, require_digits=True, require_lowercase=True, require_uppercase=True,
-                require_symbols=True, temp_password_validity=Duration.days(3),
+                min_length=12,
+                require_digits=True,
+                require_lowercase=True,
+                require_uppercase=True,
+                require_symbols=True,
+                temp_password_validity=Duration.days(3),
             ),
             mfa=cognito.Mfa.REQUIRED,
             mfa_second_factor=cognito.MfaSecondFactor(otp=True, sms=False),
@@ -67,7 +73,8 @@ class Api(Construct):
         )
         self.groups = {
             group: cognito.CfnUserPoolGroup(
-                self, f"Group{''.join(p.capitalize() for p in group.split('_'))}",
+                self,
+                f"Group{''.join(p.capitalize() for p in group.split('_'))}",
                 user_pool_id=self.user_pool.user_pool_id,
                 group_name=group,
                 description=f"Interview cancellations: {group.replace('_', ' ')}",
@@ -86,8 +93,10 @@ class Api(Construct):
 
         self.access_logs = logs.LogGroup(self, "AccessLogs", retention=log_retention, removal_policy=removal)
         self.rest_api = apigw.RestApi(
-            self, "Api",
-            rest_api_name=api_name,  # metrics are keyed by API name: unique per stack, so side-by-side stacks don't mix
+            self,
+            "Api",
+            # Metrics are keyed by API name: unique per stack, so side-by-side stacks don't mix.
+            rest_api_name=api_name,
             description="Interview cancellations: candidate, approver and staff API and pages",
             endpoint_types=[apigw.EndpointType.REGIONAL],
             cloud_watch_role=True,  # execution logs need the account-level API Gateway logging role
@@ -98,8 +107,15 @@ class Api(Construct):
                 throttling_burst_limit=burst_limit,
                 access_log_destination=apigw.LogGroupLogDestination(self.access_logs),
                 access_log_format=apigw.AccessLogFormat.json_with_standard_fields(
-                    caller=False, http_method=True, ip=True, protocol=True, request_time=True,
-                    resource_path=True, response_length=True, status=True, user=True,
+                    caller=False,
+                    http_method=True,
+                    ip=True,
+                    protocol=True,
+                    request_time=True,
+                    resource_path=True,
+                    response_length=True,
+                    status=True,
+                    user=True,
                 ),
                 logging_level=apigw.MethodLoggingLevel.INFO,
                 data_trace_enabled=False,  # never log request or response bodies: they hold personal data
@@ -110,11 +126,16 @@ class Api(Construct):
         )
         self.stage_name = stage
         self.authorizer = apigw.CognitoUserPoolsAuthorizer(
-            self, "StaffAuthorizer", cognito_user_pools=[self.user_pool],
+            self,
+            "StaffAuthorizer",
+            cognito_user_pools=[self.user_pool],
         )
         self.validator = apigw.RequestValidator(
-            self, "Validator", rest_api=self.rest_api,
-            validate_request_body=True, validate_request_parameters=True,
+            self,
+            "Validator",
+            rest_api=self.rest_api,
+            validate_request_body=True,
+            validate_request_parameters=True,
         )
 
         integrations = {
@@ -138,18 +159,29 @@ class Api(Construct):
             )
             self.methods.append((route, method))
             if not staff:
-                why = ("candidates and approvers never log in: the handler verifies the signed, expiring, "
-                       "approver-bound link in the URL before reading or changing anything"
-                       if route.auth == "link" else
-                       "public by design: the API's own OpenAPI document and docs page, no data")
-                NagSuppressions.add_resource_suppressions(method, [
-                    NagPackSuppression(id="AwsSolutions-APIG4", reason=f"{route.method} {route.path}: {why}"),
-                    NagPackSuppression(id="AwsSolutions-COG4", reason=f"{route.method} {route.path}: {why}"),
-                ])
+                why = (
+                    "candidates and approvers never log in: the handler verifies the signed, expiring, "
+                    "approver-bound link in the URL before reading or changing anything"
+                    if route.auth == "link"
+                    else "public by design: the API's own OpenAPI document and docs page, no data"
+                )
+                NagSuppressions.add_resource_suppressions(
+                    method,
+                    [
+                        NagPackSuppression(
+                            id="AwsSolutions-APIG4", reason=f"{route.method} {route.path}: {why}"
+                        ),
+                        NagPackSuppression(
+                            id="AwsSolutions-COG4", reason=f"{route.method} {route.path}: {why}"
+                        ),
+                    ],
+                )
 
         if domain_name:
             if not certificate_arn:
-                raise ValueError("context domainName needs certificateArn (an ACM certificate in this region)")
+                raise ValueError(
+                    "context domainName needs certificateArn (an ACM certificate in this region)"
+                )
             self.domain = self.rest_api.add_domain_name(
                 "Domain",
                 domain_name=domain_name,
@@ -166,14 +198,28 @@ class Api(Construct):
                 f"https://{self.rest_api.rest_api_id}.execute-api.{Aws.REGION}.{Aws.URL_SUFFIX}/{stage}"
             )
 
-        NagSuppressions.add_resource_suppressions(self.rest_api, [NagPackSuppression(
-            id="AwsSolutions-IAM4",
-            reason="The account-level API Gateway logging role uses the AWS-managed "
-                   "AmazonAPIGatewayPushToCloudWatchLogs policy, the documented policy for that role.",
-            applies_to=["Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"],
-        )], apply_to_children=True)
-        NagSuppressions.add_resource_suppressions(self.rest_api.deployment_stage, [NagPackSuppression(
-            id="AwsSolutions-APIG3",
-            reason="No WAF web ACL by default (from $5/month + $1/rule): the stage throttles, staff routes need "
-                   "Cognito, link routes need a signed link. docs/deploy.md shows how to attach one.",
-        )])
+        NagSuppressions.add_resource_suppressions(
+            self.rest_api,
+            [
+                NagPackSuppression(
+                    id="AwsSolutions-IAM4",
+                    reason="The account-level API Gateway logging role uses the AWS-managed "
+                    "AmazonAPIGatewayPushToCloudWatchLogs policy, the documented policy for that role.",
+                    applies_to=[
+                        "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"
+                    ],
+                )
+            ],
+            apply_to_children=True,
+        )
+        NagSuppressions.add_resource_suppressions(
+            self.rest_api.deployment_stage,
+            [
+                NagPackSuppression(
+                    id="AwsSolutions-APIG3",
+                    reason="No WAF web ACL by default (from $5/month + $1/rule): the stage throttles, "
+                    "staff routes need "
+                    "Cognito, link routes need a signed link. docs/deploy.md shows how to attach one.",
+                )
+            ],
+        )

@@ -31,7 +31,8 @@ class Data(Construct):
         super().__init__(scope, construct_id)
         removal = RemovalPolicy.RETAIN if retain else RemovalPolicy.DESTROY
         self.key = kms.Key(
-            self, "TablesKey",
+            self,
+            "TablesKey",
             description="Encrypts the interview-cancellation tables and their backups",
             enable_key_rotation=True,
             removal_policy=removal,
@@ -45,18 +46,25 @@ class Data(Construct):
                 '(e.g. -c \'replicaKeyArns={"eu-west-1": "arn:aws:kms:eu-west-1:111122223333:key/..."}\')'
             )
         if replica_regions and Token.is_unresolved(Stack.of(self).region):
-            raise ValueError("replica regions need a stack with an explicit region: set CDK_DEFAULT_REGION or -c region=")
+            raise ValueError(
+                "replica regions need a stack with an explicit region: set CDK_DEFAULT_REGION or -c region="
+            )
 
         self.tables: dict[str, dynamodb.TableV2] = {}
         for spec in topology.TABLES:
             self.tables[spec.name] = dynamodb.TableV2(
-                self, _camel(spec.name),
+                self,
+                _camel(spec.name),
                 partition_key=dynamodb.Attribute(name=spec.partition_key, type=dynamodb.AttributeType.STRING),
-                sort_key=(dynamodb.Attribute(name=spec.sort_key, type=dynamodb.AttributeType.STRING)
-                          if spec.sort_key else None),
+                sort_key=(
+                    dynamodb.Attribute(name=spec.sort_key, type=dynamodb.AttributeType.STRING)
+                    if spec.sort_key
+                    else None
+                ),
                 billing=dynamodb.Billing.on_demand(),
                 encryption=dynamodb.TableEncryptionV2.customer_managed_key(
-                    self.key, replica_key_arns={r: replica_key_arns[r] for r in replica_regions} or None,
+                    self.key,
+                    replica_key_arns={r: replica_key_arns[r] for r in replica_regions} or None,
                 ),
                 point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
                     point_in_time_recovery_enabled=True,
@@ -67,14 +75,19 @@ class Data(Construct):
                 global_secondary_indexes=[
                     dynamodb.GlobalSecondaryIndexPropsV2(
                         index_name=index.name,
-                        partition_key=dynamodb.Attribute(name=index.partition_key,
-                                                         type=dynamodb.AttributeType.STRING),
-                        sort_key=(dynamodb.Attribute(name=index.sort_key, type=dynamodb.AttributeType.STRING)
-                                  if index.sort_key else None),
+                        partition_key=dynamodb.Attribute(
+                            name=index.partition_key, type=dynamodb.AttributeType.STRING
+                        ),
+                        sort_key=(
+                            dynamodb.Attribute(name=index.sort_key, type=dynamodb.AttributeType.STRING)
+                            if index.sort_key
+                            else None
+                        ),
                         projection_type=dynamodb.ProjectionType.ALL,
                     )
                     for index in spec.indexes
-                ] or None,
+                ]
+                or None,
                 replicas=[
                     dynamodb.ReplicaTableProps(
                         region=region,
@@ -84,13 +97,16 @@ class Data(Construct):
                         ),
                     )
                     for region in replica_regions
-                ] or None,
+                ]
+                or None,
             )
 
         # Nightly reports (aggregates, no personal data). The analytics code asks for SSE-KMS without naming a
-        # key, which S3 serves with the AWS-managed aws/s3 key: the bucket uses the same, so no key grant is needed.
+        # key, which S3 serves with the AWS-managed aws/s3 key: the bucket uses the same, so no key grant is
+        # needed.
         self.access_logs = s3.Bucket(
-            self, "AccessLogs",
+            self,
+            "AccessLogs",
             encryption=s3.BucketEncryption.S3_MANAGED,
             block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
             enforce_ssl=True,
@@ -98,12 +114,19 @@ class Data(Construct):
             removal_policy=removal,
             auto_delete_objects=False,
         )
-        NagSuppressions.add_resource_suppressions(self.access_logs, [NagPackSuppression(
-            id="AwsSolutions-S1",
-            reason="This is the server-access-log bucket of the report bucket; logging it to itself would loop.",
-        )])
+        NagSuppressions.add_resource_suppressions(
+            self.access_logs,
+            [
+                NagPackSuppression(
+                    id="AwsSolutions-S1",
+                    reason="This is the server-access-log bucket of the report bucket; "
+                    "logging it to itself would loop.",
+                )
+            ],
+        )
         self.reports = s3.Bucket(
-            self, "Reports",
+            self,
+            "Reports",
             encryption=s3.BucketEncryption.KMS_MANAGED,
             bucket_key_enabled=True,
             block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
@@ -112,7 +135,9 @@ class Data(Construct):
             object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
             server_access_logs_bucket=self.access_logs,
             server_access_logs_prefix="reports/",
-            lifecycle_rules=[s3.LifecycleRule(noncurrent_version_expiration=Duration.days(90))] if retain else None,
+            lifecycle_rules=[s3.LifecycleRule(noncurrent_version_expiration=Duration.days(90))]
+            if retain
+            else None,
             removal_policy=removal,
         )
 

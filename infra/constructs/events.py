@@ -41,25 +41,29 @@ class Events(Construct):
         stack = Stack.of(self)
         # Encrypts the queues, the dead-letter queues and the alarm topic.
         self.key = kms.Key(
-            self, "MessagesKey",
+            self,
+            "MessagesKey",
             description="Encrypts the interview-cancellation queues and notification topics",
             enable_key_rotation=True,
             removal_policy=RemovalPolicy.RETAIN if retain else RemovalPolicy.DESTROY,
             pending_window=Duration.days(30 if retain else 7),
         )
-        # CloudWatch publishes alarm notifications to the encrypted alarm topic: it needs the key, for this account
-        # only. (EventBridge gets its grant from CDK when a rule targets one of the queues.)
-        self.key.add_to_resource_policy(iam.PolicyStatement(
-            sid="AllowCloudWatchAlarmsToUseTheKey",
-            principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
-            actions=["kms:Decrypt", "kms:GenerateDataKey*"],
-            resources=["*"],  # in a key policy "*" means this key
-            conditions={"StringEquals": {"aws:SourceAccount": stack.account}},
-        ))
+        # CloudWatch publishes alarm notifications to the encrypted alarm topic: it needs the key, for this
+        # account only. (EventBridge gets its grant from CDK when a rule targets one of the queues.)
+        self.key.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="AllowCloudWatchAlarmsToUseTheKey",
+                principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+                actions=["kms:Decrypt", "kms:GenerateDataKey*"],
+                resources=["*"],  # in a key policy "*" means this key
+                conditions={"StringEquals": {"aws:SourceAccount": stack.account}},
+            )
+        )
 
         self.bus = events.EventBus(self, "Bus", description="Interview cancellation events, in and out")
         self.archive = events.Archive(
-            self, "Archive",
+            self,
+            "Archive",
             source_event_bus=self.bus,
             event_pattern=events.EventPattern(account=[stack.account]),
             retention=Duration.days(archive_days),
@@ -69,7 +73,8 @@ class Events(Construct):
 
     def dead_letter_queue(self, construct_id: str) -> sqs.Queue:
         return sqs.Queue(
-            self, construct_id,
+            self,
+            construct_id,
             encryption=sqs.QueueEncryption.KMS,
             encryption_master_key=self.key,
             enforce_ssl=True,
@@ -85,7 +90,8 @@ class Events(Construct):
             dlq = self.dead_letter_queue(f"{name}DeadLetters")
             timeout = function.timeout.to_seconds() if function.timeout else 3
             queue = sqs.Queue(
-                self, f"{name}Queue",
+                self,
+                f"{name}Queue",
                 encryption=sqs.QueueEncryption.KMS,
                 encryption_master_key=self.key,
                 enforce_ssl=True,
@@ -96,21 +102,26 @@ class Events(Construct):
                 removal_policy=RemovalPolicy.RETAIN if self._retain else RemovalPolicy.DESTROY,
             )
             rule = events.Rule(
-                self, f"{name}Rule",
+                self,
+                f"{name}Rule",
                 event_bus=self.bus,
                 description=f"{', '.join(spec.detail_types)} -> {spec.function}",
                 event_pattern=events.EventPattern(detail_type=list(spec.detail_types)),
-                targets=[targets.SqsQueue(
-                    queue,
-                    dead_letter_queue=dlq,
-                    retry_attempts=185,
-                    max_event_age=Duration.hours(24),
-                )],
+                targets=[
+                    targets.SqsQueue(
+                        queue,
+                        dead_letter_queue=dlq,
+                        retry_attempts=185,
+                        max_event_age=Duration.hours(24),
+                    )
+                ],
             )
-            function.add_event_source(sources.SqsEventSource(
-                queue,
-                batch_size=10,
-                max_batching_window=Duration.seconds(1),
-                report_batch_item_failures=True,
-            ))
+            function.add_event_source(
+                sources.SqsEventSource(
+                    queue,
+                    batch_size=10,
+                    max_batching_window=Duration.seconds(1),
+                    report_batch_item_failures=True,
+                )
+            )
             self.subscriptions[spec.name] = Subscription(rule, queue, dlq, function)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aws_cdk import AssetHashType, Duration, RemovalPolicy
+from aws_cdk import AssetHashType, Aws, Duration, RemovalPolicy
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
@@ -34,34 +34,81 @@ READ, WRITE, APPEND = "read", "write", "append"
 # Per function, per table: what the code does there. WRITE is read + write (put, update, delete); APPEND is
 # read + put, the only kind of write an append-only table allows. A table not named is not reachable.
 TABLE_ACCESS: dict[str, dict[str, str]] = {
+    # API: candidate and staff submissions, "My interviews", status, staff registering interviews (intake).
     "cancel": {
-        "interviews": WRITE, "candidates": WRITE, "requests": WRITE, "approvals": READ, "audit": APPEND,
-        "slots": READ, "links": WRITE, "idempotency": WRITE,
+        "interviews": WRITE,
+        "candidates": WRITE,
+        "requests": WRITE,
+        "approvals": READ,
+        "audit": APPEND,
+        "slots": WRITE,
+        "links": WRITE,
+        "idempotency": WRITE,
     },
+    # API: approval pages and decisions.
     "approve": {
-        "interviews": READ, "candidates": READ, "requests": WRITE, "approvals": WRITE, "audit": APPEND,
-        "slots": READ, "links": WRITE, "idempotency": WRITE,
+        "interviews": READ,
+        "candidates": READ,
+        "requests": WRITE,
+        "approvals": WRITE,
+        "audit": APPEND,
+        "slots": READ,
+        "links": WRITE,
+        "idempotency": WRITE,
     },
+    # Events: notifications (mail, SMS, calendar), opening approvals, slot backfill, reminders, mail feedback.
     "notify": {
-        "interviews": WRITE, "candidates": WRITE, "requests": WRITE, "approvals": WRITE, "audit": APPEND,
-        "slots": WRITE, "links": WRITE, "idempotency": WRITE,
+        "interviews": WRITE,
+        "candidates": WRITE,
+        "requests": WRITE,
+        "approvals": WRITE,
+        "audit": APPEND,
+        "slots": WRITE,
+        "links": WRITE,
+        "idempotency": WRITE,
+        "suppressions": WRITE,
+        "waitlist": WRITE,
+        "offers": WRITE,
     },
+    # Nightly aggregates and the risk model: reads only.
     "analytics": {
-        "interviews": READ, "candidates": READ, "requests": READ, "approvals": READ, "audit": READ, "slots": READ,
+        "interviews": READ,
+        "candidates": READ,
+        "requests": READ,
+        "approvals": READ,
+        "audit": READ,
+        "slots": READ,
     },
 }
 
-START_WORKFLOW = "start-workflow"  # states:StartExecution (cancel: one execution per request)
-DECIDE = "decide"  # states:SendTaskSuccess/Failure/Heartbeat (approve: hand the decision to the workflow)
-PUBLISH = "publish"  # events:PutEvents on our bus
-LINK_KEY = "link-key"  # read the link-signing secret
-SEND_MAIL = "send-mail"  # ses:SendEmail/SendRawEmail from our identity
-WRITE_REPORTS = "write-reports"  # put the nightly report in the report bucket
+START_WORKFLOW = (
+    "start-workflow"  # states:StartExecution on our state machine (functions.shared.cancellations)
+)
+DECIDE = (
+    "decide"  # states:SendTask* on our state machine (functions.shared.approvals hands the decision over)
+)
+PUBLISH = "publish"  # events:PutEvents on our bus (functions.shared.events)
+LINK_KEY = "link-key"  # read the link-signing secret (functions.shared.links)
+SEND_MAIL = "send-mail"  # ses:SendEmail/SendRawEmail from our identity (functions.shared.mail)
+SEND_SMS = "send-sms"  # sns:Publish to phone numbers, never to a topic (functions.shared.sms)
+WRITE_REPORTS = "write-reports"  # put the nightly report in the report bucket (functions.analytics)
+
+# The module whose use needs each capability: tests/infra check that a function has the capability exactly
+# when its handler can reach that module (for the workflow ones: only that the module is reachable).
+CAPABILITY_MODULES = {
+    START_WORKFLOW: "functions.shared.cancellations",
+    DECIDE: "functions.shared.approvals",
+    PUBLISH: "functions.shared.events",
+    LINK_KEY: "functions.shared.links",
+    SEND_MAIL: "functions.shared.mail",
+    SEND_SMS: "functions.shared.sms",
+    WRITE_REPORTS: "functions.analytics.handler",
+}
 
 CAPABILITIES: dict[str, frozenset[str]] = {
-    "cancel": frozenset({START_WORKFLOW, PUBLISH, LINK_KEY}),
-    "approve": frozenset({DECIDE, PUBLISH, LINK_KEY, SEND_MAIL}),
-    "notify": frozenset({PUBLISH, LINK_KEY, SEND_MAIL}),
+    "cancel": frozenset({START_WORKFLOW, LINK_KEY}),
+    "approve": frozenset({DECIDE, LINK_KEY}),
+    "notify": frozenset({PUBLISH, LINK_KEY, SEND_MAIL, SEND_SMS}),
     "analytics": frozenset({WRITE_REPORTS}),
 }
 
@@ -80,8 +127,13 @@ SIZING: dict[str, Sizing] = {
 SERVICE_NAME = "interview-cancellations"
 METRICS_NAMESPACE = "InterviewCancellations"
 APPEND_ONLY_TABLE_ACTIONS = (
-    "dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:Scan",
-    "dynamodb:ConditionCheckItem", "dynamodb:DescribeTable", "dynamodb:PutItem",
+    "dynamodb:GetItem",
+    "dynamodb:BatchGetItem",
+    "dynamodb:Query",
+    "dynamodb:Scan",
+    "dynamodb:ConditionCheckItem",
+    "dynamodb:DescribeTable",
+    "dynamodb:PutItem",
 )
 
 
@@ -135,23 +187,29 @@ class Functions(Construct):
             "LOG_LEVEL": log_level,
         }
         append_only = {t.name for t in topology.TABLES if t.append_only}
-        folders = {} if skip_asset_build else assets.build_function_assets([f.name for f in topology.FUNCTIONS])
+        folders = (
+            {} if skip_asset_build else assets.build_function_assets([f.name for f in topology.FUNCTIONS])
+        )
 
         for spec in topology.FUNCTIONS:
             name = spec.name.capitalize()
             sizing = SIZING.get(spec.name, Sizing())
             log_group = logs.LogGroup(
-                self, f"{name}Logs", retention=log_retention,
+                self,
+                f"{name}Logs",
+                retention=log_retention,
                 removal_policy=RemovalPolicy.RETAIN if retain else RemovalPolicy.DESTROY,
             )
             role = iam.Role(
-                self, f"{name}Role",
+                self,
+                f"{name}Role",
                 assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
                 description=f"The {spec.name} function: only what its code uses",
             )
             log_group.grant_write(role)
             function = lambda_.Function(
-                self, f"{name}Function",
+                self,
+                f"{name}Function",
                 description=f"Interview cancellations: {spec.name}",
                 runtime=lambda_runtime(),
                 architecture=lambda_.Architecture.ARM_64,
@@ -174,11 +232,13 @@ class Functions(Construct):
                 if access == READ:
                     table.grant_read_data(role)
                 elif access == APPEND:
-                    role.add_to_principal_policy(iam.PolicyStatement(
-                        sid=f"AppendOnly{table_name.capitalize()}",
-                        actions=list(APPEND_ONLY_TABLE_ACTIONS),
-                        resources=[table.table_arn],
-                    ))
+                    role.add_to_principal_policy(
+                        iam.PolicyStatement(
+                            sid=f"AppendOnly{table_name.capitalize()}",
+                            actions=list(APPEND_ONLY_TABLE_ACTIONS),
+                            resources=[table.table_arn],
+                        )
+                    )
                     tables_key.grant_encrypt_decrypt(role)
                 else:
                     table.grant_read_write_data(role)
@@ -193,30 +253,57 @@ class Functions(Construct):
             if LINK_KEY in capabilities:
                 link_secret.grant_read(role)
             if SEND_MAIL in capabilities:
-                role.add_to_principal_policy(iam.PolicyStatement(
-                    sid="SendMailFromOurIdentity",
-                    actions=["ses:SendEmail", "ses:SendRawEmail"],
-                    resources=[mail.identity_arn, mail.configuration_set_arn],
-                    conditions={"StringEquals": {"ses:FromAddress": mail.sender}},
-                ))
+                role.add_to_principal_policy(
+                    iam.PolicyStatement(
+                        sid="SendMailFromOurIdentity",
+                        actions=["ses:SendEmail", "ses:SendRawEmail"],
+                        resources=[mail.identity_arn, mail.configuration_set_arn],
+                        conditions={"StringEquals": {"ses:FromAddress": mail.sender}},
+                    )
+                )
+            if SEND_SMS in capabilities:
+                # Texts go to phone numbers, which have no ARN: IAM takes only "*" here. The deny keeps the
+                # function from publishing to any topic with it.
+                role.add_to_principal_policy(
+                    iam.PolicyStatement(
+                        sid="SendTextsToPhoneNumbers", actions=["sns:Publish"], resources=["*"]
+                    )
+                )
+                role.add_to_principal_policy(
+                    iam.PolicyStatement(
+                        sid="ButNeverToATopic",
+                        effect=iam.Effect.DENY,
+                        actions=["sns:Publish"],
+                        resources=[f"arn:{Aws.PARTITION}:sns:*:*:*"],
+                    )
+                )
             if WRITE_REPORTS in capabilities:
                 report_bucket.grant_put(role)
 
-            NagSuppressions.add_resource_suppressions(role, [NagPackSuppression(
-                id="AwsSolutions-IAM5",
-                reason="Wildcards here are the narrowest IAM allows: X-Ray PutTraceSegments/PutTelemetryRecords "
-                       "accept only '*'; '<table>/index/*' is the table's own indexes (Query on a GSI); "
-                       "kms:GenerateDataKey*/kms:ReEncrypt* are on our own keys only; the report bucket's '/*' "
-                       "and s3:Abort* are objects of that one bucket.",
-                applies_to=[
-                    "Resource::*",
-                    "Action::kms:GenerateDataKey*",
-                    "Action::kms:ReEncrypt*",
-                    "Action::s3:Abort*",
-                    RegexAppliesTo(regex=r"/^Resource::<.+Table[0-9A-F]+\.Arn>\/index\/\*$/g"),
-                    RegexAppliesTo(regex=r"/^Resource::<.+Reports[0-9A-F]+\.Arn>\/\*$/g"),
+            NagSuppressions.add_resource_suppressions(
+                role,
+                [
+                    NagPackSuppression(
+                        id="AwsSolutions-IAM5",
+                        reason=(
+                            "Wildcards here are the narrowest IAM allows: X-Ray PutTraceSegments/"
+                            "PutTelemetryRecords and sns:Publish to a phone number (texts; publishing to any "
+                            "topic is denied) accept only '*'; '<table>/index/*' is the table's own indexes "
+                            "(Query on a GSI); kms:GenerateDataKey*/kms:ReEncrypt* are on our own keys only; "
+                            "the report bucket's '/*' and s3:Abort* are objects of that one bucket."
+                        ),
+                        applies_to=[
+                            "Resource::*",
+                            "Action::kms:GenerateDataKey*",
+                            "Action::kms:ReEncrypt*",
+                            "Action::s3:Abort*",
+                            RegexAppliesTo(regex=r"/^Resource::<.+Table[0-9A-F]+\.Arn>\/index\/\*$/g"),
+                            RegexAppliesTo(regex=r"/^Resource::<.+Reports[0-9A-F]+\.Arn>\/\*$/g"),
+                        ],
+                    )
                 ],
-            )], apply_to_children=True)
+                apply_to_children=True,
+            )
 
     def set_public_base_url(self, url: str) -> None:
         for function in self.functions.values():
@@ -227,6 +314,8 @@ def _code(folder) -> lambda_.Code:
     if folder is None:  # skipAssetBuild: synth-only
         return lambda_.Code.from_asset(str(assets.placeholder_asset()))
     return lambda_.Code.from_asset(
-        str(folder), asset_hash_type=AssetHashType.CUSTOM, asset_hash=assets.asset_hash(folder),
+        str(folder),
+        asset_hash_type=AssetHashType.CUSTOM,
+        asset_hash=assets.asset_hash(folder),
         exclude=[".asset-stamp"],
     )

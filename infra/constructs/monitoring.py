@@ -40,8 +40,9 @@ class Monitoring(Construct):
         dashboard_name: str,
     ) -> None:
         super().__init__(scope, construct_id)
-        self.topic = sns.Topic(self, "Alarms", display_name="Interview cancellations alarms",
-                               master_key=key, enforce_ssl=True)
+        self.topic = sns.Topic(
+            self, "Alarms", display_name="Interview cancellations alarms", master_key=key, enforce_ssl=True
+        )
         if alarm_email:
             self.topic.add_subscription(subscriptions.EmailSubscription(alarm_email))
         action = cw_actions.SnsAction(self.topic)
@@ -49,7 +50,8 @@ class Monitoring(Construct):
 
         def alarm(alarm_id: str, metric: cloudwatch.IMetric, description: str) -> None:
             created = cloudwatch.Alarm(
-                self, alarm_id,
+                self,
+                alarm_id,
                 metric=metric,
                 threshold=0,
                 comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
@@ -62,51 +64,104 @@ class Monitoring(Construct):
             self.alarms[alarm_id] = created
 
         for name, dlq in dead_letter_queues.items():
-            alarm(f"DeadLetters{_camel(name)}",
-                  dlq.metric_approximate_number_of_messages_visible(period=Duration.minutes(1), statistic="Maximum"),
-                  f"Messages in the {name} dead-letter queue: they failed every retry. Inspect them, fix the cause, "
-                  "then redrive (docs/deploy.md).")
-        alarm("WorkflowFailed", state_machine.metric_failed(period=PERIOD, statistic="Sum"),
-              "A cancellation workflow execution failed: its request needs attention (see the execution history).")
-        alarm("WorkflowTimedOut", state_machine.metric_timed_out(period=PERIOD, statistic="Sum"),
-              "A cancellation workflow execution hit its overall timeout.")
-        alarm("Api5xx", api.metric_server_error(period=PERIOD, statistic="Sum"),
-              "The API answered with 5xx: a function failed or timed out, or API Gateway itself erred.")
+            alarm(
+                f"DeadLetters{_camel(name)}",
+                dlq.metric_approximate_number_of_messages_visible(
+                    period=Duration.minutes(1), statistic="Maximum"
+                ),
+                f"Messages in the {name} dead-letter queue: they failed every retry. "
+                "Inspect them, fix the cause, "
+                "then redrive (docs/deploy.md).",
+            )
+        alarm(
+            "WorkflowFailed",
+            state_machine.metric_failed(period=PERIOD, statistic="Sum"),
+            "A cancellation workflow execution failed: its request needs attention "
+            "(see the execution history).",
+        )
+        alarm(
+            "WorkflowTimedOut",
+            state_machine.metric_timed_out(period=PERIOD, statistic="Sum"),
+            "A cancellation workflow execution hit its overall timeout.",
+        )
+        alarm(
+            "Api5xx",
+            api.metric_server_error(period=PERIOD, statistic="Sum"),
+            "The API answered with 5xx: a function failed or timed out, or API Gateway itself erred.",
+        )
         for name, function in functions.items():
-            alarm(f"{_camel(name)}Errors", function.metric_errors(period=PERIOD, statistic="Sum"),
-                  f"The {name} function raised errors (see its log group).")
-            alarm(f"{_camel(name)}Throttles", function.metric_throttles(period=PERIOD, statistic="Sum"),
-                  f"The {name} function was throttled: the account's concurrency is exhausted.")
+            alarm(
+                f"{_camel(name)}Errors",
+                function.metric_errors(period=PERIOD, statistic="Sum"),
+                f"The {name} function raised errors (see its log group).",
+            )
+            alarm(
+                f"{_camel(name)}Throttles",
+                function.metric_throttles(period=PERIOD, statistic="Sum"),
+                f"The {name} function was throttled: the account's concurrency is exhausted.",
+            )
 
         self.dashboard = cloudwatch.Dashboard(self, "Dashboard", dashboard_name=dashboard_name)
         self.dashboard.add_widgets(
-            cloudwatch.GraphWidget(title="API requests and errors", width=12, left=[
-                api.metric_count(period=PERIOD), api.metric_client_error(period=PERIOD),
-                api.metric_server_error(period=PERIOD)]),
-            cloudwatch.GraphWidget(title="API latency (p50, p99)", width=12, left=[
-                api.metric_latency(period=PERIOD, statistic="p50"), api.metric_latency(period=PERIOD, statistic="p99")]),
+            cloudwatch.GraphWidget(
+                title="API requests and errors",
+                width=12,
+                left=[
+                    api.metric_count(period=PERIOD),
+                    api.metric_client_error(period=PERIOD),
+                    api.metric_server_error(period=PERIOD),
+                ],
+            ),
+            cloudwatch.GraphWidget(
+                title="API latency (p50, p99)",
+                width=12,
+                left=[
+                    api.metric_latency(period=PERIOD, statistic="p50"),
+                    api.metric_latency(period=PERIOD, statistic="p99"),
+                ],
+            ),
         )
         self.dashboard.add_widgets(
-            cloudwatch.GraphWidget(title="Workflow executions", width=12, left=[
-                state_machine.metric_started(period=PERIOD), state_machine.metric_succeeded(period=PERIOD),
-                state_machine.metric_failed(period=PERIOD), state_machine.metric_timed_out(period=PERIOD)]),
-            cloudwatch.GraphWidget(title="Queues: visible messages and oldest age", width=12,
-                                   left=[q.metric_approximate_number_of_messages_visible(period=PERIOD)
-                                         for q in [*queues.values(), *dead_letter_queues.values()]],
-                                   right=[q.metric_approximate_age_of_oldest_message(period=PERIOD)
-                                          for q in queues.values()]),
+            cloudwatch.GraphWidget(
+                title="Workflow executions",
+                width=12,
+                left=[
+                    state_machine.metric_started(period=PERIOD),
+                    state_machine.metric_succeeded(period=PERIOD),
+                    state_machine.metric_failed(period=PERIOD),
+                    state_machine.metric_timed_out(period=PERIOD),
+                ],
+            ),
+            cloudwatch.GraphWidget(
+                title="Queues: visible messages and oldest age",
+                width=12,
+                left=[
+                    q.metric_approximate_number_of_messages_visible(period=PERIOD)
+                    for q in [*queues.values(), *dead_letter_queues.values()]
+                ],
+                right=[q.metric_approximate_age_of_oldest_message(period=PERIOD) for q in queues.values()],
+            ),
         )
         self.dashboard.add_widgets(
-            cloudwatch.GraphWidget(title="Function invocations and errors", width=12,
-                                   left=[f.metric_invocations(period=PERIOD) for f in functions.values()],
-                                   right=[f.metric_errors(period=PERIOD) for f in functions.values()]),
-            cloudwatch.GraphWidget(title="Function duration (p99)", width=12,
-                                   left=[f.metric_duration(period=PERIOD, statistic="p99")
-                                         for f in functions.values()]),
+            cloudwatch.GraphWidget(
+                title="Function invocations and errors",
+                width=12,
+                left=[f.metric_invocations(period=PERIOD) for f in functions.values()],
+                right=[f.metric_errors(period=PERIOD) for f in functions.values()],
+            ),
+            cloudwatch.GraphWidget(
+                title="Function duration (p99)",
+                width=12,
+                left=[f.metric_duration(period=PERIOD, statistic="p99") for f in functions.values()],
+            ),
         )
-        self.dashboard.add_widgets(cloudwatch.AlarmStatusWidget(
-            title="Alarms", width=24, alarms=list(self.alarms.values()),
-        ))
+        self.dashboard.add_widgets(
+            cloudwatch.AlarmStatusWidget(
+                title="Alarms",
+                width=24,
+                alarms=list(self.alarms.values()),
+            )
+        )
 
 
 def _camel(name: str) -> str:

@@ -42,46 +42,64 @@ class Schedules(Construct):
         for spec in topology.SCHEDULES:
             name = "".join(part.capitalize() for part in spec.name.split("-"))
             dlq = dead_letter_queue(f"{name}ScheduleDeadLetters")
-            NagSuppressions.add_resource_suppressions(dlq, [NagPackSuppression(
-                id="AwsSolutions-SQS3",
-                reason=f"This queue is itself the dead-letter queue of the {spec.name} schedule "
-                       "(Scheduler's DeadLetterConfig, which cdk-nag does not follow).",
-            )])
+            NagSuppressions.add_resource_suppressions(
+                dlq,
+                [
+                    NagPackSuppression(
+                        id="AwsSolutions-SQS3",
+                        reason=f"This queue is itself the dead-letter queue of the {spec.name} schedule "
+                        "(Scheduler's DeadLetterConfig, which cdk-nag does not follow).",
+                    )
+                ],
+            )
             role = iam.Role(
-                self, f"{name}Role",
+                self,
+                f"{name}Role",
                 assumed_by=iam.ServicePrincipal(
                     "scheduler.amazonaws.com",
                     conditions={"StringEquals": {"aws:SourceAccount": stack.account}},
                 ),
                 description=f"Scheduler: invoke {spec.function} for {spec.name}, dead-letter what fails",
             )
-            key.grant(role, "kms:GenerateDataKey", "kms:Decrypt")  # to write to the encrypted dead-letter queue
-            NagSuppressions.add_resource_suppressions(role, [NagPackSuppression(
-                id="AwsSolutions-IAM5",
-                reason=f"CDK's Scheduler target lets the role invoke the {spec.function} function and its own "
-                       "versions and aliases ('<function ARN>:*'), nothing else.",
-                applies_to=[RegexAppliesTo(regex=r"/^Resource::<.+Function[0-9A-F]+\.Arn>:\*$/g")],
-            )], apply_to_children=True)
+            key.grant(
+                role, "kms:GenerateDataKey", "kms:Decrypt"
+            )  # to write to the encrypted dead-letter queue
+            NagSuppressions.add_resource_suppressions(
+                role,
+                [
+                    NagPackSuppression(
+                        id="AwsSolutions-IAM5",
+                        reason=f"CDK's Scheduler target lets the role invoke the {spec.function} function "
+                        "and its own "
+                        "versions and aliases ('<function ARN>:*'), nothing else.",
+                        applies_to=[RegexAppliesTo(regex=r"/^Resource::<.+Function[0-9A-F]+\.Arn>:\*$/g")],
+                    )
+                ],
+                apply_to_children=True,
+            )
             target = scheduler_targets.LambdaInvoke(
                 functions[spec.function],
                 role=role,
                 dead_letter_queue=dlq,
                 retry_attempts=3,
                 max_event_age=Duration.hours(6),
-                input=scheduler.ScheduleTargetInput.from_object({
-                    "version": "0",
-                    "id": scheduler.ContextAttribute.execution_id,
-                    "detail-type": "Scheduled Event",
-                    "source": "aws.scheduler",
-                    "account": stack.account,
-                    "time": scheduler.ContextAttribute.scheduled_time,
-                    "region": stack.region,
-                    "resources": [scheduler.ContextAttribute.schedule_arn],
-                    "detail": spec.detail,
-                }),
+                input=scheduler.ScheduleTargetInput.from_object(
+                    {
+                        "version": "0",
+                        "id": scheduler.ContextAttribute.execution_id,
+                        "detail-type": "Scheduled Event",
+                        "source": "aws.scheduler",
+                        "account": stack.account,
+                        "time": scheduler.ContextAttribute.scheduled_time,
+                        "region": stack.region,
+                        "resources": [scheduler.ContextAttribute.schedule_arn],
+                        "detail": spec.detail,
+                    }
+                ),
             )
             self.schedules[spec.name] = scheduler.Schedule(
-                self, name,
+                self,
+                name,
                 schedule=scheduler.ScheduleExpression.expression(spec.cron, TimeZone.of(timezone)),
                 target=target,
                 description=f"{spec.name}: {spec.cron} in {timezone} -> {spec.function}",

@@ -13,16 +13,25 @@ class Secrets(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, key: kms.IKey, retain: bool) -> None:
         super().__init__(scope, construct_id)
         self.link_signing_key = secretsmanager.Secret(
-            self, "LinkSigningKey",
+            self,
+            "LinkSigningKey",
             description="HMAC key that signs candidate and approver links (functions read it by ARN)",
             encryption_key=key,
             generate_secret_string=secretsmanager.SecretStringGenerator(
-                password_length=64, exclude_punctuation=True, include_space=False,
+                password_length=64,
+                exclude_punctuation=True,
+                include_space=False,
             ),
             removal_policy=RemovalPolicy.RETAIN if retain else RemovalPolicy.DESTROY,
         )
-        NagSuppressions.add_resource_suppressions(self.link_signing_key, [NagPackSuppression(
-            id="AwsSolutions-SMG4",
-            reason="Rotating the link-signing key invalidates every link already in candidates' and approvers' "
-                   "mailboxes; it is rotated by hand, on a schedule the operators choose (docs/deploy.md).",
-        )])
+        NagSuppressions.add_resource_suppressions(
+            self.link_signing_key,
+            [
+                NagPackSuppression(
+                    id="AwsSolutions-SMG4",
+                    reason="Rotating the link-signing key invalidates every link already in "
+                    "candidates' and approvers' "
+                    "mailboxes; it is rotated by hand, on a schedule the operators choose (docs/deploy.md).",
+                )
+            ],
+        )

@@ -1,6 +1,7 @@
 """Workflow: the cancellation state machine, from the same ASL file the integration tests execute on moto.
 
-Standard type, logging ALL to CloudWatch Logs, X-Ray tracing on. Its role gets exactly what the ASL's tasks use:
+Standard type, logging ALL to CloudWatch Logs, X-Ray tracing on. Its role gets exactly what the ASL's tasks
+use:
 - `events:putEvents` (and `.waitForTaskToken`): events:PutEvents on our bus;
 - `aws-sdk:dynamodb:transactWriteItems`: UpdateItem, PutItem and ConditionCheckItem on the interviews,
   requests, slots and approvals tables; PutItem and ConditionCheckItem only on the append-only audit table;
@@ -59,12 +60,14 @@ class Workflow(Construct):
 
         self.log_group = logs.LogGroup(self, "Logs", retention=log_retention, removal_policy=removal)
         self.role = iam.Role(
-            self, "Role",
+            self,
+            "Role",
             assumed_by=iam.ServicePrincipal("states.amazonaws.com"),
             description="Cancellation workflow: put events on the bus, transactional writes to the tables",
         )
         self.state_machine = sfn.StateMachine(
-            self, "StateMachine",
+            self,
+            "StateMachine",
             state_machine_type=sfn.StateMachineType.STANDARD,
             definition_body=sfn.DefinitionBody.from_file(str(definition_file)),
             definition_substitutions={
@@ -72,32 +75,49 @@ class Workflow(Construct):
                 **{key: tables[name].table_name for key, name in TABLE_SUBSTITUTIONS.items()},
             },
             role=self.role,
-            logs=sfn.LogOptions(destination=self.log_group, level=sfn.LogLevel.ALL, include_execution_data=False),
+            logs=sfn.LogOptions(
+                destination=self.log_group, level=sfn.LogLevel.ALL, include_execution_data=False
+            ),
             tracing_enabled=True,
             # The ASL bounds every wait by the approval SLA; this only stops a run that never ends.
             timeout=Duration.days(30),
         )
 
-        self.role.add_to_principal_policy(iam.PolicyStatement(
-            sid="PutEventsOnTheBus", actions=["events:PutEvents"], resources=[bus.event_bus_arn],
-        ))
+        self.role.add_to_principal_policy(
+            iam.PolicyStatement(
+                sid="PutEventsOnTheBus",
+                actions=["events:PutEvents"],
+                resources=[bus.event_bus_arn],
+            )
+        )
         append_only = {t.name for t in topology.TABLES if t.append_only}
         for name in TABLE_SUBSTITUTIONS.values():
             actions = APPEND_ONLY_ACTIONS if name in append_only else TRANSACT_WRITE_ACTIONS
-            self.role.add_to_principal_policy(iam.PolicyStatement(
-                sid=f"TransactWrite{name.capitalize()}", actions=list(actions), resources=[tables[name].table_arn],
-            ))
+            self.role.add_to_principal_policy(
+                iam.PolicyStatement(
+                    sid=f"TransactWrite{name.capitalize()}",
+                    actions=list(actions),
+                    resources=[tables[name].table_arn],
+                )
+            )
         tables_key.grant_encrypt_decrypt(self.role)
 
-        NagSuppressions.add_resource_suppressions(self.role, [NagPackSuppression(
-            id="AwsSolutions-IAM5",
-            reason="Added by CDK for logging and tracing: CloudWatch Logs delivery (logs:*LogDelivery*, "
-                   "logs:Describe*) and X-Ray (PutTraceSegments, PutTelemetryRecords, GetSampling*) accept no "
-                   "resource narrower than '*'; the KMS wildcards (kms:GenerateDataKey*, kms:ReEncrypt*) are "
-                   "on the tables' key only.",
-            applies_to=[
-                "Resource::*",
-                "Action::kms:GenerateDataKey*",
-                "Action::kms:ReEncrypt*",
+        NagSuppressions.add_resource_suppressions(
+            self.role,
+            [
+                NagPackSuppression(
+                    id="AwsSolutions-IAM5",
+                    reason="Added by CDK for logging and tracing: CloudWatch Logs delivery "
+                    "(logs:*LogDelivery*, logs:Describe*) and X-Ray (PutTraceSegments, PutTelemetryRecords, "
+                    "GetSampling*) accept no resource narrower than '*'; "
+                    "the KMS wildcards (kms:GenerateDataKey*, kms:ReEncrypt*) are "
+                    "on the tables' key only.",
+                    applies_to=[
+                        "Resource::*",
+                        "Action::kms:GenerateDataKey*",
+                        "Action::kms:ReEncrypt*",
+                    ],
+                )
             ],
-        )], apply_to_children=True)
+            apply_to_children=True,
+        )

@@ -15,10 +15,14 @@ os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "1")
 
 from infra_helpers import Synth, cdk_json_context  # noqa: E402
 
-# cdk.json turns error annotations into a failed synth (what the CLI and CI rely on); here the synth goes on so
-# that the cdk-nag test can list every finding instead of stopping at the first.
-SYNTH_CONTEXT = {"skipAssetBuild": True, "owner": "ci", "stage": "dev",
-                 "@aws-cdk/core:annotationsInValidationReport": False}
+# cdk.json turns error annotations into a failed synth (what the CLI and CI rely on); here the synth goes on
+# so that the cdk-nag test can list every finding instead of stopping at the first.
+SYNTH_CONTEXT = {
+    "skipAssetBuild": True,
+    "owner": "ci",
+    "stage": "dev",
+    "@aws-cdk/core:annotationsInValidationReport": False,
+}
 
 
 @pytest.fixture(scope="session")
@@ -42,4 +46,6 @@ def synth(tmp_path_factory) -> Synth:
     as_json = template.to_json()
     template_file = outdir / "template.json"
     template_file.write_text(json.dumps(as_json, indent=1))
-    return Synth(stack, template, as_json["Resources"], as_json.get("Outputs", {}), template_file, findings, context)
+    return Synth(
+        stack, template, as_json["Resources"], as_json.get("Outputs", {}), template_file, findings, context
+    )

@@ -30,7 +30,7 @@ class Synth:
         return self.stack.get_logical_id(construct.node.default_child)
 
 
-# ---- template helpers ------------------------------------------------------------------------------------------
+# ---- template helpers -------------------------------------------------------------------------------------
 
 
 def refs(value) -> set[str]:

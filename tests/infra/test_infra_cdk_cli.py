@@ -1,4 +1,4 @@
-"""`cdk synth` through cdk.json, with the pinned CLI from package.json, real Lambda assets, for the prod stage."""
+"""`cdk synth` through cdk.json with the pinned CLI from package.json, real Lambda assets, the prod stage."""
 
 from __future__ import annotations
 
@@ -19,17 +19,40 @@ STACK = "InterviewCancellations-prod-ci"
 @pytest.fixture(scope="module")
 def prod_synth(tmp_path_factory):
     if not CDK.exists():
-        pytest.skip("the aws-cdk CLI is not installed: run `npm ci` at the repository root (package.json pins it)")
+        pytest.skip(
+            "the aws-cdk CLI is not installed: run `npm ci` at the repository root (package.json pins it)"
+        )
     if shutil.which("node") is None:
         pytest.skip("node is not installed")
     outdir = tmp_path_factory.mktemp("cdk-cli.out")
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "CDK_"))}
-    environment.update({"JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "1", "CDK_DISABLE_VERSION_CHECK": "1",
-                        "AWS_EC2_METADATA_DISABLED": "true"})  # no AWS account here: do not probe for one
+    environment.update(
+        {
+            "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "1",
+            "CDK_DISABLE_VERSION_CHECK": "1",
+            "AWS_EC2_METADATA_DISABLED": "true",
+        }
+    )  # no AWS account here: do not probe for one
     result = subprocess.run(
-        [str(CDK), "synth", "--quiet", "--no-notices", "--no-version-reporting", "--ci",
-         "-c", "stage=prod", "-c", "owner=ci", "-o", str(outdir)],
-        cwd=ROOT, env=environment, capture_output=True, text=True, timeout=900,
+        [
+            str(CDK),
+            "synth",
+            "--quiet",
+            "--no-notices",
+            "--no-version-reporting",
+            "--ci",
+            "-c",
+            "stage=prod",
+            "-c",
+            "owner=ci",
+            "-o",
+            str(outdir),
+        ],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=900,
     )
     return result, outdir
 
@@ -37,11 +60,14 @@ def prod_synth(tmp_path_factory):
 def test_cdk_synth_through_cdk_json_succeeds(prod_synth):
     # Given `cdk synth -c stage=prod -c owner=ci` run from the repository root, as a deployer would
     result, outdir = prod_synth
-    # Then it succeeds (cdk-nag findings or a failed asset build would fail it) and writes the stack's template
+    # Then it succeeds (cdk-nag findings or a failed asset build would fail it), writing the stack's template
     assert result.returncode == 0, f"stdout:\n{result.stdout[-3000:]}\nstderr:\n{result.stderr[-5000:]}"
     assert (outdir / f"{STACK}.template.json").is_file()
-    report = json.loads((outdir / "validation-report.json").read_text()) \
-        if (outdir / "validation-report.json").exists() else {"pluginReports": []}
+    report = (
+        json.loads((outdir / "validation-report.json").read_text())
+        if (outdir / "validation-report.json").exists()
+        else {"pluginReports": []}
+    )
     assert report["pluginReports"] == []
 
 
@@ -50,7 +76,9 @@ def test_the_deployable_template_carries_each_functions_real_code(prod_synth):
     result, outdir = prod_synth
     assert result.returncode == 0, result.stderr[-3000:]
     template = json.loads((outdir / f"{STACK}.template.json").read_text())
-    functions = [r["Properties"] for r in template["Resources"].values() if r["Type"] == "AWS::Lambda::Function"]
+    functions = [
+        r["Properties"] for r in template["Resources"].values() if r["Type"] == "AWS::Lambda::Function"
+    ]
     assert len(functions) == len(topology.FUNCTIONS)
     for function in functions:
         # Then each function's code is a staged asset folder holding its handler and its dependencies

@@ -5,7 +5,8 @@ from __future__ import annotations
 from cfnlint.api import ManualArgs, lint_file
 
 # Warnings cfn-lint raises on what CDK generates by design, and nothing we can change in the app:
-# W3005 "dependency already enforced by a GetAtt" (CDK adds an explicit DependsOn on each function's role policy).
+# W3005 "dependency already enforced by a GetAtt" (CDK adds an explicit DependsOn on each function's role
+# and its policy).
 CDK_GENERATED_WARNINGS = {"W3005"}
 
 
@@ -20,6 +21,9 @@ def test_cfn_lint_finds_no_errors_in_the_synthesized_template(synth):
     # Then it finds no error, and no warning beyond the ones CDK's own output causes
     errors = [f"{m.rule.id} {m.path_string}: {m.message}" for m in matches if m.rule.id.startswith("E")]
     assert errors == []
-    warnings = [f"{m.rule.id} {m.path_string}: {m.message}" for m in matches
-                if m.rule.id.startswith("W") and m.rule.id not in CDK_GENERATED_WARNINGS]
+    warnings = [
+        f"{m.rule.id} {m.path_string}: {m.message}"
+        for m in matches
+        if m.rule.id.startswith("W") and m.rule.id not in CDK_GENERATED_WARNINGS
+    ]
     assert warnings == []

@@ -1,7 +1,7 @@
 """Lambda assets built without Docker: the dependencies for the Lambda platform and the handlers beside them.
 
-The Lambda target is arm64 (aarch64). This machine may not be (`uname -m`): native extensions built for aarch64
-(pydantic_core, numpy, ...) cannot be imported on x86_64. So:
+The Lambda target is arm64 (aarch64). This machine may not be (`uname -m`): native extensions built for
+aarch64 (pydantic_core, numpy, ...) cannot be imported on x86_64. So:
 - the aarch64 folders are checked for content: every handler, every pinned dependency, only aarch64 binaries;
 - the import test builds the same folders for the host platform (HOST target, same code path and requirements)
   and imports every handler module from them in a clean interpreter that sees nothing else.
@@ -109,7 +109,9 @@ def test_every_asset_fits_lambdas_unzipped_size_limit(arm64_assets):
         assert size <= assets.LAMBDA_UNZIPPED_LIMIT_BYTES, (name, size)
 
 
-@pytest.mark.skipif(bool(_missing_handlers()), reason=f"handler modules not written yet: {_missing_handlers()}")
+@pytest.mark.skipif(
+    bool(_missing_handlers()), reason=f"handler modules not written yet: {_missing_handlers()}"
+)
 def test_every_handler_imports_from_an_asset_built_for_this_machine(tmp_path):
     # Given asset folders built the same way for this machine's platform (native extensions for
     # this machine cannot come from the aarch64 build), the AWS SDK included as the runtime has it
@@ -136,7 +138,8 @@ def test_every_handler_imports_from_an_asset_built_for_this_machine(tmp_path):
         "import importlib, json, sys\n"
         "module = importlib.import_module(sys.argv[1])\n"
         "import pydantic_core\n"
-        "print(json.dumps({'module': module.__file__, 'handler': callable(getattr(module, 'lambda_handler', None)),"
+        "handler = callable(getattr(module, 'lambda_handler', None))\n"
+        "print(json.dumps({'module': module.__file__, 'handler': handler,"
         " 'pydantic_core': pydantic_core.__file__, 'path': sys.path}))\n"
     )
     folders = assets.build_function_assets([f.name for f in topology.FUNCTIONS], assets.HOST)
@@ -144,8 +147,11 @@ def test_every_handler_imports_from_an_asset_built_for_this_machine(tmp_path):
     running = {
         function.name: subprocess.Popen(
             [sys.executable, "-S", "-c", probe, _handler_module(function)],
-            cwd=tmp_path, env={**environment, "PYTHONPATH": str(folders[function.name])},
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            cwd=tmp_path,
+            env={**environment, "PYTHONPATH": str(folders[function.name])},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         for function in topology.FUNCTIONS
     }
@@ -168,7 +174,9 @@ def test_a_dependency_without_a_wheel_for_the_platform_fails_with_a_clear_messag
     project = tmp_path / "project"
     (project / "functions").mkdir(parents=True)
     (project / "functions" / "__init__.py").write_text("")
-    (project / "pyproject.toml").write_text('[project]\nname = "x"\nversion = "0"\ndependencies = ["onlyx86==1.0"]\n')
+    (project / "pyproject.toml").write_text(
+        '[project]\nname = "x"\nversion = "0"\ndependencies = ["onlyx86==1.0"]\n'
+    )
     target = assets.Target(
         name="arm64-offline",
         platforms=assets.LAMBDA_ARM64.platforms,

@@ -20,8 +20,12 @@ def test_no_iam_statement_allows_every_action(synth):
     statements = iam_statements(synth.resources)
     assert statements, "the stack has no IAM policies: the synth is not what this test expects"
     # When we look for wildcard actions ("*" or "service:*")
-    wildcard = [(lid, a) for lid, s in statements for a in _actions(s)
-                if s.get("Effect") == "Allow" and (a == "*" or a.endswith(":*"))]
+    wildcard = [
+        (lid, a)
+        for lid, s in statements
+        for a in _actions(s)
+        if s.get("Effect") == "Allow" and (a == "*" or a.endswith(":*"))
+    ]
     # Then there are none
     assert wildcard == []
 
@@ -43,8 +47,13 @@ def test_the_append_only_audit_table_can_never_be_updated_or_deleted(synth):
     audit = [t.name for t in topology.TABLES if t.append_only]
     assert audit == ["audit"]
     audit_id = synth.logical_id(synth.stack.data.tables["audit"])
-    forbidden = {"dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem", "dynamodb:PartiQLUpdate",
-                 "dynamodb:PartiQLDelete"}
+    forbidden = {
+        "dynamodb:UpdateItem",
+        "dynamodb:DeleteItem",
+        "dynamodb:BatchWriteItem",
+        "dynamodb:PartiQLUpdate",
+        "dynamodb:PartiQLDelete",
+    }
     granted, putters = [], set()
     for logical_id, statement in iam_statements(synth.resources):
         if audit_id in refs(statement.get("Resource")):
@@ -59,7 +68,7 @@ def test_the_append_only_audit_table_can_never_be_updated_or_deleted(synth):
 
 
 def test_every_queue_has_a_dead_letter_queue_except_the_dead_letter_queues(synth):
-    # Given every queue, and the queues named as dead-letter targets (redrive policies, rule targets, schedules)
+    # Given every queue, and the queues named as dead-letter targets (redrive policies, rules, schedules)
     queues = synth.of_type("AWS::SQS::Queue")
     dead_letter = set()
     for resource in synth.resources.values():
@@ -71,11 +80,16 @@ def test_every_queue_has_a_dead_letter_queue_except_the_dead_letter_queues(synth
         if resource["Type"] == "AWS::Scheduler::Schedule":
             dead_letter |= refs(props["Target"].get("DeadLetterConfig", {}))
     # When we check each queue that is not a dead-letter queue
-    without = [lid for lid, q in queues.items() if lid not in dead_letter and "RedrivePolicy" not in q["Properties"]]
+    without = [
+        lid for lid, q in queues.items() if lid not in dead_letter and "RedrivePolicy" not in q["Properties"]
+    ]
     # Then each has a redrive policy (after 5 receives), and there is a DLQ per rule and per schedule
     assert without == []
-    assert {q["Properties"]["RedrivePolicy"]["maxReceiveCount"] for q in queues.values()
-            if "RedrivePolicy" in q["Properties"]} == {5}
+    assert {
+        q["Properties"]["RedrivePolicy"]["maxReceiveCount"]
+        for q in queues.values()
+        if "RedrivePolicy" in q["Properties"]
+    } == {5}
     assert len(dead_letter & set(queues)) == len(topology.RULES) + len(topology.SCHEDULES)
 
 
@@ -88,8 +102,10 @@ def test_every_queue_is_kms_encrypted_and_refuses_plain_http(synth):
         assert "KmsMasterKeyId" in queue["Properties"], logical_id
         # And a policy denies any access without TLS
         denies_http = any(
-            s["Effect"] == "Deny" and s.get("Condition", {}).get("Bool", {}).get("aws:SecureTransport") == "false"
-            for p in policies if logical_id in refs(p["Properties"]["Queues"])
+            s["Effect"] == "Deny"
+            and s.get("Condition", {}).get("Bool", {}).get("aws:SecureTransport") == "false"
+            for p in policies
+            if logical_id in refs(p["Properties"]["Queues"])
             for s in p["Properties"]["PolicyDocument"]["Statement"]
         )
         assert denies_http, logical_id
@@ -115,7 +131,9 @@ def test_every_table_is_kms_encrypted_with_point_in_time_recovery(synth):
         assert props["SSESpecification"] == {"SSEEnabled": True, "SSEType": "KMS"}, logical_id
         for replica in props["Replicas"]:
             assert key_id in refs(replica["SSESpecification"]["KMSMasterKeyId"]), logical_id
-            assert replica["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True, logical_id
+            assert replica["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True, (
+                logical_id
+            )
     # And the key rotates
     assert synth.resources[key_id]["Properties"]["EnableKeyRotation"] is True
 
@@ -127,7 +145,9 @@ def test_dev_tables_can_be_deleted_and_prod_tables_cannot(synth):
     # Then dev tables are deleted with the stack (side-by-side dev stacks come and go)
     for logical_id, table in synth.of_type("AWS::DynamoDB::GlobalTable").items():
         assert table["DeletionPolicy"] == "Delete", logical_id
-        assert not any(r.get("DeletionProtectionEnabled") for r in table["Properties"]["Replicas"]), logical_id
+        assert not any(r.get("DeletionProtectionEnabled") for r in table["Properties"]["Replicas"]), (
+            logical_id
+        )
     # And prod keeps its data (the CLI synth test checks the prod template itself)
     assert DeploymentConfig(stage="prod").retain and not DeploymentConfig(stage="dev").retain
 
@@ -157,11 +177,16 @@ def test_the_state_machine_role_allows_exactly_what_the_asl_uses(synth):
     }, "the ASL uses an integration the state machine role does not grant"
     role_id = synth.logical_id(synth.stack.workflow.role)
     data = {}
-    for _, statement in iam_statements({k: v for k, v in synth.resources.items()
-                                        if role_id in refs(v.get("Properties", {}).get("Roles", []))}):
+    for _, statement in iam_statements(
+        {
+            k: v
+            for k, v in synth.resources.items()
+            if role_id in refs(v.get("Properties", {}).get("Roles", []))
+        }
+    ):
         for target in refs(statement["Resource"]):
             data.setdefault(target, set()).update(_actions(statement))
-    # Then the bus may receive events, each substituted table gets transactional writes (append only for audit),
+    # Then the bus may receive events, each substituted table gets transactional writes (append-only audit),
     # and nothing else in the stack's data is reachable
     bus_id = synth.logical_id(synth.stack.events.bus)
     assert data.pop(bus_id) == {"events:PutEvents"}
@@ -219,20 +244,25 @@ def test_the_api_stage_throttles_logs_and_traces(synth):
 def test_the_alarms_exist(synth):
     # Given the alarms, by the metric they watch
     alarms = [a["Properties"] for a in synth.of_type("AWS::CloudWatch::Alarm").values()]
-    watched = [(a["Namespace"], a["MetricName"], json.dumps(a.get("Dimensions", []), sort_keys=True))
-               for a in alarms]
+    watched = [
+        (a["Namespace"], a["MetricName"], json.dumps(a.get("Dimensions", []), sort_keys=True)) for a in alarms
+    ]
     namespaces = [(ns, metric) for ns, metric, _ in watched]
     # Then there is one per dead-letter queue, two for the workflow, one for API 5xx,
     # and Errors and Throttles for every function
-    assert namespaces.count(("AWS/SQS", "ApproximateNumberOfMessagesVisible")) == \
-        len(topology.RULES) + len(topology.SCHEDULES)
+    assert namespaces.count(("AWS/SQS", "ApproximateNumberOfMessagesVisible")) == len(topology.RULES) + len(
+        topology.SCHEDULES
+    )
     assert namespaces.count(("AWS/States", "ExecutionsFailed")) == 1
     assert namespaces.count(("AWS/States", "ExecutionsTimedOut")) == 1
     assert namespaces.count(("AWS/ApiGateway", "5XXError")) == 1
     functions = functions_by_name(synth)
     for name, logical_id in functions.items():
         for metric in ("Errors", "Throttles"):
-            assert any(ns == "AWS/Lambda" and m == metric and logical_id in d for ns, m, d in watched), (name, metric)
+            assert any(ns == "AWS/Lambda" and m == metric and logical_id in d for ns, m, d in watched), (
+                name,
+                metric,
+            )
     # And each alarm notifies the alarm topic, and triggers on the first occurrence
     topic_id = synth.logical_id(synth.stack.monitoring.topic)
     assert all(refs(a["AlarmActions"]) == {topic_id} and a["Threshold"] == 0 for a in alarms)
@@ -270,8 +300,11 @@ def test_ses_feedback_reaches_the_service_bus(synth):
     assert {"BOUNCE", "COMPLAINT"} <= set(event_destination["MatchingEventTypes"])
     assert "EventBridgeDestination" in event_destination
     bus_id = synth.logical_id(synth.stack.events.bus)
-    forwarding = [r for r in synth.of_type("AWS::Events::Rule").values()
-                  if r["Properties"]["EventPattern"].get("source") == ["aws.ses"]]
+    forwarding = [
+        r
+        for r in synth.of_type("AWS::Events::Rule").values()
+        if r["Properties"]["EventPattern"].get("source") == ["aws.ses"]
+    ]
     assert len(forwarding) == 1 and bus_id in refs(forwarding[0]["Properties"]["Targets"])
     (identity,) = synth.of_type("AWS::SES::EmailIdentity").values()
     assert identity["Properties"]["EmailIdentity"] == synth.context["senderAddress"]
@@ -283,10 +316,15 @@ def test_only_the_functions_that_sign_links_can_read_the_signing_key(synth):
     readers = set()
     for name, role in synth.stack.functions.roles.items():
         role_id = synth.logical_id(role)
-        policies = {k: v for k, v in synth.resources.items()
-                    if role_id in refs(v.get("Properties", {}).get("Roles", []))}
-        if any(secret_id in refs(s["Resource"]) and "secretsmanager:GetSecretValue" in _actions(s)
-               for _, s in iam_statements(policies)):
+        policies = {
+            k: v
+            for k, v in synth.resources.items()
+            if role_id in refs(v.get("Properties", {}).get("Roles", []))
+        }
+        if any(
+            secret_id in refs(s["Resource"]) and "secretsmanager:GetSecretValue" in _actions(s)
+            for _, s in iam_statements(policies)
+        ):
             readers.add(name)
     # Then exactly cancel, approve and notify can
     assert readers == {"cancel", "approve", "notify"}

@@ -1,10 +1,11 @@
-"""The CDK app builds exactly topology.py, as the local runtime does: routes, rules, schedules, functions, tables,
-the environment the code reads, and the state machine from the same ASL file."""
+"""The CDK app builds exactly topology.py, as the local runtime does: routes, rules, schedules, functions,
+tables, the environment the code reads, and the state machine from the same ASL file."""
 
 from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 from infra_helpers import ROOT, functions_by_name, refs
 
@@ -47,7 +48,9 @@ def test_api_methods_are_exactly_topologys_routes(synth):
     # Given the API methods in the template
     routes = _api_routes(synth)
     # Then they are topology's routes, one method each, to the same function, with the same kind of auth
-    expected = {(r.method, r.path, r.function, "staff" if r.auth == "staff" else "open") for r in topology.ROUTES}
+    expected = {
+        (r.method, r.path, r.function, "staff" if r.auth == "staff" else "open") for r in topology.ROUTES
+    }
     assert routes == expected
     assert len(synth.of_type("AWS::ApiGateway::Method")) == len(topology.ROUTES)
 
@@ -77,8 +80,11 @@ def test_path_parameters_are_required_on_every_method(synth):
 def test_event_rules_are_exactly_topologys_rules_into_the_right_function(synth):
     # Given the rules on the service's bus, their queues and the event source mappings
     bus_id = synth.logical_id(synth.stack.events.bus)
-    rules = [r["Properties"] for r in synth.of_type("AWS::Events::Rule").values()
-             if refs(r["Properties"].get("EventBusName", {})) == {bus_id}]
+    rules = [
+        r["Properties"]
+        for r in synth.of_type("AWS::Events::Rule").values()
+        if refs(r["Properties"].get("EventBusName", {})) == {bus_id}
+    ]
     mappings = synth.of_type("AWS::Lambda::EventSourceMapping").values()
     function_names = {v: k for k, v in functions_by_name(synth).items()}
     built = set()
@@ -93,32 +99,48 @@ def test_event_rules_are_exactly_topologys_rules_into_the_right_function(synth):
     assert len(rules) == len(topology.RULES)
 
 
-def test_the_local_runtime_builds_the_same_rules(synth):
-    # Given the local runtime's resources, created on moto in-process
+def test_the_local_runtime_builds_the_same_rules(synth, monkeypatch):
+    # Given the local runtime's resources, created on moto in-process (never on a server another test started)
+    import os
+
     import boto3
     from moto import mock_aws
 
     from local_runtime import resources
 
     bus_id = synth.logical_id(synth.stack.events.bus)
-    cloud = sorted(json.dumps(r["Properties"]["EventPattern"], sort_keys=True)
-                   for r in synth.of_type("AWS::Events::Rule").values()
-                   if refs(r["Properties"].get("EventBusName", {})) == {bus_id})
+    cloud = sorted(
+        json.dumps(r["Properties"]["EventPattern"], sort_keys=True)
+        for r in synth.of_type("AWS::Events::Rule").values()
+        if refs(r["Properties"].get("EventBusName", {})) == {bus_id}
+    )
+    for name in [n for n in os.environ if n.startswith("AWS_ENDPOINT_URL")]:
+        monkeypatch.delenv(name)
+    for name, value in (
+        ("AWS_DEFAULT_REGION", "us-east-1"),
+        ("AWS_ACCESS_KEY_ID", "testing"),
+        ("AWS_SECRET_ACCESS_KEY", "testing"),
+    ):
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)
     with mock_aws():
-        boto3.setup_default_session(region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
-        try:
-            created = resources.create(prefix="parity")
-            events = boto3.client("events", region_name="us-east-1")
-            local = sorted(json.dumps(json.loads(r["EventPattern"]), sort_keys=True)
-                           for r in events.list_rules(EventBusName=created.bus_name)["Rules"])
-            local_queues = {(q.rule, q.function) for q in created.queues}
-        finally:
-            boto3.setup_default_session()
+        created = resources.create(prefix="parity")
+        events = boto3.client("events")
+        local = sorted(
+            json.dumps(json.loads(r["EventPattern"]), sort_keys=True)
+            for r in events.list_rules(EventBusName=created.bus_name)["Rules"]
+        )
+        local_queues = {(q.rule, q.function) for q in created.queues}
     # Then the event patterns and the rule -> function wiring are the same as in the CDK app
     assert local == cloud
-    assert local_queues == {(r.name, r.function) for r in topology.RULES} == {
-        (name, next(f for f, fn in synth.stack.functions.functions.items() if fn is s.function))
-        for name, s in synth.stack.events.subscriptions.items()}
+    assert (
+        local_queues
+        == {(r.name, r.function) for r in topology.RULES}
+        == {
+            (name, next(f for f, fn in synth.stack.functions.functions.items() if fn is s.function))
+            for name, s in synth.stack.events.subscriptions.items()
+        }
+    )
 
 
 def test_schedules_are_exactly_topologys_in_the_configured_timezone(synth):
@@ -129,7 +151,9 @@ def test_schedules_are_exactly_topologys_in_the_configured_timezone(synth):
     for schedule in schedules:
         (function_id,) = refs(schedule["Target"]["Arn"])
         payload = json.loads(_render(schedule["Target"]["Input"]))
-        built.add((schedule["ScheduleExpression"], function_names[function_id], json.dumps(payload["detail"])))
+        built.add(
+            (schedule["ScheduleExpression"], function_names[function_id], json.dumps(payload["detail"]))
+        )
         # Then each runs in the deployment's timezone (context scheduleTimezone)
         assert schedule["ScheduleExpressionTimezone"] == synth.context["scheduleTimezone"]
         assert schedule["State"] == "ENABLED"
@@ -171,25 +195,107 @@ def test_the_access_declarations_name_exactly_topologys_functions_and_tables():
             assert not (topology.table(table).append_only and kind == functions.WRITE), (function, table)
 
 
+def _reachable_modules(module: str) -> set[str]:
+    """The functions.* modules a module imports, directly or not (static: `import` and `from ... import`)."""
+    import ast
+
+    def file_of(name: str) -> Path | None:
+        for candidate in (
+            ROOT / (name.replace(".", "/") + ".py"),
+            ROOT / name.replace(".", "/") / "__init__.py",
+        ):
+            if candidate.is_file():
+                return candidate
+        return None
+
+    seen: set[str] = set()
+    todo = [module]
+    while todo:
+        name = todo.pop()
+        path = file_of(name)
+        if name in seen or path is None:
+            continue
+        seen.add(name)
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("functions"):
+                todo.append(node.module)
+                todo.extend(f"{node.module}.{alias.name}" for alias in node.names)
+            elif isinstance(node, ast.Import):
+                todo.extend(a.name for a in node.names if a.name.startswith("functions"))
+    return seen
+
+
+def test_each_function_can_do_what_its_code_does_and_no_more():
+    # Given what each handler's code can reach (its import graph) and the capabilities granted to it
+    from infra.constructs import functions
+
+    for spec in topology.FUNCTIONS:
+        handler_module = spec.handler.rsplit(".", 1)[0]
+        if not (ROOT / (handler_module.replace(".", "/") + ".py")).is_file():
+            continue  # not written yet
+        reachable = _reachable_modules(handler_module)
+        granted = functions.CAPABILITIES[spec.name]
+        for capability, module in functions.CAPABILITY_MODULES.items():
+            # Then a capability is granted only when the code that needs it is reachable
+            if capability in granted:
+                assert module in reachable, (spec.name, capability, module)
+            # And code that sends mail or texts, publishes events or signs links has the permission to
+            # (reaching the workflow modules is not enough: a page may import them for their types)
+            elif capability not in (functions.START_WORKFLOW, functions.DECIDE):
+                assert module not in reachable, (spec.name, "needs", capability, "for", module)
+
+
+def test_every_table_is_reachable_by_some_function():
+    # Given the tables each function may use
+    from infra.constructs import functions
+
+    used = {table for access in functions.TABLE_ACCESS.values() for table in access}
+    # Then no topology table is left out (a new table needs an entry in TABLE_ACCESS)
+    assert {t.name for t in topology.TABLES} - used == set()
+
+
 def test_tables_are_exactly_topologys(synth):
     # Given the tables in the template, keyed by their partition key and indexes
     built = set()
     for table in synth.of_type("AWS::DynamoDB::GlobalTable").values():
         props = table["Properties"]
         keys = {k["KeyType"]: k["AttributeName"] for k in props["KeySchema"]}
-        indexes = tuple(sorted(
-            (i["IndexName"], tuple((k["KeyType"], k["AttributeName"]) for k in i["KeySchema"]),
-             i["Projection"]["ProjectionType"])
-            for i in props.get("GlobalSecondaryIndexes", [])
-        ))
+        indexes = tuple(
+            sorted(
+                (
+                    i["IndexName"],
+                    tuple((k["KeyType"], k["AttributeName"]) for k in i["KeySchema"]),
+                    i["Projection"]["ProjectionType"],
+                )
+                for i in props.get("GlobalSecondaryIndexes", [])
+            )
+        )
         ttl = props.get("TimeToLiveSpecification", {})
-        built.add((keys["HASH"], keys.get("RANGE"), indexes, ttl.get("AttributeName") if ttl.get("Enabled") else None))
+        built.add(
+            (
+                keys["HASH"],
+                keys.get("RANGE"),
+                indexes,
+                ttl.get("AttributeName") if ttl.get("Enabled") else None,
+            )
+        )
     # Then they are topology's tables: keys, indexes (ALL projection) and TTL attribute
     expected = {
-        (t.partition_key, t.sort_key,
-         tuple(sorted((i.name, (("HASH", i.partition_key),) + ((("RANGE", i.sort_key),) if i.sort_key else ()),
-                       "ALL") for i in t.indexes)),
-         t.ttl_attribute)
+        (
+            t.partition_key,
+            t.sort_key,
+            tuple(
+                sorted(
+                    (
+                        i.name,
+                        (("HASH", i.partition_key),) + ((("RANGE", i.sort_key),) if i.sort_key else ()),
+                        "ALL",
+                    )
+                    for i in t.indexes
+                )
+            ),
+            t.ttl_attribute,
+        )
         for t in topology.TABLES
     }
     assert built == expected
@@ -208,7 +314,10 @@ def test_every_function_gets_the_environment_the_settings_model_reads(synth):
         # Then every required setting is set, every table's variable is there, and nothing unknown is
         assert required <= variables, (logical_id, required - variables)
         assert expected_table_vars <= variables
-        assert variables - aliases <= extra_allowed, (logical_id, variables - aliases - extra_allowed)
+        assert variables - aliases - expected_table_vars <= extra_allowed, (
+            logical_id,
+            variables - aliases - expected_table_vars - extra_allowed,
+        )
         # And the signing key comes from Secrets Manager, never as a plain variable
         assert "LINK_SIGNING_KEY" not in variables and "LINK_SIGNING_SECRET_ARN" in variables
 
@@ -222,11 +331,21 @@ def test_the_state_machine_definition_is_the_asl_file_with_the_substitutions(syn
     props = machine["Properties"]
     # Then the substitutions are exactly the agreed keys, each bound to the right table (or the bus)
     tables = synth.stack.data.tables
-    expected = {"EventBusName": synth.logical_id(synth.stack.events.bus),
-                **{k: synth.logical_id(tables[v]) for k, v in TABLE_SUBSTITUTIONS.items()}}
+    expected = {
+        "EventBusName": synth.logical_id(synth.stack.events.bus),
+        **{k: synth.logical_id(tables[v]) for k, v in TABLE_SUBSTITUTIONS.items()},
+    }
     assert set(TABLE_SUBSTITUTIONS) | {"EventBusName"} == {
-        "EventBusName", "InterviewsTable", "RequestsTable", "SlotsTable", "AuditTable", "ApprovalsTable"}
-    assert {k: refs(v) for k, v in props["DefinitionSubstitutions"].items()} == {k: {v} for k, v in expected.items()}
+        "EventBusName",
+        "InterviewsTable",
+        "RequestsTable",
+        "SlotsTable",
+        "AuditTable",
+        "ApprovalsTable",
+    }
+    assert {k: refs(v) for k, v in props["DefinitionSubstitutions"].items()} == {
+        k: {v} for k, v in expected.items()
+    }
     # And the definition is the file itself, uploaded as an asset, every ${...} in it one of those keys
     text = asl_file.read_text(encoding="utf-8")
     assert set(re.findall(r"\$\{(\w+)\}", text)) <= set(expected)

@@ -23,7 +23,7 @@ def _submit(reason="illness", key=None):
                                 reason_code=reason, reason_text=None, idempotency_key=key, candidate_id="cand-1")
 
 
-def _approval_token(system, request_id: str, level: int = 0, timeout: float = 15) -> str:
+def _approval_token(system, request_id: str, level: int = 0, timeout: float = 40) -> str:
     """The token from the approval e-mail for this request and level, as the approver would click it."""
     deadline = time.time() + timeout
     while time.time() < deadline:
