@@ -452,7 +452,8 @@ def _describe(error: Any, data: dict) -> list[str]:
         rules = data.get("rules")
         rule = rules[index] if isinstance(rules, list) and index < len(rules) else None
         name = rule.get("name") if isinstance(rule, dict) else None
-        where = f"rules[{index}]" + (f" '{name}'" if isinstance(name, str) else "")
+        shown = name.splitlines()[0][:64] if isinstance(name, str) and name.strip() else None  # one line, short
+        where = f"rules[{index}]" + (f" '{shown}'" if shown else "")
         loc = loc[2:]
     field = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc).lstrip(".")
     if not where and not field:  # a whole-policy check: its lines already name their rules

@@ -12,7 +12,6 @@ from aws_cdk import Duration, RemovalPolicy, Stack, Token
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
-from cdk_nag import NagPackSuppression, NagSuppressions
 from constructs import Construct
 
 from infra import topology
@@ -113,16 +112,6 @@ class Data(Construct):
             lifecycle_rules=[s3.LifecycleRule(expiration=Duration.days(365 if retain else 30))],
             removal_policy=removal,
             auto_delete_objects=False,
-        )
-        NagSuppressions.add_resource_suppressions(
-            self.access_logs,
-            [
-                NagPackSuppression(
-                    id="AwsSolutions-S1",
-                    reason="This is the server-access-log bucket of the report bucket; "
-                    "logging it to itself would loop.",
-                )
-            ],
         )
         self.reports = s3.Bucket(
             self,
