@@ -68,8 +68,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     from cli import audit as audit_cli
     from cli import model as model_cli
+    from cli import policy as policy_cli
 
     model_cli.register(commands)
+    policy_cli.register(commands)
     audit_cli.register(commands)
     return parser
 

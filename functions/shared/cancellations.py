@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import datetime
 
@@ -40,7 +41,11 @@ def submit(
     Repeating a call with the same Idempotency-Key returns the first receipt and never makes a second request.
     """
     now = now or utc_now()
-    interview = store.get_interview(interview_id)
+    if candidate_id is not None:
+        interview, profile = store.interview_with_profile(interview_id, candidate_id)
+    else:  # staff: whose interview it is is only known once it is read
+        interview = store.get_interview(interview_id)
+        profile = store.get_candidate(interview.candidate_id) if interview else None
     if interview is None or (candidate_id is not None and interview.candidate_id != candidate_id):
         raise NotFoundError("No such interview.")  # someone else's interview looks exactly like a missing one
     request_id = request_id_for(actor, interview_id, idempotency_key)
@@ -48,10 +53,10 @@ def submit(
     if interview.pending_request_id == request_id:
         return _repeat(request_id, reason_code, reason_text)
     settings = get_settings()
-    # earlier_cancellations stays 0 for now: reading the candidate's profile would cost a fourth AWS call.
     decision = routing.decide(interview=interview, initiator=initiator, reason_code=reason_code, now=now,
                               starts_at=from_iso(interview.starts_at), sla_seconds=settings.approval_sla_seconds,
-                              hr_email=settings.hr_email)
+                              hr_email=settings.hr_email,
+                              earlier_cancellations=len(profile.cancellations) if profile else 0)
     _check_cancellable(interview, initiator, now, decision, reason_code, reason_text)
     route = decision.route
     at = to_iso(now)
@@ -66,6 +71,7 @@ def submit(
         status=RequestStatus.RECEIVED.value,
         route_rule=route.rule,
         route_summary="auto-approve" if route.auto_approve else route.approvers[0].role,
+        route_json=route.model_dump_json(),
         auto_approve=route.auto_approve,
         created_at=at,
         created_day=at[:10],
@@ -84,15 +90,7 @@ def submit(
             return _repeat(request_id, reason_code, reason_text)
         raise ConflictError("This interview is no longer scheduled; it may have been cancelled already.") from None
 
-    _start_or_ask_to_retry(request_id, {
-        "request_id": request_id,
-        "interview_id": interview_id,
-        "candidate_id": interview.candidate_id,
-        "slot_id": interview.slot_id,
-        "initiator": initiator.value,
-        "reason_code": reason_code,
-        "route": route.model_dump(mode="json"),
-    })
+    _start_or_ask_to_retry(request_id, _workflow_input(request, interview.slot_id, route.model_dump(mode="json")))
     return _receipt(request)
 
 
@@ -139,16 +137,16 @@ def _repeat(request_id: str, reason_code: str, reason_text: str | None) -> Recei
 
 
 def _restart(request: RequestItem, interview: InterviewItem) -> None:
-    settings = get_settings()
-    route = routing.route_for(interview=interview, initiator=Initiator(request.initiator),
-                              reason_code=request.reason_code, now=from_iso(request.created_at),
-                              starts_at=from_iso(interview.starts_at),
-                              sla_seconds=settings.approval_sla_seconds, hr_email=settings.hr_email)
-    _start_or_ask_to_retry(request.request_id, {
+    """Start the workflow with the route decided at submission, whatever the policy says today."""
+    _start_or_ask_to_retry(request.request_id, _workflow_input(request, interview.slot_id, json.loads(request.route_json)))
+
+
+def _workflow_input(request: RequestItem, slot_id: str, route: dict) -> dict:
+    return {
         "request_id": request.request_id, "interview_id": request.interview_id,
-        "candidate_id": request.candidate_id, "slot_id": interview.slot_id, "initiator": request.initiator,
-        "reason_code": request.reason_code, "route": route.model_dump(mode="json"),
-    })
+        "candidate_id": request.candidate_id, "slot_id": slot_id, "initiator": request.initiator,
+        "reason_code": request.reason_code, "route": route,
+    }
 
 
 def _status_url(request: RequestItem) -> str:

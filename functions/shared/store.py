@@ -142,6 +142,14 @@ def get_interview(interview_id: str) -> InterviewItem | None:
         return None
 
 
+def interview_with_profile(interview_id: str, candidate_id: str) -> tuple[InterviewItem | None, CandidateItem | None]:
+    """A candidate's interview and their profile in one round trip (the request path counts its AWS calls)."""
+    with TransactGet(connection=_connection) as get:
+        interview = get.get(InterviewItem, interview_id)
+        candidate = get.get(CandidateItem, candidate_id)
+    return _value(interview), _value(candidate)
+
+
 def interviews_of(candidate_id: str) -> list[InterviewItem]:
     return list(InterviewItem.by_candidate.query(candidate_id))
 

@@ -136,6 +136,7 @@ class RequestItem(Model):
     status = UnicodeAttribute()
     route_rule = UnicodeAttribute()
     route_summary = UnicodeAttribute()
+    route_json = UnicodeAttribute(null=True)  # the route the workflow was given, to restart it identically
     auto_approve = BooleanAttribute(default=False)
     created_at = UnicodeAttribute()
     created_day = UnicodeAttribute()
