@@ -108,9 +108,8 @@ def decide(token: str, decision: Decision, comment: str | None) -> Outcome:
         store.record_decision(request_id=link.request_id, level=link.level, approver_id=link.approver_id,
                               link_id=link.link_id, link_expires_at=link.expires_at, decision=decision.value,
                               comment=comment, entry=entry)
-    except store.TransactionConflict as conflict:
-        if conflict.failed == ("link",):
-            raise LinkExpiredError("This link was already used.") from None
+    except store.TransactionConflict:
+        # The link was used or the approval decided meanwhile: either way another decision won.
         raise ConflictError("This request has already been decided.") from None
     try:
         workflow.send_decision(approval.task_token, {

@@ -65,9 +65,9 @@ def _transaction():
             yield _Labelled(transaction, labels)
     except TransactWriteError as exc:
         reasons = exc.cancellation_reasons or []
-        failed = tuple(
-            label for label, reason in zip(labels, reasons) if reason and reason.code == "ConditionalCheckFailed"
-        )
+        # A concurrent transaction on the same item is refused as "TransactionConflict": the same answer to us.
+        failed = tuple(label for label, reason in zip(labels, reasons)
+                       if reason and reason.code in ("ConditionalCheckFailed", "TransactionConflict"))
         if failed:
             raise TransactionConflict(failed) from exc
         raise

@@ -109,6 +109,7 @@ def test_a_link_decides_once_and_a_second_decision_is_a_conflict(system, schedul
     approvals.decide(token, Decision.APPROVE, None)
     with pytest.raises(ConflictError):
         approvals.decide(token, Decision.REJECT, None)
+    assert system.execution(receipt.request_id)["status"] == "SUCCEEDED"
     assert _actions(receipt.request_id).count("decision_approved") == 1
 
 
@@ -145,6 +146,7 @@ def test_an_old_approver_link_is_refused_after_escalation(system, scheduled, mon
     system.execution(receipt.request_id, until=("SUCCEEDED",), timeout=3)  # let level 0 time out
     with pytest.raises(LinkExpiredError):
         approvals.decide(first, Decision.REJECT, "too late")
+    assert system.execution(receipt.request_id)["status"] == "SUCCEEDED"  # the default applied; nothing left running
 
 
 def test_an_interview_that_started_before_the_decision_needs_attention(system, scheduled):
