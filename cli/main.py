@@ -67,12 +67,14 @@ def build_parser() -> argparse.ArgumentParser:
     local.set_defaults(func=_local)
 
     from cli import audit as audit_cli
+    from cli import dlq as dlq_cli
     from cli import model as model_cli
     from cli import policy as policy_cli
 
     model_cli.register(commands)
     policy_cli.register(commands)
     audit_cli.register(commands)
+    dlq_cli.register(commands)
     return parser
 
 

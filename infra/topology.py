@@ -110,7 +110,7 @@ RULES: tuple[EventRule, ...] = (
         "CancellationNeedsAttention",
     ), "notify"),
     # SES's bounce and complaint notifications (source aws.ses), forwarded to our bus: suppress the address.
-    EventRule("mail-feedback", ("Email Bounced", "Email Complained"), "notify"),
+    EventRule("mail-feedback", ("Email Bounced", "Email Complaint Received"), "notify"),
     # Slot backfill: candidates joining a job's waitlist (ATS or staff), and claims of released slots.
     EventRule("waitlist", ("CandidateWaitlisted", "SlotClaimed"), "notify"),
 )

@@ -3,7 +3,7 @@ METHOD:CANCEL drops the calendar entry; METHOD:REQUEST (a move) replaces its tim
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import timedelta, timezone
 
 from icalendar import Calendar, Event, vCalAddress
 
@@ -16,7 +16,8 @@ def interview_uid(interview_id: str) -> str:
 
 def _calendar(method: str, *, interview_id: str, title: str, starts_at: str, duration_minutes: int, sequence: int,
               organizer_email: str, attendee_emails: list[str], status: str, stamp) -> bytes:
-    start = from_iso(starts_at)
+    # In UTC ('...Z'): a fixed offset such as +08:00 has no TZID, and icalendar would write it as floating time.
+    start = from_iso(starts_at).astimezone(timezone.utc)
     calendar = Calendar()
     calendar.add("prodid", "-//interview-cancellations//EN")
     calendar.add("version", "2.0")

@@ -19,7 +19,8 @@ from functions.shared.errors import LinkExpiredError, LinkInvalidError
 from functions.shared.settings import get_settings
 
 _CANDIDATE = "candidate-link"
-_TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+")
+# A leading "." marks a payload itsdangerous compressed; then base64url payload "." base64url signature.
+_TOKEN_SHAPE = re.compile(r"\.?[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+")
 _APPROVER = "approver-link"
 
 

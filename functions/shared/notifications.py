@@ -48,8 +48,7 @@ def on_interview_scheduled(detail: dict) -> None:
 def on_cancellation_requested(detail: dict) -> None:
     if detail["initiator"] != "candidate":
         return  # company-initiated: the candidate hears once it is decided
-    interview = store.get_interview(detail["interview_id"])
-    candidate = store.get_candidate(detail["candidate_id"])
+    interview, candidate = store.interview_with_profile(detail["interview_id"], detail["candidate_id"])
     if interview is None or candidate is None:
         raise LookupError(f"request {detail['request_id']} refers to a missing interview or candidate")
     locale = _candidate_locale(candidate)
@@ -96,8 +95,7 @@ def on_approval_requested(detail: dict) -> None:
 
 
 def on_cancellation_approved(detail: dict) -> None:
-    interview = store.get_interview(detail["interview_id"])
-    candidate = store.get_candidate(detail["candidate_id"])
+    interview, candidate = store.interview_with_profile(detail["interview_id"], detail["candidate_id"])
     locale = _candidate_locale(candidate)
     invite = calendar.cancellation(
         interview_id=interview.interview_id, title=interview.job_title, starts_at=interview.starts_at,
@@ -145,8 +143,7 @@ def offer_released_slot(detail: dict, interview: InterviewItem) -> None:
 
 
 def on_cancellation_rejected(detail: dict) -> None:
-    interview = store.get_interview(detail["interview_id"])
-    candidate = store.get_candidate(detail["candidate_id"])
+    interview, candidate = store.interview_with_profile(detail["interview_id"], detail["candidate_id"])
     locale = _candidate_locale(candidate)
     t = translator(locale)
     comment = detail.get("comment") or t("request.REJECTED")
@@ -299,7 +296,7 @@ HANDLERS: dict[str, Callable[[dict], None]] = {
     "CandidateWaitlisted": on_candidate_waitlisted,
     "SlotClaimed": on_slot_claimed,
 }
-MAIL_FEEDBACK = frozenset({"Email Bounced", "Email Complained"})
+MAIL_FEEDBACK = frozenset({"Email Bounced", "Email Complaint Received"})
 
 
 def handle(detail_type: str, detail: dict, source: str | None = None) -> None:

@@ -20,6 +20,9 @@ class Settings(BaseModel):
     slots_table: str = Field(alias="TABLE_SLOTS")
     links_table: str = Field(alias="TABLE_LINKS")
     idempotency_table: str = Field(alias="TABLE_IDEMPOTENCY")
+    suppressions_table: str = Field(alias="TABLE_SUPPRESSIONS")
+    waitlist_table: str = Field(alias="TABLE_WAITLIST")
+    offers_table: str = Field(alias="TABLE_OFFERS")
     event_bus_name: str = Field(alias="EVENT_BUS_NAME")
     state_machine_arn: str = Field("", alias="STATE_MACHINE_ARN")
     # Locally the key comes straight from the environment; in the cloud from Secrets Manager by ARN.

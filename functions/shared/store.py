@@ -20,7 +20,6 @@ from functions.shared.tables import (
     AuditItem,
     CancellationRecord,
     CandidateItem,
-    ClaimedSlot,
     InterviewItem,
     LinkUseItem,
     OfferItem,
@@ -115,7 +114,8 @@ def register_interview(event: InterviewScheduled, starts_at: str, now: str) -> b
         with _transaction() as transaction:
             transaction.save("interview", interview, condition=InterviewItem.interview_id.does_not_exist())
             transaction.save("slot", slot,
-                             condition=SlotItem.slot_id.does_not_exist() | (SlotItem.status == "AVAILABLE"))
+                             condition=SlotItem.slot_id.does_not_exist() | (SlotItem.status == "AVAILABLE")
+                             | (SlotItem.claimed_by == candidate.candidate_id))
             # An update creates the profile if needed and never touches its cancellation history.
             transaction.update("candidate", profile, actions=[
                 CandidateItem.name.set(candidate.name),
@@ -400,9 +400,9 @@ def offers_of_slot(slot_id: str) -> list[OfferItem]:
     return list(OfferItem.query(slot_id, consistent_read=True))
 
 
-def get_claimed_slot(slot_id: str) -> ClaimedSlot | None:
+def get_claimed_slot(slot_id: str) -> SlotItem | None:
     try:
-        return ClaimedSlot.get(slot_id, consistent_read=True)
+        return SlotItem.get(slot_id, consistent_read=True)
     except DoesNotExist:
         return None
 
@@ -414,10 +414,10 @@ def claim_slot(offer: OfferItem, now: str) -> None:
     """
     with _transaction() as transaction:
         transaction.update(
-            "slot", ClaimedSlot(offer.slot_id),
-            actions=[ClaimedSlot.status.set("BOOKED"), ClaimedSlot.claimed_by.set(offer.candidate_id),
-                     ClaimedSlot.claimed_at.set(now), ClaimedSlot.claim_release_id.set(offer.release_id)],
-            condition=ClaimedSlot.status == "AVAILABLE",
+            "slot", SlotItem(offer.slot_id),
+            actions=[SlotItem.status.set("BOOKED"), SlotItem.claimed_by.set(offer.candidate_id),
+                     SlotItem.claimed_at.set(now), SlotItem.claim_release_id.set(offer.release_id)],
+            condition=SlotItem.status == "AVAILABLE",
         )
         transaction.update(
             "offer", OfferItem(offer.slot_id, offer.candidate_id),

@@ -6,7 +6,6 @@ items directly, so renaming one here means renaming it there too (tests/integrat
 
 from __future__ import annotations
 
-import os
 
 from pynamodb.attributes import (
     BooleanAttribute,
@@ -206,6 +205,10 @@ class SlotItem(Model):
     status = UnicodeAttribute()  # BOOKED or AVAILABLE
     interview_id = UnicodeAttribute(null=True)
     released_at = UnicodeAttribute(null=True)
+    # A released slot claimed from the waitlist: booked for this candidate until their interview is registered.
+    claimed_by = UnicodeAttribute(null=True)
+    claimed_at = UnicodeAttribute(null=True)
+    claim_release_id = UnicodeAttribute(null=True)
     by_job = SlotsByJob()
 
 
@@ -220,33 +223,11 @@ class LinkUseItem(Model):
     expires_at = NumberAttribute()  # epoch seconds, DynamoDB TTL
 
 
-def _table_name(env_var: str, logical_name: str) -> str:
-    """Tables added after settings.py: their name comes from the environment (the CDK app and the local runtime set
-    a variable for every topology table); without one (an older test environment), beside the interviews table."""
-    return os.environ.get(env_var) or _settings.interviews_table.removesuffix("interviews") + logical_name
-
-
-class ClaimedSlot(Model):
-    """The slots table seen by a waitlist claim: the same item as SlotItem, plus who claimed a released slot."""
-
-    class Meta:
-        table_name = _settings.slots_table
-
-    slot_id = UnicodeAttribute(hash_key=True)
-    job_id = UnicodeAttribute()
-    starts_at = UnicodeAttribute()
-    status = UnicodeAttribute()
-    released_at = UnicodeAttribute(null=True)
-    claimed_by = UnicodeAttribute(null=True)
-    claimed_at = UnicodeAttribute(null=True)
-    claim_release_id = UnicodeAttribute(null=True)
-
-
 class SuppressionItem(Model):
     """An address we no longer send to: it bounced permanently or its owner complained. Written once."""
 
     class Meta:
-        table_name = _table_name("TABLE_SUPPRESSIONS", "suppressions")
+        table_name = _settings.suppressions_table
 
     address = UnicodeAttribute(hash_key=True)  # lower-cased e-mail address
     reason = UnicodeAttribute()  # bounce or complaint
@@ -258,7 +239,7 @@ class WaitlistItem(Model):
     """A candidate waiting for a slot of a job; removed when they claim one."""
 
     class Meta:
-        table_name = _table_name("TABLE_WAITLIST", "waitlist")
+        table_name = _settings.waitlist_table
 
     job_id = UnicodeAttribute(hash_key=True)
     candidate_id = UnicodeAttribute(range_key=True)
@@ -273,7 +254,7 @@ class OfferItem(Model):
     """A released slot offered to one waitlisted candidate, until expires_at or until someone claims it."""
 
     class Meta:
-        table_name = _table_name("TABLE_OFFERS", "offers")
+        table_name = _settings.offers_table
 
     slot_id = UnicodeAttribute(hash_key=True)
     candidate_id = UnicodeAttribute(range_key=True)

@@ -84,7 +84,7 @@ def test_only_permanent_bounces_and_complaints_from_ses_suppress(system):
     # Given feedback of every kind, for different addresses
     notifications.handle("Email Bounced", ses_feedback("Email Bounced", "soft@example.com", "Transient"),
                          source="aws.ses")
-    notifications.handle("Email Complained", ses_feedback("Email Complained", "angry@example.com"), source="aws.ses")
+    notifications.handle("Email Complaint Received", ses_feedback("Email Complaint Received", "angry@example.com"), source="aws.ses")
     notifications.handle("Email Bounced", ses_feedback("Email Bounced", "forged@example.com"), source="interviews.ats")
     notifications.handle("Email Bounced", ses_feedback("Email Bounced", "hard@example.com"), source="aws.ses")
     # When the same bounce is reported again

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import boto3
 import pytest
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.sns.models import sns_backends
@@ -51,8 +52,14 @@ def test_an_opted_in_candidate_gets_the_receipt_and_the_outcome_by_text_once_eac
 
 
 def test_a_rejection_is_texted_too(system):
+    # Given a pending request of an opted-in candidate (stored as the cancel function would; no workflow runs)
     register("int-1", "cand-1")
+    boto3.client("dynamodb").put_item(TableName=system.resources.table_names["TABLE_REQUESTS"], Item={
+        "request_id": {"S": "req-2"}, "interview_id": {"S": "int-1"}, "candidate_id": {"S": "cand-1"},
+        "status": {"S": "PENDING_APPROVAL"}})
+    # When it is rejected
     notifications.handle("CancellationRejected", decided("req-2", "int-1", "cand-1", "rejected"))
+    # Then the candidate is texted that the interview is kept, and whom to contact
     assert len(texts()) == 1 and "chen.jing@company.example.com" in texts()[0][1]
 
 

@@ -1,0 +1,96 @@
+"""The event schemas: valid draft 2020-12, one per detail-type on the bus, documented, and in agreement with the
+models that read the inbound events."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from pathlib import Path
+
+import pytest
+from jsonschema import Draft202012Validator
+from pydantic import ValidationError
+
+from functions.shared.domain import InterviewScheduled
+from functions.shared.waitlist import CandidateWaitlisted
+from infra import topology
+
+ROOT = Path(__file__).resolve().parents[2]
+SCHEMAS = ROOT / "functions" / "shared" / "schemas"
+DOCS = (ROOT / "docs" / "events.md").read_text(encoding="utf-8")
+SES_FEEDBACK = {"Email Bounced", "Email Complaint Received"}  # SES's own events, documented by AWS
+
+
+def schema(name: str) -> dict:
+    return json.loads((SCHEMAS / f"{name}.v1.json").read_text(encoding="utf-8"))
+
+
+def validator(name: str) -> Draft202012Validator:
+    return Draft202012Validator(schema(name), format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+ALL = sorted(p.name.removesuffix(".v1.json") for p in SCHEMAS.glob("*.v1.json"))
+
+
+def test_every_detail_type_on_the_bus_has_a_schema_and_every_schema_is_documented():
+    routed = {t for rule in topology.RULES for t in rule.detail_types} - SES_FEEDBACK
+    assert routed == set(ALL)
+    for name in ALL:
+        assert f"`{name}`" in DOCS and f"functions/shared/schemas/{name}.v1.json" in DOCS, name
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_each_schema_is_valid_versioned_and_accepts_its_examples(name):
+    document = schema(name)
+    Draft202012Validator.check_schema(document)
+    assert document["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert document["$id"].endswith(f"/{name}.v1.json")
+    assert document["properties"]["version"] == {**document["properties"]["version"], "const": "1"}
+    assert document["examples"] and all(validator(name).is_valid(e) for e in document["examples"])
+
+
+def _broken_interviews() -> list[dict]:
+    good = json.loads((ROOT / "tests" / "events" / "interview_scheduled.json").read_text())
+    broken = []
+    for path, value in [(("candidate", "email"), None), (("job", "recruiter", "extra"), "x"),
+                        (("duration_minutes",), 2), (("candidate", "locale"), "fr"), (("surprise",), 1),
+                        (("slot_id",), "has space")]:
+        event = copy.deepcopy(good)
+        target = event
+        for key in path[:-1]:
+            target = target[key]
+        if value is None:
+            del target[path[-1]]
+        else:
+            target[path[-1]] = value
+        broken.append((event, False))
+    return [(good, True), ({**good, "version": "1", "candidate": {**good["candidate"], "sms_opt_in": True}}, True),
+            *broken]
+
+
+@pytest.mark.parametrize("event, valid", _broken_interviews())
+def test_the_interview_scheduled_schema_and_model_agree(event, valid):
+    # The schema is what the ATS codes against; the model is what we accept: they must give the same answer.
+    try:
+        InterviewScheduled.model_validate({k: v for k, v in event.items() if k != "version"})
+        accepted = True
+    except ValidationError:
+        accepted = False
+    assert accepted is valid
+    assert validator("InterviewScheduled").is_valid(event) is valid
+
+
+def test_the_waitlist_schema_and_model_agree():
+    good = schema("CandidateWaitlisted")["examples"][0]
+    bad = {**good, "candidate": {**good["candidate"], "email": "not-an-address"}}
+    assert validator("CandidateWaitlisted").is_valid(good) and CandidateWaitlisted.model_validate(good)
+    assert not validator("CandidateWaitlisted").is_valid(bad)
+    with pytest.raises(ValidationError):
+        CandidateWaitlisted.model_validate(bad)
+
+
+def test_the_docs_warn_that_approval_requests_carry_the_task_token():
+    section = DOCS[DOCS.index("### `ApprovalRequested`"):]
+    section = section[:section.index("\n### ", 1)]
+    assert re.search(r"task token", section) and re.search(r"must not", section)
