@@ -65,7 +65,7 @@ TABLES: tuple[Table, ...] = (
     Table("requests", "TABLE_REQUESTS", "request_id",
           indexes=(Index("by_candidate", "candidate_id", "created_at"),
                    Index("by_day", "created_day", "created_at"))),
-    Table("approvals", "TABLE_APPROVALS", "request_id"),
+    Table("approvals", "TABLE_APPROVALS", "request_id", indexes=(Index("by_remind_hour", "remind_hour"),)),
     Table("audit", "TABLE_AUDIT", "request_id", "seq", append_only=True),
     Table("slots", "TABLE_SLOTS", "slot_id", indexes=(Index("by_job", "job_id", "starts_at"),)),
     Table("links", "TABLE_LINKS", "link_id", ttl_attribute="expires_at"),

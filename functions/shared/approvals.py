@@ -30,9 +30,14 @@ class ApprovalRequested(BaseModel):
     task_token: str
 
 
-def open_approval(detail: ApprovalRequested) -> ApprovalItem | None:
-    """Keep the task token server-side and make the approver the one who decides. None on a redelivery."""
+def open_approval(detail: ApprovalRequested, remind_before_seconds: int | None = None) -> ApprovalItem | None:
+    """Keep the task token server-side and make the approver the one who decides. None on a redelivery.
+
+    With `remind_before_seconds`, the approval is filed under the hour in which its approver gets a reminder.
+    """
     now = utc_now()
+    due = now + timedelta(seconds=detail.sla_seconds)
+    remind_at = due - timedelta(seconds=remind_before_seconds) if remind_before_seconds else None
     previous = store.get_approval(detail.request_id)
     approval = ApprovalItem(
         detail.request_id,
@@ -43,7 +48,8 @@ def open_approval(detail: ApprovalRequested) -> ApprovalItem | None:
         approver_role=detail.approver.role,
         task_token=detail.task_token,
         opened_at=to_iso(now),
-        due_at=to_iso(now + timedelta(seconds=detail.sla_seconds)),
+        due_at=to_iso(due),
+        remind_hour=to_iso(remind_at)[:13] if remind_at and remind_at > now else None,
         # Kept so that the approver who let the deadline pass is told, even if this event is redelivered.
         escalated_from_email=previous.approver_email if previous and previous.level < detail.level else None,
     )

@@ -72,6 +72,7 @@ def submit(
         route_rule=route.rule,
         route_summary="auto-approve" if route.auto_approve else route.approvers[0].role,
         route_json=route.model_dump_json(),
+        remind_before_seconds=decision.remind_before_seconds,
         auto_approve=route.auto_approve,
         created_at=at,
         created_day=at[:10],

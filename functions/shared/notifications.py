@@ -10,7 +10,7 @@ from typing import Callable
 
 from functions.shared import approvals, calendar, intake, links, mail, sms, store, waitlist
 from functions.shared.clock import from_iso, local_text, to_iso, utc_now
-from functions.shared.domain import InterviewScheduled, InterviewStatus, Locale
+from functions.shared.domain import InterviewScheduled, InterviewStatus, Locale, RequestStatus
 from functions.shared.i18n import locale_of, translator
 from functions.shared.observability import logger
 from functions.shared.settings import get_settings
@@ -67,14 +67,14 @@ def on_cancellation_requested(detail: dict) -> None:
 
 def on_approval_requested(detail: dict) -> None:
     requested = approvals.ApprovalRequested.model_validate(detail)
-    approval = approvals.open_approval(requested)
+    request = store.get_request(requested.request_id)
+    approval = approvals.open_approval(requested, request.remind_before_seconds if request else None)
     if approval is None:
         approval = store.get_approval(requested.request_id)
         if approval is None or approval.level != requested.level or approval.task_token != requested.task_token:
             return  # a stale redelivery: a later level is already open
     interview = store.get_interview(requested.interview_id)
     candidate = store.get_candidate(requested.candidate_id)
-    request = store.get_request(requested.request_id)
     locale = _staff_locale()
     t = translator(locale)
     mail.send(mail.Message(
@@ -278,11 +278,35 @@ def send_reminders(now: datetime) -> dict:
     return result
 
 
+def remind_approvers(now: datetime) -> dict:
+    """Remind each approver whose reminder falls in this hour and who has not decided yet, once per level."""
+    bucket = now.astimezone(timezone.utc).strftime("%Y-%m-%dT%H")
+    reminded = 0
+    for approval in store.approvals_to_remind(bucket):
+        if approval.decision is not None:
+            continue
+        request = store.get_request(approval.request_id)
+        if request is None or request.status != RequestStatus.PENDING_APPROVAL.value:
+            continue
+        interview = store.get_interview(request.interview_id)
+        remaining = max(1, int((from_iso(approval.due_at) - now).total_seconds()))
+        reminded += mail.send(mail.Message(
+            key=f"{approval.request_id}:approval-reminder:{int(approval.level)}", to=approval.approver_email,
+            locale=_staff_locale(), subject_key="mail.approval_reminder.subject",
+            body_key="mail.approval_reminder.body",
+            values={"job_title": interview.job_title, "request_id": approval.request_id,
+                    "due_at": local_text(approval.due_at, "UTC")},
+            # A fresh single-use link for the same approver and level; whichever is used first decides.
+            link=approvals.link_for(approval, remaining)))
+    return {"hour": bucket, "approvers_reminded": reminded}
+
+
 def run_schedule(event: dict) -> dict:
     """A scheduled invocation (EventBridge Scheduler): the job named in its detail, at its scheduled time."""
     job = (event.get("detail") or {}).get("job")
     if job == "reminders":
-        return send_reminders(from_iso(event["time"]) if event.get("time") else utc_now())
+        now = from_iso(event["time"]) if event.get("time") else utc_now()
+        return {**remind_approvers(now), **send_reminders(now)}
     raise ValueError(f"no scheduled job {job!r}")
 
 

@@ -261,6 +261,11 @@ def open_approval(approval: ApprovalItem, entry: AuditEntry) -> bool:
     return True
 
 
+def approvals_to_remind(hour: str) -> list[ApprovalItem]:
+    """Pending approvals whose reminder falls in this hour ("YYYY-MM-DDTHH", UTC)."""
+    return list(ApprovalItem.by_remind_hour.query(hour))
+
+
 def get_approval(request_id: str) -> ApprovalItem | None:
     try:
         return ApprovalItem.get(request_id, consistent_read=True)

@@ -135,7 +135,8 @@ class RequestItem(Model):
     status = UnicodeAttribute()
     route_rule = UnicodeAttribute()
     route_summary = UnicodeAttribute()
-    route_json = UnicodeAttribute(null=True)  # the route the workflow was given, to restart it identically
+    route_json = UnicodeAttribute(null=True)
+    remind_before_seconds = NumberAttribute(null=True)  # the policy's approver reminder, before each SLA ends  # the route the workflow was given, to restart it identically
     auto_approve = BooleanAttribute(default=False)
     created_at = UnicodeAttribute()
     created_day = UnicodeAttribute()
@@ -146,6 +147,14 @@ class RequestItem(Model):
     retention_draft = UnicodeAttribute(null=True)
     by_candidate = RequestsByCandidate()
     by_day = RequestsByDay()
+
+
+class ApprovalsByRemindHour(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by_remind_hour"
+        projection = AllProjection()
+
+    remind_hour = UnicodeAttribute(hash_key=True)
 
 
 class ApprovalItem(Model):
@@ -164,6 +173,8 @@ class ApprovalItem(Model):
     opened_at = UnicodeAttribute()
     due_at = UnicodeAttribute()
     escalated_from_email = UnicodeAttribute(null=True)
+    remind_hour = UnicodeAttribute(null=True)  # "YYYY-MM-DDTHH" (UTC) in which to remind the approver, if at all
+    by_remind_hour = ApprovalsByRemindHour()
     decision = UnicodeAttribute(null=True)
     decided_by = UnicodeAttribute(null=True)
     decided_at = UnicodeAttribute(null=True)
