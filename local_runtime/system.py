@@ -16,7 +16,7 @@ import requests
 from moto.server import ThreadedMotoServer
 
 from infra import topology
-from local_runtime import gateway, resources, staff_auth
+from local_runtime import gateway, moto_dynamodb, resources, staff_auth
 from local_runtime.delivery import Poller
 from local_runtime.instances import Instances
 from local_runtime.lambda_events import scheduled_event
@@ -39,6 +39,7 @@ class LocalSystem:
 
     def start(self) -> LocalSystem:
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's server would log every AWS call
+        moto_dynamodb.serialise_operations()
         self._moto = ThreadedMotoServer(ip_address=self.host, port=0, verbose=False)
         self._moto.start()
         self._stops.append(self._moto.stop)

@@ -14,7 +14,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from local_runtime import resources
+from local_runtime import moto_dynamodb, resources
 from local_runtime.delivery import deliver_once
 from local_runtime.lambda_events import LambdaContext, api_gateway_event
 from tests.conftest import PREFIX
@@ -100,6 +100,7 @@ def header(response: dict, name: str) -> str | None:
 
 @pytest.fixture
 def system():
+    moto_dynamodb.serialise_operations()
     with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
         created = InProcessSystem(resources.create(prefix=PREFIX))
         yield created

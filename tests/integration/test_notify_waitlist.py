@@ -3,14 +3,12 @@ gone, offers expire. The claim is the domain function (its HTTP route is a later
 
 from __future__ import annotations
 
-import functools
 import json
 import threading
 from datetime import timedelta
 
 import boto3
 import pytest
-from moto.dynamodb.models import DynamoDBBackend
 
 from functions.shared import cancellations, notifications, store, waitlist
 from functions.shared.clock import from_iso, utc_now
@@ -108,23 +106,8 @@ def test_offers_expire_and_a_redelivered_approval_offers_nothing_twice(system, s
     assert waitlist.claim("slot-int-1", "wait-1").candidate_id == "wait-1"
 
 
-@pytest.fixture
-def serialised_dynamodb(monkeypatch):
-    """DynamoDB applies each write (and each transaction) atomically; moto does not under threads: a transaction
-    snapshots whole tables and, when a condition fails, restores the snapshot, which can undo another thread's
-    committed write. Serialise moto's write operations (the emulator, not our code) so it behaves like DynamoDB."""
-    lock = threading.RLock()
-    for name in ("transact_write_items", "update_item", "put_item", "delete_item"):
-        original = getattr(DynamoDBBackend, name)
-
-        def serialised(*args, _original=original, **kwargs):
-            with lock:
-                return _original(*args, **kwargs)
-
-        monkeypatch.setattr(DynamoDBBackend, name, functools.wraps(original)(serialised))
-
-
-def test_ten_concurrent_claims_of_one_slot_have_exactly_one_winner(system, scheduled, serialised_dynamodb):
+def test_ten_concurrent_claims_of_one_slot_have_exactly_one_winner(system, scheduled):
+    # (tests/integration/conftest.py makes moto's DynamoDB as isolated as DynamoDB: local_runtime/moto_dynamodb.py)
     # Given a released slot offered to ten waiting candidates
     release_slot(system, scheduled, waiting=10)
     assert len(store.offers_of_slot("slot-int-1")) == 10
