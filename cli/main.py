@@ -16,11 +16,12 @@ def _local(args: argparse.Namespace) -> int:
         if not args.no_demo:
             demo.seed(system)
         tokens = {role: system.staff_token(role) for role in ("recruiter", "department_manager", "admin")}
+        expired = system.expired_tokens()
         links = _candidate_links(system.base_url)
         if args.info_file:
             with open(args.info_file, "w", encoding="utf-8") as out:
                 json.dump({"base_url": system.base_url, "staff_tokens": tokens, "candidate_links": links,
-                           "aws_endpoint": system.environment["AWS_ENDPOINT_URL"],
+                           "aws_endpoint": system.environment["AWS_ENDPOINT_URL"], "expired_tokens": expired,
                            "tables": system.resources.table_names,
                            "state_machine_arn": system.resources.state_machine_arn}, out)
         print(f"\nInterview cancellations is running at {system.base_url}\n")

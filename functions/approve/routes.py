@@ -12,7 +12,7 @@ from functions.shared import approvals
 from functions.shared.domain import Decision
 from functions.shared.errors import DomainError
 from functions.shared.i18n import locale_of, translator
-from functions.shared.web import error_page, page
+from functions.shared.web import error_page, page, page_responses
 
 router = APIGatewayRouter()
 
@@ -23,12 +23,21 @@ class DecisionForm(BaseModel):
     comment: str | None = Field(None, max_length=2000)
 
 
+# The decision arrives as the approval page's form post; the handler parses it itself (to answer a person with a
+# page, never with JSON), so the OpenAPI document declares the body here.
+DECISION_FORM_BODY = {"requestBody": {"required": True, "content": {"application/x-www-form-urlencoded": {"schema": {
+    "type": "object", "required": ["decision"],
+    "properties": {"decision": {"type": "string", "enum": [d.value for d in Decision]},
+                   "comment": {"type": "string", "maxLength": 2000}},
+}}}}}
+
+
 def _accept_language() -> str | None:
     return router.current_event.headers.get("Accept-Language")
 
 
 @router.get("/approvals/<token>", summary="The approval page", tags=["approver"],
-            responses={200: {"description": "HTML page", "content": {"text/html": {}}}})
+            responses=page_responses(200, 403, 410))
 def approval_page(token: str):
     try:
         ctx = approvals.context(token)
@@ -49,13 +58,16 @@ def approval_page(token: str):
 
 
 @router.post("/approvals/<token>", summary="Decide (form post from the approval page)", tags=["approver"],
-             responses={200: {"description": "HTML page", "content": {"text/html": {}}}})
+             responses=page_responses(200, 403, 409, 410, 422), openapi_extensions=DECISION_FORM_BODY)
 def decide(token: str):
     locale = locale_of(None, _accept_language())
     t = translator(locale)
-    fields = {k: v[0] for k, v in parse_qs(router.current_event.decoded_body or "").items()}
     try:
+        fields = {k: v[0] for k, v in parse_qs(router.current_event.decoded_body or "").items()}
         form = DecisionForm.model_validate(fields)
+    except UnicodeDecodeError:  # not a form our page posted: bytes that are not UTF-8
+        return page("pages/message.html.j2", locale, status=422, title=t("page.error_title"),
+                    message="Invalid form field(s): decision")
     except ValidationError as exc:
         names = ", ".join(str(e["loc"][0]) for e in exc.errors())
         return page("pages/message.html.j2", locale, status=422, title=t("page.error_title"),

@@ -21,12 +21,22 @@ from functions.shared.domain import (
     RequestView,
     StaffRole,
 )
-from functions.shared.errors import DomainError
+from functions.shared.errors import ConflictError, DomainError
 from functions.shared.i18n import locale_of, translator
 from functions.shared.routing import CANDIDATE_MINIMUM_NOTICE
-from functions.shared.web import candidate_from_authorization, error_page, page, staff_from_claims
+from functions.shared.web import (
+    candidate_from_authorization,
+    error_page,
+    page,
+    problem_responses,
+    staff_from_claims,
+    staff_problem_responses,
+    undecodable_body_problem,
+)
 
 router = APIGatewayRouter()
+# Powertools' validation decodes the body before any route runs; bytes that are not UTF-8 must not become a 5xx.
+router.exception_handler(UnicodeDecodeError)(undecodable_body_problem)
 
 IdempotencyKey = Annotated[str, Header(alias="Idempotency-Key", min_length=8, max_length=128,
                                        description="Any unique string per intended request; repeat it to retry")]
@@ -52,14 +62,16 @@ def _view(interview) -> InterviewView:
 
 # ---- candidate ----------------------------------------------------------------------------------------------------
 
-@router.get("/api/candidate/interviews", summary="My interviews", tags=["candidate"])
+@router.get("/api/candidate/interviews", summary="My interviews", tags=["candidate"],
+            responses={200: {"description": "My interviews"}, **problem_responses(401, 403, 410, 422)})
 def my_interviews() -> list[InterviewView]:
     candidate_id = candidate_from_authorization(_authorization())
     return [_view(i) for i in store.interviews_of(candidate_id)]
 
 
 @router.post("/api/candidate/interviews/<interview_id>/cancellations", summary="Cancel my interview",
-             tags=["candidate"], responses={202: {"description": "Received"}})
+             tags=["candidate"],
+             responses={202: {"description": "Received"}, **problem_responses(401, 403, 404, 409, 410, 422, 503)})
 def cancel_my_interview(interview_id: Identifier, body: CandidateCancellation,
                         idempotency_key: IdempotencyKey) -> tuple[Receipt, int]:
     candidate_id = candidate_from_authorization(_authorization())
@@ -71,7 +83,8 @@ def cancel_my_interview(interview_id: Identifier, body: CandidateCancellation,
     return receipt, 202
 
 
-@router.get("/api/candidate/requests/<request_id>", summary="Where my request stands", tags=["candidate"])
+@router.get("/api/candidate/requests/<request_id>", summary="Where my request stands", tags=["candidate"],
+            responses={200: {"description": "The request"}, **problem_responses(401, 403, 404, 410, 422)})
 def my_request(request_id: Identifier) -> RequestView:
     candidate_id = candidate_from_authorization(_authorization())
     return cancellations.view(request_id, candidate_id=candidate_id)
@@ -100,15 +113,21 @@ def portal(token: str):
 # ---- staff --------------------------------------------------------------------------------------------------------
 
 @router.post("/api/staff/interviews", summary="Register a scheduled interview", tags=["staff"],
-             responses={201: {"description": "Created"}})
+             responses={201: {"description": "Created"}, 200: {"description": "Already registered (a replay)"},
+                        **staff_problem_responses(401, 403, 409, 422)})
 def register_interview(body: InterviewScheduled) -> tuple[InterviewCreated, int]:
     staff_from_claims(_claims(), frozenset({StaffRole.RECRUITER, StaffRole.ADMIN}))
-    created, is_new = intake.register(body)
+    try:
+        created, is_new = intake.register(body)
+    except store.TransactionConflict:
+        # The interview is new but its slot is booked by another interview: nothing was written.
+        raise ConflictError("This slot is already booked by another interview.") from None
     return created, 201 if is_new else 200
 
 
 @router.post("/api/staff/interviews/<interview_id>/cancellations", summary="Company-initiated cancellation",
-             tags=["staff"], responses={202: {"description": "Received"}})
+             tags=["staff"],
+             responses={202: {"description": "Received"}, **staff_problem_responses(401, 403, 404, 409, 422, 503)})
 def cancel_for_company(interview_id: Identifier, body: CompanyCancellation,
                        idempotency_key: IdempotencyKey) -> tuple[Receipt, int]:
     staff = staff_from_claims(_claims())
@@ -119,7 +138,8 @@ def cancel_for_company(interview_id: Identifier, body: CompanyCancellation,
     return receipt, 202
 
 
-@router.get("/api/staff/requests/<request_id>", summary="A request with its audit trail", tags=["staff"])
+@router.get("/api/staff/requests/<request_id>", summary="A request with its audit trail", tags=["staff"],
+            responses={200: {"description": "The request"}, **staff_problem_responses(401, 403, 404, 422)})
 def staff_request(request_id: Identifier) -> RequestView:
     staff_from_claims(_claims())
     return cancellations.view(request_id)

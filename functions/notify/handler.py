@@ -6,9 +6,12 @@ Partial batch responses: a failed message is retried on its own and, after maxRe
 
 from __future__ import annotations
 
+import traceback
+
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import ValidationError
 
 from functions.shared import mail, notifications, sms
 from functions.shared.observability import logger, metrics, tracer
@@ -22,9 +25,13 @@ def record_handler(record: SQSRecord) -> None:
     logger.info("event received", extra={"detail_type": event["detail-type"], "event_id": event["id"]})
     try:
         notifications.handle(event["detail-type"], event["detail"], source=event.get("source"))
-    except Exception:
-        # The message goes back to the queue (and, in the end, to the DLQ); say why here, without the detail.
-        logger.exception("event failed", extra={"detail_type": event["detail-type"], "event_id": event["id"]})
+    except Exception as exc:
+        # The message goes back to the queue (and, in the end, to the DLQ). Say where it failed, but not the
+        # exception's message: it can quote the event (a pydantic error shows the input, SES names the address).
+        logger.error("event failed", extra={
+            "detail_type": event["detail-type"], "event_id": event["id"], "error_type": type(exc).__name__,
+            "fields": [".".join(map(str, e["loc"])) for e in exc.errors()] if isinstance(exc, ValidationError) else [],
+            "stack": traceback.format_tb(exc.__traceback__)})
         raise
 
 

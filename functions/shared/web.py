@@ -16,6 +16,68 @@ from functions.shared.rendering import render
 
 PROBLEM_JSON = "application/problem+json"
 
+# ---- what the OpenAPI document declares for errors ----------------------------------------------------------------
+# Every status a route can answer is declared with the body it really has, so the document can be checked against
+# the running system (tests/e2e/test_fuzz_api.py): problem JSON from the API, HTML pages for people, and the
+# gateway's own {"message": ...} when it refuses a staff token before any function runs.
+
+PROBLEM_SCHEMA: dict = {
+    "type": "object",
+    "title": "Problem",
+    "description": "RFC 9457 problem details",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "description": "On 422: each invalid field, where it was, and what is wrong with it",
+            "items": {
+                "type": "object",
+                "required": ["field", "in", "message"],
+                "properties": {"field": {"type": "string"}, "in": {"type": "string"}, "message": {"type": "string"}},
+            },
+        },
+    },
+}
+GATEWAY_ERROR_SCHEMA: dict = {"type": "object", "required": ["message"], "properties": {"message": {"type": "string"}}}
+HTML_SCHEMA: dict = {"type": "string"}
+
+_ERROR_DESCRIPTIONS = {
+    401: "No valid credentials",
+    403: "Not allowed: an invalid link or token, or a role that may not do this",
+    404: "No such resource for this caller (someone else's looks the same as a missing one)",
+    409: "Conflict with the current state (already cancelled, pending, started or decided)",
+    410: "The link has expired or was superseded",
+    422: "Invalid request: the fields named in errors",
+    503: "Temporarily unavailable; retry with the same Idempotency-Key",
+}
+
+
+def problem_responses(*statuses: int) -> dict[int, dict]:
+    """OpenAPI responses for API errors, each an application/problem+json body."""
+    return {s: {"description": _ERROR_DESCRIPTIONS[s], "content": {PROBLEM_JSON: {"schema": PROBLEM_SCHEMA}}}
+            for s in statuses}
+
+
+def staff_problem_responses(*statuses: int) -> dict[int, dict]:
+    """As problem_responses, for staff routes: the gateway itself answers 401 when the token is not valid."""
+    responses = problem_responses(*statuses)
+    responses[401] = {"description": "No valid staff token (answered by the gateway's authorizer)",
+                      "content": {"application/json": {"schema": GATEWAY_ERROR_SCHEMA},
+                                  PROBLEM_JSON: {"schema": PROBLEM_SCHEMA}}}
+    return responses
+
+
+def page_responses(*statuses: int) -> dict[int, dict]:
+    """OpenAPI responses for pages: a person reads an HTML page whatever happened."""
+    described = {200: "The page", **_ERROR_DESCRIPTIONS, 422: "Invalid form fields (a page naming them)"}
+    return {s: {"description": described[s], "content": {content_types.TEXT_HTML: {"schema": HTML_SCHEMA}}}
+            for s in statuses}
+
+
 
 def problem(status: int, title: str, detail: str, errors: list[dict] | None = None) -> Response:
     body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
@@ -33,6 +95,12 @@ def validation_problem(exc: RequestValidationError) -> Response:
         errors.append({"field": field, "in": location[0] if location else "body", "message": error.get("msg", "")})
     fields = ", ".join(e["field"] for e in errors)
     return problem(422, "Invalid request", f"Check these fields: {fields}", errors)
+
+
+def undecodable_body_problem(_exc: UnicodeDecodeError) -> Response:
+    """A body that is not UTF-8 cannot be JSON: the same 422 as any other invalid body (not a crash, not a 5xx)."""
+    return problem(422, "Invalid request", "Check these fields: body",
+                   [{"field": "body", "in": "body", "message": "The body is not valid UTF-8 JSON"}])
 
 
 def domain_problem(exc: DomainError) -> Response:

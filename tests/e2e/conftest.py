@@ -16,7 +16,7 @@ import pytest
 import requests
 
 REPO = Path(__file__).resolve().parents[2]
-SLA_SECONDS = 15  # short enough that the timeout -> escalation -> default path runs within the test
+SLA_SECONDS = 30  # short enough that the timeout -> escalation -> default path runs within the test
 
 
 class Local:

@@ -1,0 +1,461 @@
+"""Every route x every caller, against the running local system: the status each caller gets, asserted cell by cell.
+
+The table (MATRIX) is the specification; docs/authorization.md is rendered from it by
+`scripts/authorization_table.py`, and a test here fails when the two differ.
+
+How a caller presents a credential depends on the route, as in the real system:
+- API routes take `Authorization: Bearer <token>`: a candidate's personal token on /api/candidate/*, a staff
+  token (Cognito, checked by the gateway before any function runs) on /api/staff/*.
+- The pages /portal/{token} and /approvals/{token} take the token in the path: each caller opens the page with
+  the token they hold, so nobody can even name another person's page. "no credentials" opens it without a token.
+
+Callers: "approver" holds the recruiter's link for this request (R); "another approver" holds the department
+manager's link for another request (R2, company-initiated); "approver, link used" holds a link whose decision is
+already recorded; "expired" holds an expired token of the kind the route takes (an approver link after its
+deadline passed and the request was passed on); "tampered" holds that kind of token with one character changed.
+
+Every cell that changes state gets its own fresh interview or request, so no cell depends on another; cells that
+are refused also check that nothing changed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import requests
+
+from infra import topology
+from tests.e2e.conftest import REPO, wait_for
+
+pytestmark = pytest.mark.e2e
+
+DOC = REPO / "docs" / "authorization.md"
+
+# ---- the table -------------------------------------------------------------------------------------------------
+
+CALLERS: dict[str, str] = {
+    "none": "no credentials",
+    "candidate_a": "candidate A",
+    "candidate_b": "candidate B",
+    "approver": "approver of this request",
+    "other_approver": "another approver",
+    "approver_used": "approver, link used",
+    "recruiter": "recruiter",
+    "department_manager": "department manager",
+    "admin": "admin",
+    "expired": "expired token",
+    "tampered": "tampered token",
+}
+
+
+@dataclass(frozen=True)
+class Row:
+    statuses: dict[str, int]
+    note: str
+
+
+def _row(default: int, note: str, **cells: int) -> Row:
+    unknown = set(cells) - set(CALLERS)
+    assert not unknown, unknown
+    return Row({caller: cells.get(caller, default) for caller in CALLERS}, note)
+
+
+_STAFF_ONLY = dict(recruiter=200, department_manager=200, admin=200)
+
+MATRIX: dict[tuple[str, str], Row] = {
+    ("GET", "/portal/{token}"): _row(
+        403, "The page of the candidate whose token is in the path; B sees only B's interviews.",
+        none=404, candidate_a=200, candidate_b=200, expired=410),
+    ("GET", "/api/candidate/interviews"): _row(
+        403, "Each candidate gets their own list only; a token that is not a candidate token is 403.",
+        none=401, candidate_a=200, candidate_b=200, expired=410),
+    ("POST", "/api/candidate/interviews/{interview_id}/cancellations"): _row(
+        403, "A's interview: another candidate gets 404, the same answer as for a missing interview.",
+        none=401, candidate_a=202, candidate_b=404, expired=410),
+    ("GET", "/api/candidate/requests/{request_id}"): _row(
+        403, "A's request: another candidate gets 404, the same answer as for a missing request.",
+        none=401, candidate_a=200, candidate_b=404, expired=410),
+    ("POST", "/api/staff/interviews"): _row(
+        401, "Recruiters and admins register interviews; the gateway refuses anything but a valid staff token.",
+        recruiter=201, department_manager=403, admin=201),
+    ("POST", "/api/staff/interviews/{interview_id}/cancellations"): _row(
+        401, "Any staff role may cancel on the company's side; the department manager then decides.",
+        recruiter=202, department_manager=202, admin=202),
+    ("GET", "/api/staff/requests/{request_id}"): _row(
+        401, "Any staff role reads a request with its audit trail.", **_STAFF_ONLY),
+    ("GET", "/openapi.json"): _row(200, "Public."),
+    ("GET", "/docs"): _row(200, "Public."),
+    ("GET", "/approvals/{token}"): _row(
+        403, "The page of the link in the path; GET changes nothing. Another approver's link shows only "
+             "their own request; a used link shows the decided request without the form.",
+        none=404, approver=200, other_approver=200, approver_used=200, expired=410),
+    ("POST", "/approvals/{token}"): _row(
+        403, "Decides once: the link's approver decides their own request, never another; a used link is 409.",
+        none=404, approver=200, other_approver=200, approver_used=409, expired=410),
+}
+
+CELLS = [(route, caller) for route in MATRIX for caller in CALLERS]
+
+
+def render_markdown() -> str:
+    """docs/authorization.md, from MATRIX."""
+    lines = [
+        "# Who may call what",
+        "",
+        "<!-- Generated by scripts/authorization_table.py from tests/e2e/test_authorization_matrix.py; "
+        "do not edit. -->",
+        "",
+        "Every route (infra/topology.py) x every caller, with the HTTP status the caller gets. "
+        "`tests/e2e/test_authorization_matrix.py` asserts each cell against the running local system.",
+        "",
+        "- API routes take `Authorization: Bearer <token>`: the candidate's personal token on `/api/candidate/*`, "
+        "a staff token (Cognito groups recruiter, department_manager, admin) on `/api/staff/*`, checked by API "
+        "Gateway before any function runs (401 `{\"message\": \"Unauthorized\"}`). Errors from the functions are "
+        "`application/problem+json`.",
+        "- The pages `/portal/{token}` and `/approvals/{token}` take the token in the path: every caller opens the "
+        "page with the token they hold (no credentials: no token, no page). Errors are readable HTML pages.",
+        "- *approver of this request*: the recruiter's e-mailed link for request R (candidate A's). "
+        "*another approver*: the department manager's link for another request R2. *approver, link used*: a link "
+        "whose decision is recorded. *expired token*: an expired token of the kind the route takes (for approver "
+        "links: the deadline passed and the request was passed on). *tampered token*: that kind of token with one "
+        "character changed.",
+        "- 404 for someone else's interview or request is deliberate: the same answer as for one that does not "
+        "exist, so nothing leaks.",
+        "",
+    ]
+    header = "| Route | " + " | ".join(CALLERS.values()) + " |"
+    lines += [header, "|" + "---|" * (len(CALLERS) + 1)]
+    for (method, path), row in MATRIX.items():
+        lines.append(f"| `{method} {path}` | " + " | ".join(str(row.statuses[c]) for c in CALLERS) + " |")
+    lines += ["", "Notes:", ""]
+    for (method, path), row in MATRIX.items():
+        lines.append(f"- `{method} {path}`: {row.note}")
+    return "\n".join(lines) + "\n"
+
+
+# ---- the world the cells run in ---------------------------------------------------------------------------------
+
+def _tamper(token: str) -> str:
+    """Change one character in the middle of the token's last part (the signature): not the last character,
+    whose low bits base64 may ignore."""
+    head, _, signature = token.rpartition(".")
+    i = len(signature) // 2
+    flipped = "A" if signature[i] != "A" else "B"
+    return f"{head}.{signature[:i]}{flipped}{signature[i + 1:]}"
+
+
+def _token_of(link: str) -> str:
+    return link.rsplit("/", 1)[1]
+
+
+@dataclass
+class World:
+    local: object
+    run: str
+    candidate_a: str = ""
+    token_a: str = ""
+    token_b: str = ""
+    interviews_a: list[str] = field(default_factory=list)
+    interview_b: str = ""
+    request_r: str = ""  # A's request, waiting for the recruiter
+    link_r: str = ""
+    marker_r: str = ""
+    link_used: str = ""
+    link_other: str = ""  # the department manager's link for another request (R2)
+    request_used: str = ""
+    link_superseded: str = ""
+    request_superseded: str = ""
+    counter: int = 0
+
+    # -- helpers ---------------------------------------------------------------------------------------------
+    def fresh_id(self, what: str) -> str:
+        self.counter += 1
+        return f"mx-{self.run}-{what}-{self.counter}"
+
+    def fresh_interview_of_a(self) -> str:
+        interview_id = self.fresh_id("int")
+        self.local.register(interview_id, self.candidate_a, timedelta(days=2))
+        return interview_id
+
+    def candidate_cancels(self, interview_id: str, marker: str) -> str:
+        response = requests.post(
+            f"{self.local.base}/api/candidate/interviews/{interview_id}/cancellations",
+            json={"reason_code": "other", "reason_text": marker},
+            headers={"Authorization": f"Bearer {self.token_a}", "Idempotency-Key": str(uuid.uuid4())}, timeout=30)
+        assert response.status_code == 202, response.text
+        return response.json()["request_id"]
+
+    def company_cancels(self, interview_id: str, marker: str) -> str:
+        response = requests.post(
+            f"{self.local.base}/api/staff/interviews/{interview_id}/cancellations",
+            json={"reason_code": "other", "reason_text": marker},
+            headers={**self.local.staff("admin"), "Idempotency-Key": str(uuid.uuid4())}, timeout=30)
+        assert response.status_code == 202, response.text
+        return response.json()["request_id"]
+
+    def approval_link(self, request_id: str, to: str, timeout: float = 30) -> str:
+        def find():
+            for message in self.local.outbox():
+                found = re.search(r"(http://\S+/approvals/\S+)", message["text"])
+                if found and message["to"] == to and request_id in message["text"]:
+                    return found.group(1)
+            return None
+        return wait_for(find, timeout=timeout)
+
+    def view(self, request_id: str) -> dict:
+        return requests.get(f"{self.local.base}/api/staff/requests/{request_id}", headers=self.local.staff("admin"),
+                            timeout=30).json()
+
+    def decisions(self, request_id: str) -> list[str]:
+        return [e["action"] for e in self.view(request_id)["timeline"] if e["action"].startswith("decision_")]
+
+    # -- live links (an approver link is live for the SLA only: make one just before it is used) -------------
+    def live_link_for_recruiter(self) -> tuple[str, str, str]:
+        marker = self.fresh_id("reason")
+        request_id = self.candidate_cancels(self.fresh_interview_of_a(), marker)
+        return _token_of(self.approval_link(request_id, RECRUITER)), request_id, marker
+
+    def live_link_for_department_manager(self) -> tuple[str, str, str]:
+        marker = self.fresh_id("reason")
+        request_id = self.company_cancels(self.fresh_interview_of_a(), marker)
+        return _token_of(self.approval_link(request_id, DEPARTMENT_MANAGER)), request_id, marker
+
+    def expired(self, kind: str) -> str | None:
+        """An expired token of this kind. Approver links: the recruiter's link after the deadline passed and the
+        request was passed on (410, like expiry). Candidate and staff tokens are signed with keys that only
+        `interviews local` holds: it must write them to its info file (`expired_tokens`)."""
+        if kind == "approver":
+            return self.link_superseded
+        return (self.local.info.get("expired_tokens") or {}).get(kind)
+
+
+RECRUITER = "chen.jing@company.example.com"
+DEPARTMENT_MANAGER = "sam.smith@company.example.com"
+
+
+@pytest.fixture(scope="module")
+def world(local) -> World:
+    w = World(local=local, run=uuid.uuid4().hex[:6])
+    w.candidate_a = f"mx-{w.run}-a"
+    # The request that will be superseded first: its recruiter's deadline runs while the rest is set up.
+    w.token_a = local.register(f"mx-{w.run}-sup", w.candidate_a, timedelta(days=2))
+    w.request_superseded = w.candidate_cancels(f"mx-{w.run}-sup", w.fresh_id("reason"))
+    w.interviews_a = [f"mx-{w.run}-sup"]
+    w.interview_b = f"mx-{w.run}-b-int"
+    w.token_b = local.register(w.interview_b, f"mx-{w.run}-b", timedelta(days=2))
+    # R: A's request, waiting for the recruiter.
+    interview_r = w.fresh_interview_of_a()
+    w.interviews_a.append(interview_r)
+    w.marker_r = w.fresh_id("reason")
+    w.request_r = w.candidate_cancels(interview_r, w.marker_r)
+    # A used link: its decision is recorded.
+    used_interview = w.fresh_interview_of_a()
+    w.interviews_a.append(used_interview)
+    w.request_used = w.candidate_cancels(used_interview, w.fresh_id("reason"))
+    w.link_r = _token_of(w.approval_link(w.request_r, RECRUITER))
+    w.link_used = _token_of(w.approval_link(w.request_used, RECRUITER))
+    decided = requests.post(f"{local.base}/approvals/{w.link_used}", data={"decision": "reject"}, timeout=30)
+    assert decided.status_code == 200, decided.text
+    # R2: another request, company-initiated, so another approver (the department manager) holds its link.
+    other_interview = w.fresh_interview_of_a()
+    w.interviews_a.append(other_interview)
+    w.link_other = _token_of(w.approval_link(w.company_cancels(other_interview, w.fresh_id("reason")),
+                                             DEPARTMENT_MANAGER))
+    # The superseded link: the recruiter's, once the department manager has been asked.
+    link = w.approval_link(w.request_superseded, RECRUITER)
+    w.approval_link(w.request_superseded, DEPARTMENT_MANAGER, timeout=90)
+    w.link_superseded = _token_of(link)
+    return w
+
+
+# ---- the cells ---------------------------------------------------------------------------------------------------
+
+@dataclass
+class Call:
+    method: str
+    path: str
+    headers: dict = field(default_factory=dict)
+    json: dict | None = None
+    data: dict | None = None
+    after: list = field(default_factory=list)  # checks run on the response: f(response)
+
+
+def _kind(route: topology.Route) -> str:
+    if route.auth == "staff":
+        return "staff"
+    if route.path.startswith(("/api/candidate/", "/portal/")):
+        return "candidate"
+    if route.path.startswith("/approvals/"):
+        return "approver"
+    return "any"
+
+
+def _credential(world: World, route: topology.Route, caller: str) -> str | None:
+    """The token this caller holds for this route (on the approver pages, a live link is made in _build)."""
+    tokens = world.local.info["staff_tokens"]
+    kind = _kind(route)
+    if caller == "expired":
+        token = world.expired("approver" if kind == "any" else kind)
+        if token is None:
+            pytest.skip(f"needs an expired {kind} token from `interviews local` (info file: expired_tokens.{kind})")
+        return token
+    if caller == "tampered":
+        return _tamper({"staff": tokens["admin"], "candidate": world.token_a, "approver": world.link_r,
+                        "any": world.token_a}[kind])
+    return {
+        "none": None,
+        "candidate_a": world.token_a,
+        "candidate_b": world.token_b,
+        "approver": world.link_r,
+        "other_approver": world.link_other,
+        "approver_used": world.link_used,
+        "recruiter": tokens.get("recruiter"),
+        "department_manager": tokens.get("department_manager"),
+        "admin": tokens.get("admin"),
+    }[caller]
+
+
+def _build(world: World, route: topology.Route, caller: str) -> Call:
+    """The request this caller makes on this route, and what must hold afterwards besides the status."""
+    method, path = route.method, route.path
+    credential = _credential(world, route, caller)
+    bearer = {"Authorization": f"Bearer {credential}"} if credential else {}
+
+    if path == "/portal/{token}" or path == "/api/candidate/interviews":
+        if path == "/portal/{token}":
+            call = Call(method, f"/portal/{credential or ''}")
+        else:
+            call = Call(method, path, headers=bearer)
+        if caller == "candidate_a":
+            call.after.append(lambda r: _shows(r, *world.interviews_a) and _hides(r, world.interview_b))
+        if caller == "candidate_b":
+            call.after.append(lambda r: _shows(r, world.interview_b) and _hides(r, *world.interviews_a))
+        return call
+
+    if path == "/api/candidate/interviews/{interview_id}/cancellations":
+        interview_id = world.fresh_interview_of_a()
+        call = Call(method, f"/api/candidate/interviews/{interview_id}/cancellations",
+                    headers={**bearer, "Idempotency-Key": str(uuid.uuid4())}, json={"reason_code": "illness"})
+        if caller != "candidate_a":
+            call.after.append(lambda r: _interview_status_is(world, interview_id, "SCHEDULED"))
+        return call
+
+    if path in ("/api/candidate/requests/{request_id}", "/api/staff/requests/{request_id}"):
+        call = Call(method, path.replace("{request_id}", world.request_r), headers=bearer)
+        call.after.append(lambda r: r.status_code != 200 or r.json()["request_id"] == world.request_r)
+        return call
+
+    if path == "/api/staff/interviews":
+        interview_id = world.fresh_id("reg")
+        call = Call(method, path, headers=bearer, json=_interview_event(interview_id, world.candidate_a))
+        call.after.append(lambda r: bool(world.local.item("interviews", {"interview_id": interview_id}))
+                          == (r.status_code in (200, 201)))
+        return call
+
+    if path == "/api/staff/interviews/{interview_id}/cancellations":
+        interview_id = world.fresh_interview_of_a()
+        call = Call(method, f"/api/staff/interviews/{interview_id}/cancellations",
+                    headers={**bearer, "Idempotency-Key": str(uuid.uuid4())},
+                    json={"reason_code": "position_paused"})
+        if caller not in ("recruiter", "department_manager", "admin"):
+            call.after.append(lambda r: _interview_status_is(world, interview_id, "SCHEDULED"))
+        return call
+
+    if path in ("/openapi.json", "/docs"):
+        return Call(method, path, headers=bearer)
+
+    assert path == "/approvals/{token}", path
+    # An approver link is live for the SLA only: the two callers who may act get a link made just now.
+    if caller == "approver":
+        credential, subject, marker = world.live_link_for_recruiter()
+    if caller == "other_approver":
+        credential, other_request, other_marker = world.live_link_for_department_manager()
+    data = {"decision": "approve", "comment": "matrix"} if method == "POST" else None
+    call = Call(method, f"/approvals/{credential or ''}", data=data)
+    if method == "GET" and caller == "approver":
+        call.after.append(lambda r: marker in r.text and 'value="approve"' in r.text)
+        call.after.append(lambda r: world.view(subject)["status"] == "PENDING_APPROVAL"
+                          and not world.decisions(subject))  # GET changed nothing
+    if method == "GET" and caller == "other_approver":
+        call.after.append(lambda r: other_marker in r.text and world.marker_r not in r.text)
+    if method == "GET" and caller == "approver_used":
+        call.after.append(lambda r: 'value="approve"' not in r.text)
+    if method == "POST" and caller == "approver":
+        call.after.append(lambda r: wait_for(lambda: world.decisions(subject) == ["decision_approved"]))
+    if method == "POST" and caller == "other_approver":
+        call.after.append(lambda r: wait_for(lambda: world.decisions(other_request) == ["decision_approved"])
+                          and not world.decisions(world.request_r))
+    if method == "POST" and caller == "approver_used":
+        call.after.append(lambda r: world.decisions(world.request_used) == ["decision_rejected"])
+    if method == "POST" and caller not in ("approver", "other_approver", "approver_used"):
+        call.after.append(lambda r: not world.decisions(world.request_r))
+    return call
+
+
+def _interview_event(interview_id: str, candidate_id: str) -> dict:
+    event = json.loads((REPO / "tests/events/interview_scheduled.json").read_text())
+    event["interview_id"], event["slot_id"] = interview_id, f"slot-{interview_id}"
+    event["candidate"].update(candidate_id=candidate_id, email=f"{candidate_id}@mail.example.com", locale="en")
+    event["starts_at"] = (datetime.now(timezone.utc) + timedelta(days=2)).replace(microsecond=0).isoformat()
+    return event
+
+
+def _shows(response, *ids: str) -> bool:
+    return all(i in response.text for i in ids)
+
+
+def _hides(response, *ids: str) -> bool:
+    return not any(i in response.text for i in ids)
+
+
+def _interview_status_is(world: World, interview_id: str, status: str) -> bool:
+    return world.local.item("interviews", {"interview_id": interview_id}).get("status") == status
+
+
+def _content_type_fits(route: topology.Route, response) -> bool:
+    """Who answered, in the shape the README promises: the gateway's JSON, problem JSON, or a page."""
+    content_type = response.headers.get("Content-Type", "")
+    if response.status_code < 400 or route.auth == "public":
+        return True
+    if route.auth == "staff" and response.status_code == 401:
+        return response.json() == {"message": "Unauthorized"}  # the gateway, before any function ran
+    if response.status_code == 404 and route.path.endswith("{token}"):
+        return response.json() == {"message": "Not found"}  # no token: no such page
+    if route.path.startswith("/api/"):
+        return content_type.startswith("application/problem+json")
+    return content_type.startswith("text/html")
+
+
+# ---- the tests ---------------------------------------------------------------------------------------------------
+
+def test_the_table_covers_every_route_and_every_caller():
+    assert set(MATRIX) == {(r.method, r.path) for r in topology.ROUTES}
+    assert all(set(row.statuses) == set(CALLERS) for row in MATRIX.values())
+
+
+def test_the_documented_table_is_this_table():
+    assert DOC.read_text(encoding="utf-8") == render_markdown(), \
+        "docs/authorization.md is out of date: run `.venv/bin/python scripts/authorization_table.py`"
+
+
+ROUTES = {(r.method, r.path): r for r in topology.ROUTES}
+
+
+@pytest.mark.parametrize(("route_key", "caller"), CELLS, ids=[f"{m} {p} | {c}" for (m, p), c in CELLS])
+def test_cell(route_key, caller, world):
+    route = ROUTES[route_key]
+    expected = MATRIX[route_key].statuses[caller]
+    call = _build(world, route, caller)
+    response = requests.request(call.method, f"{world.local.base}{call.path}", headers=call.headers,
+                                json=call.json, data=call.data, timeout=60, allow_redirects=False)
+    assert response.status_code == expected, (
+        f"{route.method} {route.path} as {CALLERS[caller]}: expected {expected}, got {response.status_code}: "
+        f"{response.text[:300]}")
+    assert _content_type_fits(route, response), (response.headers.get("Content-Type"), response.text[:300])
+    for check in call.after:
+        assert check(response), f"{route.method} {route.path} as {CALLERS[caller]}: a check after the call failed"
