@@ -36,12 +36,12 @@ def _approval_link(local, request_id: str, to: str = "chen.jing@company.example.
     return wait_for(find)
 
 
-def _final(local, request_id):
+def _final(local, request_id, timeout: float = 60):
     def check():
         view = requests.get(f"{local.base}/api/staff/requests/{request_id}", headers=local.staff("admin"),
                             timeout=30).json()
         return view if view["status"] in FINAL else None
-    return wait_for(check, timeout=60)
+    return wait_for(check, timeout=timeout)
 
 
 def _mails_to(local, address):
@@ -111,7 +111,7 @@ def test_a_schedule_conflict_with_notice_is_cancelled_without_an_approver(local)
 def test_nobody_decides_so_it_escalates_and_the_default_applies(local):
     token = local.register("e2e-timeout", "c-timeout", timedelta(days=2))
     request_id = _cancel(local, token, "e2e-timeout").json()["request_id"]
-    view = wait_for(lambda: _final(local, request_id), timeout=4 * SLA_SECONDS + 30)
+    view = _final(local, request_id, timeout=4 * SLA_SECONDS + 30)
     assert [e["action"] for e in view["timeline"]] == ["received", "routed", "approval_requested", "escalated",
                                                         "approved"]
     assert view["timeline"][-1]["actor"] == "policy:default"

@@ -75,7 +75,7 @@ def test_the_hourly_run_reminds_each_candidate_once_and_nudges_those_at_risk(sys
     second = run_at(system, hour)
     # Then each candidate in the window got one reminder, and those at risk one nudge too
     assert first == {"hour": (hour + timedelta(hours=24)).strftime("%Y-%m-%dT%H"), "reminded": 3, "nudged": 2,
-                     "failed": 0}
+                     "failed": 0, "approvers_reminded": 0}
     assert second["reminded"] == 3  # "handled"; the mail itself was not sent twice:
     assert subjects(system, "steady") == ["Reminder: your interview for Backend Engineer is tomorrow"]
     assert subjects(system, "fresh") == ["Reminder: your interview for Backend Engineer is tomorrow",
