@@ -20,6 +20,8 @@ import os
 import sys
 from dataclasses import dataclass
 
+from botocore.exceptions import BotoCoreError
+
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_BAD_INPUT = 2
@@ -130,24 +132,30 @@ def redrive(sqs, dlq_url: str, queue_url: str, *, limit: int | None = None, wait
     return moved, failed
 
 
-def depth_command(args: argparse.Namespace) -> int:
-    sqs = _sqs(args.endpoint_url)
+def _resolved(args: argparse.Namespace):
+    """The SQS client and the rule's queues, or None after saying why they could not be found."""
     try:
-        queues = resolve(sqs, args)
-    except ValueError as exc:
+        sqs = _sqs(args.endpoint_url)
+        return sqs, resolve(sqs, args)
+    except (ValueError, BotoCoreError) as exc:  # e.g. no region configured: say so instead of a traceback
         print(f"error: {exc}", file=sys.stderr)
+        return None
+
+
+def depth_command(args: argparse.Namespace) -> int:
+    found = _resolved(args)
+    if found is None:
         return EXIT_BAD_INPUT
+    sqs, queues = found
     print(f"{dlq_depth(sqs, queues.dlq_url)} message(s) in the dead-letter queue of rule {args.rule}")
     return EXIT_OK
 
 
 def redrive_command(args: argparse.Namespace) -> int:
-    sqs = _sqs(args.endpoint_url)
-    try:
-        queues = resolve(sqs, args)
-    except ValueError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    found = _resolved(args)
+    if found is None:
         return EXIT_BAD_INPUT
+    sqs, queues = found
     moved, failed = redrive(sqs, queues.dlq_url, queues.queue_url, limit=args.max, wait_seconds=args.wait_seconds)
     print(f"moved {moved} message(s) from the dead-letter queue of rule {args.rule} back to its queue")
     if failed:
