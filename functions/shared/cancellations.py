@@ -139,7 +139,8 @@ def _repeat(request_id: str, reason_code: str, reason_text: str | None) -> Recei
 
 def _restart(request: RequestItem, interview: InterviewItem) -> None:
     """Start the workflow with the route decided at submission, whatever the policy says today."""
-    _start_or_ask_to_retry(request.request_id, _workflow_input(request, interview.slot_id, json.loads(request.route_json)))
+    route = json.loads(request.route_json)
+    _start_or_ask_to_retry(request.request_id, _workflow_input(request, interview.slot_id, route))
 
 
 def _workflow_input(request: RequestItem, slot_id: str, route: dict) -> dict:

@@ -9,9 +9,10 @@ from __future__ import annotations
 import secrets
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Callable
 
 from pynamodb.connection import Connection
-from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.exceptions import DoesNotExist, PynamoDBException, TransactWriteError
 from pynamodb.transactions import TransactGet, TransactWrite
 
 from functions.shared.domain import AuditEntry, InterviewScheduled, InterviewStatus, RequestStatus
@@ -163,26 +164,26 @@ def get_candidate(candidate_id: str) -> CandidateItem | None:
 
 def add_cancellation_to_profile(candidate_id: str, record: CancellationRecord) -> bool:
     """Append to the candidate's history once per request, however often the event is delivered."""
+    return _conditional(lambda: CandidateItem(candidate_id).update(
+        actions=[
+            # `| []` is if_not_exists: the first cancellation starts the list.
+            CandidateItem.cancellations.set((CandidateItem.cancellations | []).append([record])),
+            CandidateItem.cancelled_request_ids.add({record.request_id}),
+        ],
+        condition=CandidateItem.candidate_id.exists()
+        & ~CandidateItem.cancelled_request_ids.contains(record.request_id),
+    ))
+
+
+def _conditional(write: Callable[[], object]) -> bool:
+    """Run one conditional write. False when its condition failed: someone (or an earlier delivery) got there first."""
     try:
-        CandidateItem(candidate_id).update(
-            actions=[
-                # `| []` is if_not_exists: the first cancellation starts the list.
-                CandidateItem.cancellations.set((CandidateItem.cancellations | []).append([record])),
-                CandidateItem.cancelled_request_ids.add({record.request_id}),
-            ],
-            condition=CandidateItem.candidate_id.exists()
-            & ~CandidateItem.cancelled_request_ids.contains(record.request_id),
-        )
-    except Exception as exc:  # noqa: BLE001 - only a failed condition means "already recorded"
-        if _is_condition_failure(exc):
+        write()
+    except PynamoDBException as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
             return False
         raise
     return True
-
-
-def _is_condition_failure(exc: Exception) -> bool:
-    cause = getattr(exc, "cause_response_code", None)
-    return cause == "ConditionalCheckFailedException"
 
 
 # ---- cancellation requests ----------------------------------------------------------------------------------------
@@ -342,14 +343,9 @@ def interviews_starting_in_hour(hour: str) -> list[InterviewItem]:
 
 def suppress_address(address: str, reason: str, at: str, feedback_id: str | None = None) -> bool:
     """Never mail this address again. False if it already was suppressed (the first reason is kept)."""
-    try:
-        SuppressionItem(address.strip().lower(), reason=reason, at=at, feedback_id=feedback_id).save(
-            condition=SuppressionItem.address.does_not_exist())
-    except Exception as exc:  # noqa: BLE001 - only a failed condition means "already suppressed"
-        if _is_condition_failure(exc):
-            return False
-        raise
-    return True
+    item = SuppressionItem(address.strip().lower(), reason=reason, at=at, feedback_id=feedback_id)
+    return _conditional(lambda: item.save(
+        condition=SuppressionItem.address.does_not_exist()))
 
 
 def is_suppressed(address: str) -> bool:
@@ -364,13 +360,7 @@ def is_suppressed(address: str) -> bool:
 
 def join_waitlist(entry: WaitlistItem) -> bool:
     """Put a candidate on a job's waitlist. False if they were already on it (their place is kept)."""
-    try:
-        entry.save(condition=WaitlistItem.candidate_id.does_not_exist())
-    except Exception as exc:  # noqa: BLE001
-        if _is_condition_failure(exc):
-            return False
-        raise
-    return True
+    return _conditional(lambda: entry.save(condition=WaitlistItem.candidate_id.does_not_exist()))
 
 
 def waitlist_of(job_id: str) -> list[WaitlistItem]:
@@ -385,13 +375,8 @@ def leave_waitlist(job_id: str, candidate_id: str) -> None:
 def open_offer(offer: OfferItem) -> bool:
     """Offer a released slot to a candidate. False if this release was already offered to them (a redelivery);
     an offer from an earlier release of the same slot is replaced."""
-    try:
-        offer.save(condition=OfferItem.candidate_id.does_not_exist() | (OfferItem.release_id != offer.release_id))
-    except Exception as exc:  # noqa: BLE001
-        if _is_condition_failure(exc):
-            return False
-        raise
-    return True
+    return _conditional(lambda: offer.save(
+        condition=OfferItem.candidate_id.does_not_exist() | (OfferItem.release_id != offer.release_id)))
 
 
 def get_offer(slot_id: str, candidate_id: str) -> OfferItem | None:
@@ -434,13 +419,7 @@ def claim_slot(offer: OfferItem, now: str) -> None:
 
 def withdraw_offer(slot_id: str, candidate_id: str, release_id: str) -> bool:
     """OFFERED -> GONE once someone else claimed the slot. False if it was not open (already told, or used)."""
-    try:
-        OfferItem(slot_id, candidate_id).update(
-            actions=[OfferItem.status.set("GONE")],
-            condition=(OfferItem.status == "OFFERED") & (OfferItem.release_id == release_id),
-        )
-    except Exception as exc:  # noqa: BLE001
-        if _is_condition_failure(exc):
-            return False
-        raise
-    return True
+    return _conditional(lambda: OfferItem(slot_id, candidate_id).update(
+        actions=[OfferItem.status.set("GONE")],
+        condition=(OfferItem.status == "OFFERED") & (OfferItem.release_id == release_id),
+    ))
