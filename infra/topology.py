@@ -75,6 +75,8 @@ TABLES: tuple[Table, ...] = (
     # Slot backfill: who waits for a slot of a job, and the released slots offered to them.
     Table("waitlist", "TABLE_WAITLIST", "job_id", "candidate_id"),
     Table("offers", "TABLE_OFFERS", "slot_id", "candidate_id", ttl_attribute="purge_at"),
+    # Analytics: per-day counters and histograms (day, metric) kept up to date from the bus's events.
+    Table("analytics", "TABLE_ANALYTICS", "day", "metric", ttl_attribute="expires_at"),
 )
 
 FUNCTIONS: tuple[Function, ...] = (
@@ -96,6 +98,8 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/docs", "cancel", "public"),
     Route("GET", "/approvals/{token}", "approve", "link"),
     Route("POST", "/approvals/{token}", "approve", "link"),
+    Route("GET", "/ratings/{token}", "approve", "link"),
+    Route("POST", "/ratings/{token}", "approve", "link"),
 )
 
 # Every event the notify function reacts to. Other systems put InterviewScheduled on the same bus.
@@ -113,6 +117,9 @@ RULES: tuple[EventRule, ...] = (
     EventRule("mail-feedback", ("Email Bounced", "Email Complaint Received"), "notify"),
     # Slot backfill: candidates joining a job's waitlist (ATS or staff), and claims of released slots.
     EventRule("waitlist", ("CandidateWaitlisted", "SlotClaimed"), "notify"),
+    # Analytics: the lifecycle (and the AI-interview platform's InterviewAttended) into per-day aggregates.
+    EventRule("analytics", ("InterviewScheduled", "CancellationRequested", "CancellationApproved",
+                            "CancellationRejected", "CancellationNeedsAttention", "InterviewAttended"), "analytics"),
 )
 
 SCHEDULES: tuple[Schedule, ...] = (

@@ -23,4 +23,5 @@ os.environ.update({
     "POWERTOOLS_METRICS_NAMESPACE": "InterviewCancellations",
     "POWERTOOLS_LOG_LEVEL": "WARNING",
 })
+os.environ.setdefault("TABLE_ANALYTICS", f"{PREFIX}-analytics")
 os.environ.pop("AWS_ENDPOINT_URL", None)  # in-process tests use moto's mock, never a server

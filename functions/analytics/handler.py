@@ -1,38 +1,52 @@
-"""Lambda run by the nightly schedule: summarise yesterday's cancellations and store the report."""
+"""Lambda of the analytics: the bus's lifecycle events from SQS into per-day counters, and the nightly schedule
+(the report of yesterday, stored and e-mailed to HR; the cancellation-risk model retrained)."""
 
 from __future__ import annotations
 
-import json
-import os
-from datetime import date
-from pathlib import Path
+import traceback
+from datetime import date, timedelta
 
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from functions.analytics.summary import daily_summary, yesterday
-from functions.shared.aws import client
+from functions.analytics import ingest, nightly
+from functions.shared import mail
 from functions.shared.clock import utc_now
 from functions.shared.observability import logger, metrics
-from functions.shared.settings import get_settings
+
+processor = BatchProcessor(event_type=EventType.SQS)
 
 
-def store_report(name: str, body: str) -> str:
-    bucket = get_settings().report_bucket
-    if bucket:
-        client("s3").put_object(Bucket=bucket, Key=name, Body=body.encode(), ServerSideEncryption="aws:kms")
-        return f"s3://{bucket}/{name}"
-    folder = Path(os.environ.get("REPORT_DIR", ".local/reports"))
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / name).write_text(body, encoding="utf-8")
-    return str(folder / name)
+def record_handler(record: SQSRecord) -> None:
+    event = record.json_body  # the EventBridge envelope
+    try:
+        counted = ingest.count(event)
+    except Exception as exc:
+        # Back to the queue (in the end its DLQ). The message can quote the event: only its type is logged.
+        logger.error("event not counted", extra={"detail_type": event.get("detail-type"), "event_id": event.get("id"),
+                                                 "error_type": type(exc).__name__,
+                                                 "stack": traceback.format_tb(exc.__traceback__)})
+        raise
+    logger.info("event counted" if counted else "event already counted",
+                extra={"detail_type": event["detail-type"], "event_id": event["id"]})
+
+
+def _period(detail: dict) -> tuple[date, date]:
+    """The nightly default is yesterday; `day` (YYYY-MM-DD) or `days` (N days up to yesterday) choose others."""
+    if detail.get("day"):
+        day = date.fromisoformat(detail["day"])
+        return day, day
+    end = utc_now().date() - timedelta(days=1)
+    return end - timedelta(days=int(detail.get("days") or 1) - 1), end
 
 
 @logger.inject_lambda_context
 @metrics.log_metrics
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
-    requested = (event.get("detail") or {}).get("day")
-    day = date.fromisoformat(requested) if requested else yesterday(utc_now().date())
-    summary = daily_summary(day)
-    where = store_report(f"summary-{day.isoformat()}.json", json.dumps(summary, indent=2))
-    logger.info("nightly summary stored", extra={"day": day.isoformat(), "requests": summary["requests"]})
-    return {"day": day.isoformat(), "stored_at": where, "requests": summary["requests"]}
+    if "Records" in event:
+        return process_partial_response(event=event, record_handler=record_handler, processor=processor,
+                                        context=context)
+    mail.register_lambda_context(context)
+    start, end = _period(event.get("detail") or {})
+    return nightly.run(start, end)

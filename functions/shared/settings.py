@@ -23,6 +23,7 @@ class Settings(BaseModel):
     suppressions_table: str = Field(alias="TABLE_SUPPRESSIONS")
     waitlist_table: str = Field(alias="TABLE_WAITLIST")
     offers_table: str = Field(alias="TABLE_OFFERS")
+    analytics_table: str = Field(alias="TABLE_ANALYTICS")
     event_bus_name: str = Field(alias="EVENT_BUS_NAME")
     state_machine_arn: str = Field("", alias="STATE_MACHINE_ARN")
     # Locally the key comes straight from the environment; in the cloud from Secrets Manager by ARN.
@@ -35,6 +36,7 @@ class Settings(BaseModel):
     approval_sla_seconds: int = Field(24 * 3600, alias="APPROVAL_SLA_SECONDS", gt=0)
     candidate_link_ttl_seconds: int = Field(30 * 24 * 3600, alias="CANDIDATE_LINK_TTL_SECONDS", gt=0)
     report_bucket: str | None = Field(None, alias="REPORT_BUCKET")
+    report_benchmarks: str | None = Field(None, alias="REPORT_BENCHMARKS")  # YAML file; None: the packaged one
 
 
 @lru_cache(maxsize=1)

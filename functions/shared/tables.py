@@ -284,7 +284,21 @@ class OfferItem(Model):
     purge_at = NumberAttribute()  # epoch seconds, DynamoDB TTL
 
 
+class AnalyticsItem(Model):
+    """A per-day counter (day "YYYY-MM-DD", metric e.g. "requested#reason#illness"), changed only by atomic ADD;
+    also the markers of events already counted (day "event#<id>") and of ratings given (day "rating#<request>")."""
+
+    class Meta:
+        table_name = _settings.analytics_table
+
+    day = UnicodeAttribute(hash_key=True)
+    metric = UnicodeAttribute(range_key=True)
+    n = NumberAttribute(default=0)
+    total = NumberAttribute(null=True)  # sum of the measured values (minutes, scores), for means
+    expires_at = NumberAttribute(null=True)  # epoch seconds, DynamoDB TTL (event markers only)
+
+
 ALL_MODELS: tuple[type[Model], ...] = (
     InterviewItem, CandidateItem, RequestItem, ApprovalItem, AuditItem, SlotItem, LinkUseItem,
-    SuppressionItem, WaitlistItem, OfferItem,
+    SuppressionItem, WaitlistItem, OfferItem, AnalyticsItem,
 )

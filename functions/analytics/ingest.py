@@ -1,0 +1,62 @@
+"""Events from the bus into the per-day counters, exactly once per event (SQS may deliver one twice).
+
+Each event's increments and a marker of its id are written in one conditional transaction: a redelivered event
+finds the marker and changes nothing. The day is the event's own time (UTC), so the nightly report of a day
+reads only that day's counters.
+"""
+
+from __future__ import annotations
+
+import time
+
+from functions.analytics import aggregates
+from functions.analytics.aggregates import Dimensions
+from functions.shared import store
+from functions.shared.clock import now_iso
+
+MARKER_TTL_SECONDS = 14 * 24 * 3600  # longer than any SQS retention: a redelivery always finds its marker
+
+
+def _interview_dimensions(interview_id: str, candidate_id: str) -> Dimensions:
+    interview, candidate = store.interview_with_profile(interview_id, candidate_id)
+    if interview is None:
+        raise LookupError(f"interview {interview_id} is not registered (yet): retried")
+    return Dimensions.of(interview.job_title, interview.department, interview.candidate_source,
+                         interview.starts_at, candidate.timezone if candidate else None)
+
+
+def _request_created_at(request_id: str) -> str | None:
+    request = store.get_request(request_id)
+    return request.created_at if request else None
+
+
+def _after_rejection(interview_id: str, candidate_id: str) -> bool:
+    return any(r.interview_id == interview_id and r.status == "REJECTED" for r in store.requests_of(candidate_id))
+
+
+def increments_of(detail_type: str, detail: dict, at: str) -> list:
+    """(metric, n, total) for one event, looking up what it does not carry."""
+    if detail_type == "InterviewScheduled":
+        job, candidate = detail["job"], detail["candidate"]
+        return aggregates.scheduled(Dimensions.of(job["title"], job["department"], candidate.get("source") or "direct",
+                                                  detail["starts_at"], candidate.get("timezone")))
+    if detail_type == "CancellationRequested":
+        dims = _interview_dimensions(detail["interview_id"], detail["candidate_id"])
+        return aggregates.requested(dims, detail["initiator"], detail["reason_code"], bool(detail["auto_approve"]))
+    if detail_type in ("CancellationApproved", "CancellationRejected"):
+        return aggregates.decided(detail["outcome"], detail["actor"], _request_created_at(detail["request_id"]),
+                                  detail["decided_at"], at)
+    if detail_type == "CancellationNeedsAttention":
+        return aggregates.needs_attention()
+    if detail_type == "InterviewAttended":
+        return aggregates.attended(_after_rejection(detail["interview_id"], detail["candidate_id"]))
+    raise ValueError(f"analytics does not count {detail_type}")
+
+
+def count(envelope: dict) -> bool:
+    """Count one EventBridge event. False when it had been counted already."""
+    at = envelope.get("time") or now_iso()
+    day = at[:10]
+    found = increments_of(envelope["detail-type"], envelope["detail"], at)
+    return store.count_once(f"event#{envelope['id']}", "counted", aggregates.merged(day, found),
+                            expires_at=int(time.time()) + MARKER_TTL_SECONDS)

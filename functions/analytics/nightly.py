@@ -1,0 +1,58 @@
+"""The nightly job: the period's report from the counters, stored (S3 in the cloud, a folder locally) as HTML,
+JSON and CSV, and e-mailed to HR with the HTML and CSV attached."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+
+from functions.analytics import benchmarks, render, report
+from functions.shared import mail
+from functions.shared.aws import client
+from functions.shared.i18n import locale_of
+from functions.shared.observability import logger
+from functions.shared.settings import get_settings
+
+CONTENT_TYPES = {"html": "text/html; charset=utf-8", "json": "application/json", "csv": "text/csv; charset=utf-8"}
+
+
+def store_report(name: str, body: str) -> str:
+    bucket = get_settings().report_bucket
+    if bucket:
+        client("s3").put_object(Bucket=bucket, Key=name, Body=body.encode(), ServerSideEncryption="aws:kms",
+                                ContentType=CONTENT_TYPES[name.rsplit(".", 1)[-1]])
+        return f"s3://{bucket}/{name}"
+    folder = Path(os.environ.get("REPORT_DIR", ".local/reports"))
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_text(body, encoding="utf-8")
+    return str(folder / name)
+
+
+def period_name(start: date, end: date) -> str:
+    return start.isoformat() if start == end else f"{start.isoformat()}_{end.isoformat()}"
+
+
+def produce(start: date, end: date) -> tuple[dict, dict[str, str]]:
+    """The report and its three files (extension -> text), without storing or sending anything."""
+    built = report.build(start, end, report.collect(start, end), benchmarks.load())
+    locale = locale_of(get_settings().staff_locale)
+    return built, {"html": render.to_html(built, locale), "json": render.to_json(built), "csv": render.to_csv(built)}
+
+
+def run(start: date, end: date, send: bool = True) -> dict:
+    built, files = produce(start, end)
+    name = period_name(start, end)
+    stored = {ext: store_report(f"report-{name}.{ext}", body) for ext, body in files.items()}
+    rate = built["cancellation_rate"]
+    if send:
+        mail.send(mail.Message(
+            key=f"report:{name}", to=get_settings().hr_email, locale=locale_of(get_settings().staff_locale),
+            subject_key="mail.report.subject", body_key="mail.report.body",
+            values={"period": name.replace("_", " – "), "requested": built["volume"]["requested"],
+                    "rate": "–" if rate is None else f"{rate:.1%}", "stored_at": stored["html"]},
+            attachments=[mail.Attachment(f"report-{name}.html", CONTENT_TYPES["html"], files["html"].encode()),
+                         mail.Attachment(f"report-{name}.csv", CONTENT_TYPES["csv"], files["csv"].encode())]))
+    logger.info("report stored", extra={"period": name, "requests": built["volume"]["requested"]})
+    return {"period": name, "stored_at": stored, "requests": built["volume"]["requested"],
+            "recommendations": len(built["recommendations"])}
