@@ -7,18 +7,13 @@ local system with --local-info (the file `interviews local --info-file` writes).
 from __future__ import annotations
 
 import argparse
-import json
-import os
 
 
 def _verify(args: argparse.Namespace) -> int:
     if args.local_info:
-        with open(args.local_info, encoding="utf-8") as handle:
-            info = json.load(handle)
-        os.environ.update({**info["tables"], "AWS_ENDPOINT_URL": info["aws_endpoint"],
-                           "AWS_DEFAULT_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "local",
-                           "AWS_SECRET_ACCESS_KEY": "local", "EVENT_BUS_NAME": "unused",
-                           "PUBLIC_BASE_URL": info["base_url"]})
+        from cli import local_info
+
+        local_info.use(args.local_info)
     from functions.shared.audit import verify
 
     failed = 0

@@ -71,11 +71,13 @@ def build_parser() -> argparse.ArgumentParser:
     from cli import dlq as dlq_cli
     from cli import model as model_cli
     from cli import policy as policy_cli
+    from cli import report as report_cli
 
     model_cli.register(commands)
     policy_cli.register(commands)
     audit_cli.register(commands)
     dlq_cli.register(commands)
+    report_cli.register(commands)
     return parser
 
 

@@ -11,12 +11,14 @@ TITLE = "Interview cancellations API"
 
 @lru_cache(maxsize=1)
 def document() -> str:
+    from functions.approve.ratings import router as ratings_router
     from functions.approve.routes import router as approve_router
     from functions.cancel.routes import router as cancel_router
 
     combined = APIGatewayRestResolver(enable_validation=True)
     combined.include_router(cancel_router)
     combined.include_router(approve_router)
+    combined.include_router(ratings_router)
     return combined.get_openapi_json_schema(title=TITLE, version="1.0.0")
 
 

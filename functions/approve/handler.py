@@ -6,11 +6,12 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from functions.approve import routes
+from functions.approve import ratings, routes
 from functions.shared.observability import logger, metrics, tracer
 
 app = APIGatewayRestResolver(enable_validation=True)
 app.include_router(routes.router)
+app.include_router(ratings.router)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

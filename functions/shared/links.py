@@ -22,6 +22,7 @@ _CANDIDATE = "candidate-link"
 # A leading "." marks a payload itsdangerous compressed; then base64url payload "." base64url signature.
 _TOKEN_SHAPE = re.compile(r"\.?[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+")
 _APPROVER = "approver-link"
+_RATING = "rating-link"
 
 
 @lru_cache(maxsize=1)
@@ -106,3 +107,17 @@ def approver_link_of(token: str) -> ApproverLink:
 def approval_url(request_id: str, level: int, approver_id: str, ttl_seconds: int) -> str:
     token = approver_token(request_id, level, approver_id, ttl_seconds)
     return f"{get_settings().public_base_url}/approvals/{token}"
+
+
+# ---- satisfaction ratings (the outcome e-mail's link) ---------------------------------------------------------------
+
+def rating_url(request_id: str) -> str:
+    token = _sign(_RATING, {"r": request_id}, get_settings().candidate_link_ttl_seconds)
+    return f"{get_settings().public_base_url}/ratings/{token}"
+
+
+def rated_request_of(token: str) -> str:
+    request_id = _verify(_RATING, token).get("r")
+    if not isinstance(request_id, str):
+        raise LinkInvalidError("This link is not valid.")
+    return request_id

@@ -46,6 +46,7 @@ class Message:
     values: dict
     link: str | None = None
     attachments: list[Attachment] = field(default_factory=list)
+    rating_link: str | None = None  # the outcome mail's one-click satisfaction rating (functions/approve/ratings.py)
 
 
 _persistence = DynamoDBPersistenceLayer(table_name=get_settings().idempotency_table)
@@ -66,7 +67,7 @@ def send(message: Message) -> bool:
     t = translator(message.locale)
     subject = t(message.subject_key, **message.values)
     body = t(message.body_key, **message.values)
-    context = {"subject": subject, "body": body, "link": message.link}
+    context = {"subject": subject, "body": body, "link": message.link, "rating_link": message.rating_link}
     mime = MIMEMultipart("mixed")
     mime["Subject"] = subject
     mime["From"] = get_settings().mail_sender

@@ -112,7 +112,7 @@ def on_cancellation_approved(detail: dict) -> None:
             key=f"{detail['request_id']}:approved:candidate", to=candidate.email, locale=locale,
             subject_key="mail.approved.subject", body_key="mail.approved.body",
             values=_common(interview, candidate), link=links.portal_url(candidate.candidate_id),
-            attachments=[ics],
+            attachments=[ics], rating_link=links.rating_url(detail["request_id"]),
         ))
     mail.send(mail.Message(
         key=f"{detail['request_id']}:approved:interviewer", to=interview.interviewer.email,
@@ -153,6 +153,7 @@ def on_cancellation_rejected(detail: dict) -> None:
             key=f"{detail['request_id']}:rejected:candidate", to=candidate.email, locale=locale,
             subject_key="mail.rejected.subject", body_key="mail.rejected.body",
             values={**_common(interview, candidate), "comment": comment, "contact": interview.recruiter.email},
+            rating_link=links.rating_url(detail["request_id"]),
         ))
     if sms.wanted(candidate):
         sms.send(sms.Text(key=f"{detail['request_id']}:rejected:sms", to=candidate.phone, locale=locale,

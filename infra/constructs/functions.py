@@ -55,6 +55,7 @@ TABLE_ACCESS: dict[str, dict[str, str]] = {
         "slots": READ,
         "links": WRITE,
         "idempotency": WRITE,
+        "analytics": WRITE,  # satisfaction ratings (functions/approve/ratings.py)
     },
     # Events: notifications (mail, SMS, calendar), opening approvals, slot backfill, reminders, mail feedback.
     "notify": {
@@ -70,7 +71,7 @@ TABLE_ACCESS: dict[str, dict[str, str]] = {
         "waitlist": WRITE,
         "offers": WRITE,
     },
-    # Nightly aggregates and the risk model: reads only.
+    # Per-day counters from the bus's events; the nightly report (mailed to HR) and the risk model.
     "analytics": {
         "interviews": READ,
         "candidates": READ,
@@ -78,6 +79,9 @@ TABLE_ACCESS: dict[str, dict[str, str]] = {
         "approvals": READ,
         "audit": READ,
         "slots": READ,
+        "analytics": WRITE,
+        "idempotency": WRITE,  # the report's e-mail is sent once
+        "suppressions": READ,
     },
 }
 
@@ -109,7 +113,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "cancel": frozenset({START_WORKFLOW, LINK_KEY}),
     "approve": frozenset({DECIDE, LINK_KEY}),
     "notify": frozenset({PUBLISH, LINK_KEY, SEND_MAIL, SEND_SMS}),
-    "analytics": frozenset({WRITE_REPORTS}),
+    "analytics": frozenset({WRITE_REPORTS, SEND_MAIL}),
 }
 
 
