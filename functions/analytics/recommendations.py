@@ -9,6 +9,10 @@ def _pct(value: float) -> str:
     return f"{value:.0%}"
 
 
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def _reason_share(report: dict, initiator: str, reason: str) -> tuple[float, int]:
     for row in report["reasons"]:
         if row["initiator"] == initiator and row["reason"] == reason:
@@ -29,7 +33,7 @@ def _hot_spots(report: dict, benchmarks: Benchmarks) -> list[dict]:
     for dimension, text in advice.items():
         for row in report["rates"][dimension]:
             if row["requested"] >= limits.min_requests and row["rate"] and row["rate"] >= limits.hot_spot_ratio * overall:
-                found.append({"key": f"hot_{dimension}", "text": text.format(v=row["value"]).capitalize(),
+                found.append({"key": f"hot_{dimension}", "text": _sentence(text.format(v=row["value"])),
                               "evidence": f"{dimension} {row['value']}: {_pct(row['rate'])} cancelled against "
                                           f"{_pct(overall)} overall ({row['requested']} of {row['scheduled']})"})
     return found

@@ -24,10 +24,14 @@ def _fmt_minutes(value: float | None) -> str:
     return f"{value:.0f} min" if value < 120 else f"{value / 60:.1f} h"
 
 
+def _short_minutes(value: float) -> str:
+    return f"{value:g}m" if value < 60 else f"{value / 60:g}h" if value < 2880 else f"{value / 1440:g}d"
+
+
 def bars(rows: list[tuple[str, float | None, str]]) -> dict:
     """A horizontal bar chart's geometry: rows of (label, value, text shown after the bar)."""
     top = max((v or 0 for _, v, _ in rows), default=0) or 1
-    span = WIDTH - LABEL_WIDTH - 90
+    span = WIDTH - LABEL_WIDTH - 130
     return {"width": WIDTH, "height": ROW * len(rows) + 6, "label_width": LABEL_WIDTH,
             "bars": [{"y": i * ROW + 3, "label": label, "text": text,
                       "w": round(span * (value or 0) / top, 1)} for i, (label, value, text) in enumerate(rows)]}
@@ -37,15 +41,16 @@ def columns(rows: list[tuple[str, float | None, str]], height: int = 160) -> dic
     """A vertical column chart's geometry (slot hours, weekdays, histogram buckets)."""
     top = max((v or 0 for _, v, _ in rows), default=0) or 1
     step = (WIDTH - 20) / max(1, len(rows))
-    return {"width": WIDTH, "height": height + 40, "base": height + 10, "step": round(step, 1),
+    return {"width": WIDTH, "height": height + 54, "base": height + 24, "step": round(step, 1),
             "columns": [{"x": round(10 + i * step + step * 0.15, 1), "w": round(step * 0.7, 1),
                          "h": round(height * (value or 0) / top, 1), "label": label, "text": text,
                          "cx": round(10 + i * step + step / 2, 1)}
                         for i, (label, value, text) in enumerate(rows)]}
 
 
-def _rate_rows(rows: list[dict]) -> list[tuple[str, float | None, str]]:
-    return [(r["value"], r["rate"], f"{_fmt_share(r['rate'])} ({r['requested']}/{r['scheduled']})") for r in rows]
+def _rate_rows(rows: list[dict], counts: bool = True) -> list[tuple[str, float | None, str]]:
+    return [(r["value"], r["rate"], f"{_fmt_share(r['rate'])}" + (f" ({r['requested']}/{r['scheduled']})"
+                                                                   if counts else "")) for r in rows]
 
 
 def _histogram(duration: dict) -> list[tuple[str, float | None, str]]:
@@ -54,15 +59,15 @@ def _histogram(duration: dict) -> list[tuple[str, float | None, str]]:
     if not used:
         return []
     shown = buckets[used[0]:used[-1] + 1]
-    return [(f"≤{_fmt_minutes(b['le'])}" if b["le"] is not None else "longer", b["count"], str(b["count"]))
+    return [(f"≤{_short_minutes(b['le'])}" if b["le"] is not None else "more", b["count"], str(b["count"]))
             for b in shown]
 
 
 def charts(report: dict) -> dict:
     rates = report["rates"]
     return {
-        "hour": columns(_rate_rows(rates["hour"])),
-        "weekday": columns(_rate_rows(rates["weekday"])),
+        "hour": columns(_rate_rows(rates["hour"], counts=False)),
+        "weekday": columns(_rate_rows(rates["weekday"], counts=False)),
         "job": bars(_rate_rows(rates["job"])),
         "department": bars(_rate_rows(rates["department"])),
         "source": bars(_rate_rows(rates["source"])),
