@@ -111,8 +111,8 @@ def approval_url(request_id: str, level: int, approver_id: str, ttl_seconds: int
 
 # ---- satisfaction ratings (the outcome e-mail's link) ---------------------------------------------------------------
 
-def rating_url(request_id: str) -> str:
-    token = _sign(_RATING, {"r": request_id}, get_settings().candidate_link_ttl_seconds)
+def rating_url(request_id: str, ttl_seconds: int | None = None) -> str:
+    token = _sign(_RATING, {"r": request_id}, ttl_seconds or get_settings().candidate_link_ttl_seconds)
     return f"{get_settings().public_base_url}/ratings/{token}"
 
 

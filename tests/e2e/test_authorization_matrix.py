@@ -97,6 +97,12 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("POST", "/approvals/{token}"): _row(
         403, "Decides once: the link's approver decides their own request, never another; a used link is 409.",
         none=404, approver=200, other_approver=200, approver_used=409, expired=410),
+    ("GET", "/ratings/{token}"): _row(
+        403, "The rating page of the outcome e-mail's link (A's rejected request); GET records nothing.",
+        none=404, candidate_a=200, expired=410),
+    ("POST", "/ratings/{token}"): _row(
+        403, "Records one rating for the link's request; any other token records nothing.",
+        none=404, candidate_a=200, expired=410),
 }
 
 CELLS = [(route, caller) for route in MATRIX for caller in CALLERS]
@@ -225,6 +231,21 @@ class World:
         request_id = self.company_cancels(self.fresh_interview_of_a(), marker)
         return _token_of(self.approval_link(request_id, DEPARTMENT_MANAGER)), request_id, marker
 
+    def rating_link(self) -> str:
+        """The rating link of the outcome e-mail A got when request_used was rejected (its payload names it)."""
+        from itsdangerous import URLSafeSerializer
+
+        def find():
+            for message in self.local.outbox():
+                for token in re.findall(r"/ratings/(\S+)", message["text"]):
+                    if (URLSafeSerializer("unused").loads_unsafe(token)[1] or {}).get("r") == self.request_used:
+                        return token
+            return None
+        return wait_for(find, timeout=30)
+
+    def rated(self) -> bool:
+        return bool(self.local.item("analytics", {"day": f"rating#{self.request_used}", "metric": "rated"}))
+
     def expired(self, kind: str) -> str | None:
         """An expired token of this kind. Approver links: the recruiter's link after the deadline passed and the
         request was passed on (410, like expiry). Candidate and staff tokens are signed with keys that only
@@ -292,6 +313,8 @@ def _kind(route: topology.Route) -> str:
         return "candidate"
     if route.path.startswith("/approvals/"):
         return "approver"
+    if route.path.startswith("/ratings/"):
+        return "rating"
     return "any"
 
 
@@ -306,7 +329,9 @@ def _credential(world: World, route: topology.Route, caller: str) -> str | None:
         return token
     if caller == "tampered":
         return _tamper({"staff": tokens["admin"], "candidate": world.token_a, "approver": world.link_r,
-                        "any": world.token_a}[kind])
+                        "rating": world.rating_link(), "any": world.token_a}[kind])
+    if caller == "candidate_a" and kind == "rating":
+        return world.rating_link()
     return {
         "none": None,
         "candidate_a": world.token_a,
@@ -368,6 +393,12 @@ def _build(world: World, route: topology.Route, caller: str) -> Call:
 
     if path in ("/openapi.json", "/docs"):
         return Call(method, path, headers=bearer)
+
+    if path == "/ratings/{token}":
+        call = Call(method, f"/ratings/{credential or ''}", data={"score": "4"} if method == "POST" else None)
+        if caller == "candidate_a":  # the GET row's cells run before the POST row's: GET recorded nothing
+            call.after.append(lambda r: world.rated() == (method == "POST"))
+        return call
 
     assert path == "/approvals/{token}", path
     # An approver link is live for the SLA only: the two callers who may act get a link made just now.
