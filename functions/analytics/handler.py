@@ -48,5 +48,9 @@ def lambda_handler(event: dict, context: LambdaContext) -> dict:
         return process_partial_response(event=event, record_handler=record_handler, processor=processor,
                                         context=context)
     mail.register_lambda_context(context)
-    start, end = _period(event.get("detail") or {})
-    return nightly.run(start, end)
+    detail = event.get("detail") or {}
+    start, end = _period(detail)
+    result = nightly.run(start, end)
+    if not detail.get("day"):  # the nightly run (not a report asked for a given day) also retrains the model
+        result["risk_model"] = nightly.retrain_risk_model(utc_now())
+    return result

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 
-from functions.analytics import aggregates
+from functions.analytics import aggregates, risk
 from functions.analytics.aggregates import Dimensions
 from functions.shared import store
 from functions.shared.clock import now_iso
@@ -53,10 +53,19 @@ def increments_of(detail_type: str, detail: dict, at: str) -> list:
     raise ValueError(f"analytics does not count {detail_type}")
 
 
+def _history(detail_type: str, detail: dict, at: str) -> None:
+    """The risk model's history: a candidate's approved cancellation, or their attendance."""
+    if detail_type == "CancellationApproved" and detail["initiator"] == "candidate":
+        risk.record_outcome(detail["interview_id"], detail["candidate_id"], "cancelled", at)
+    if detail_type == "InterviewAttended":
+        risk.record_outcome(detail["interview_id"], detail["candidate_id"], "attended", at)
+
+
 def count(envelope: dict) -> bool:
     """Count one EventBridge event. False when it had been counted already."""
     at = envelope.get("time") or now_iso()
     day = at[:10]
     found = increments_of(envelope["detail-type"], envelope["detail"], at)
+    _history(envelope["detail-type"], envelope["detail"], at)  # a rewrite of the same item when redelivered
     return store.count_once(f"event#{envelope['id']}", "counted", aggregates.merged(day, found),
                             expires_at=int(time.time()) + MARKER_TTL_SECONDS)

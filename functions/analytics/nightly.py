@@ -4,10 +4,10 @@ JSON and CSV, and e-mailed to HR with the HTML and CSV attached."""
 from __future__ import annotations
 
 import os
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
-from functions.analytics import benchmarks, render, report
+from functions.analytics import benchmarks, render, report, risk
 from functions.shared import mail
 from functions.shared.aws import client
 from functions.shared.i18n import locale_of
@@ -17,16 +17,18 @@ from functions.shared.settings import get_settings
 CONTENT_TYPES = {"html": "text/html; charset=utf-8", "json": "application/json", "csv": "text/csv; charset=utf-8"}
 
 
-def store_report(name: str, body: str) -> str:
+def store_report(name: str, body: str | bytes) -> str:
+    """Store a report (or model) file: in the report bucket in the cloud, in REPORT_DIR locally."""
+    data = body.encode() if isinstance(body, str) else body
     bucket = get_settings().report_bucket
     if bucket:
-        client("s3").put_object(Bucket=bucket, Key=name, Body=body.encode(), ServerSideEncryption="aws:kms",
-                                ContentType=CONTENT_TYPES[name.rsplit(".", 1)[-1]])
+        client("s3").put_object(Bucket=bucket, Key=name, Body=data, ServerSideEncryption="aws:kms",
+                                ContentType=CONTENT_TYPES.get(name.rsplit(".", 1)[-1], "application/octet-stream"))
         return f"s3://{bucket}/{name}"
-    folder = Path(os.environ.get("REPORT_DIR", ".local/reports"))
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / name).write_text(body, encoding="utf-8")
-    return str(folder / name)
+    target = Path(os.environ.get("REPORT_DIR", ".local/reports")) / name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+    return str(target)
 
 
 def period_name(start: date, end: date) -> str:
@@ -56,3 +58,13 @@ def run(start: date, end: date, send: bool = True) -> dict:
     logger.info("report stored", extra={"period": name, "requests": built["volume"]["requested"]})
     return {"period": name, "stored_at": stored, "requests": built["volume"]["requested"],
             "recommendations": len(built["recommendations"])}
+
+
+def retrain_risk_model(now: datetime) -> dict:
+    """Retrain the cancellation-risk model on the stored history and score the coming interviews with it."""
+    result = risk.retrain(now.date(), store_report)
+    model = result.pop("model", None)
+    if model is not None:
+        result["scored"] = risk.score_upcoming(model, now)
+    logger.info("risk model", extra={k: v for k, v in result.items() if k != "stored_at"})
+    return result

@@ -236,8 +236,15 @@ def on_mail_feedback(detail_type: str, detail: dict, source: str | None) -> None
 REMINDER_LEAD = timedelta(hours=24)
 
 
+RISK_THRESHOLD = 0.5  # the model's probability of not attending above which the candidate is nudged
+
+
 def high_risk(interview: InterviewItem, candidate: CandidateItem) -> bool:
-    """A rule until the analytics issue's risk model replaces it: cancelled before, or started nothing yet."""
+    """The nightly risk model's score when it scored the interview; otherwise a rule: cancelled before, or
+    started nothing yet."""
+    score = store.risk_score(interview.interview_id)
+    if score is not None:
+        return score >= RISK_THRESHOLD
     return len(candidate.cancellations or []) >= 1 or not list(interview.completed_parts or [])
 
 

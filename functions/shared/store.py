@@ -473,3 +473,25 @@ def put_aggregates(increments: list[Increment]) -> None:
     with AnalyticsItem.batch_write() as batch:
         for increment in increments:
             batch.save(AnalyticsItem(increment.day, increment.metric, n=increment.n, total=increment.total))
+
+
+# ---- the cancellation-risk model's history and scores ---------------------------------------------------------------
+
+def put_history_row(month: str, interview_id: str, row: str) -> None:
+    """One interview's outcome and what was known beforehand (JSON). Repeating it rewrites the same item."""
+    AnalyticsItem(f"history#{month}", interview_id, row=row).save()
+
+
+def history_rows(month: str) -> list[str]:
+    return [item.row for item in AnalyticsItem.query(f"history#{month}") if item.row]
+
+
+def put_risk_score(interview_id: str, probability: float, expires_at: int) -> None:
+    AnalyticsItem(f"risk#{interview_id}", "score", total=probability, expires_at=expires_at).save()
+
+
+def risk_score(interview_id: str) -> float | None:
+    try:
+        return float(AnalyticsItem.get(f"risk#{interview_id}", "score").total)
+    except (DoesNotExist, TypeError):
+        return None

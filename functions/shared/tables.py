@@ -286,7 +286,8 @@ class OfferItem(Model):
 
 class AnalyticsItem(Model):
     """A per-day counter (day "YYYY-MM-DD", metric e.g. "requested#reason#illness"), changed only by atomic ADD;
-    also the markers of events already counted (day "event#<id>") and of ratings given (day "rating#<request>")."""
+    also the markers of events already counted (day "event#<id>") and of ratings given (day "rating#<request>"),
+    the risk model's history rows (day "history#YYYY-MM", metric the interview) and scores (day "risk#<interview>")."""
 
     class Meta:
         table_name = _settings.analytics_table
@@ -295,7 +296,8 @@ class AnalyticsItem(Model):
     metric = UnicodeAttribute(range_key=True)
     n = NumberAttribute(default=0)
     total = NumberAttribute(null=True)  # sum of the measured values (minutes, scores), for means
-    expires_at = NumberAttribute(null=True)  # epoch seconds, DynamoDB TTL (event markers only)
+    expires_at = NumberAttribute(null=True)  # epoch seconds, DynamoDB TTL (event markers, risk scores)
+    row = UnicodeAttribute(null=True)  # the risk model's history: one interview's row as JSON (day "history#YYYY-MM")
 
 
 ALL_MODELS: tuple[type[Model], ...] = (

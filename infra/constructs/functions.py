@@ -70,6 +70,7 @@ TABLE_ACCESS: dict[str, dict[str, str]] = {
         "suppressions": WRITE,
         "waitlist": WRITE,
         "offers": WRITE,
+        "analytics": READ,  # the risk model's scores, for the reminders
     },
     # Per-day counters from the bus's events; the nightly report (mailed to HR) and the risk model.
     "analytics": {

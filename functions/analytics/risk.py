@@ -1,0 +1,95 @@
+"""The cancellation-risk model in production: its history kept from the bus's events, retrained nightly on
+it (metrics stored beside the model), and its scores of the coming interviews stored for the reminders.
+
+History: a candidate-initiated cancellation that was approved ("cancelled") and an InterviewAttended
+("attended") each store the interview's row in the import format of functions/analytics/risk_model.py, with
+what was known before the outcome. No-shows are not recorded yet (nothing reports them).
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import time
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+from functions.shared import store
+from functions.shared.tables import CandidateItem, InterviewItem
+
+HISTORY_MONTHS = 12
+MIN_ROWS_PER_CLASS = 20  # fewer attended or cancelled interviews than this: no model, the reminder rule stays
+SCORE_FROM_HOURS, SCORE_TO_HOURS = 22, 51  # every interview the hourly reminders reach before the next night
+BEHAVIOUR = {"viewed_jd": "viewed_jd_at", "downloaded_intro": "downloaded_intro_at", "clicked_link": "clicked_link_at"}
+
+
+def _flag(interview: InterviewItem, attribute: str) -> str:
+    """"1"/"0" when the interview item tracks the behaviour, "" (unknown) when it does not."""
+    if attribute not in type(interview).get_attributes():
+        return ""
+    return "1" if getattr(interview, attribute, None) else "0"
+
+
+def row_of(interview: InterviewItem, candidate: CandidateItem | None, outcome: str | None = None) -> dict:
+    """The model's input row for an interview (risk_model's import format)."""
+    earlier = [c for c in (candidate.cancellations if candidate else None) or []
+               if c.interview_id != interview.interview_id and c.at < interview.starts_at]
+    row = {"interview_id": interview.interview_id, "scheduled_at": interview.starts_at.replace("Z", "+00:00"),
+           "invited_at": min(interview.created_at, interview.starts_at).replace("Z", "+00:00"),
+           "source": interview.candidate_source, "job_level": interview.job_level,
+           "prior_cancellations": str(len(earlier)),
+           "feature_completed_parts": str(len(interview.completed_parts or []))}
+    row.update({column: _flag(interview, attribute) for column, attribute in BEHAVIOUR.items()})
+    if outcome is not None:
+        row["outcome"] = outcome
+    return row
+
+
+def record_outcome(interview_id: str, candidate_id: str, outcome: str, at: str) -> None:
+    interview, candidate = store.interview_with_profile(interview_id, candidate_id)
+    if interview is None:
+        return
+    store.put_history_row(at[:7], interview_id, json.dumps(row_of(interview, candidate, outcome), sort_keys=True))
+
+
+def history(today: date, months: int = HISTORY_MONTHS) -> list[dict]:
+    found, month = [], today.replace(day=1)
+    for _ in range(months):
+        found += [json.loads(row) for row in store.history_rows(month.strftime("%Y-%m"))]
+        month = (month - timedelta(days=1)).replace(day=1)
+    return found
+
+
+def retrain(today: date, save_file) -> dict:
+    """Train on the stored history and save model + metrics through save_file(name, bytes) -> where."""
+    from functions.analytics import risk_model  # scikit-learn: only the nightly run pays for it
+
+    rows = history(today)
+    attended = sum(r["outcome"] == "attended" for r in rows)
+    if min(attended, len(rows) - attended) < MIN_ROWS_PER_CLASS:
+        return {"trained": False, "rows": len(rows), "why": f"fewer than {MIN_ROWS_PER_CLASS} of a class"}
+    model = risk_model.train_and_evaluate(rows)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "risk-model.joblib"
+        metrics = risk_model.save(model, path)
+        stored = {"model": save_file("models/risk-model.joblib", path.read_bytes()),
+                  "metrics": save_file("models/risk-model.joblib.metrics.json", metrics.read_bytes())}
+    return {"trained": True, "rows": len(rows), "roc_auc": model.metrics["roc_auc_mean"], "stored_at": stored,
+            "model": model}
+
+
+def score_upcoming(model, now: datetime) -> int:
+    """Score the scheduled interviews the reminders will reach before the next nightly run; store each score."""
+    from functions.analytics import risk_model
+
+    hour = now.astimezone(timezone.utc).replace(minute=0, second=0, microsecond=0)
+    interviews = [i for h in range(SCORE_FROM_HOURS, SCORE_TO_HOURS)
+                  for i in store.interviews_starting_in_hour((hour + timedelta(hours=h)).strftime("%Y-%m-%dT%H"))
+                  if i.status == "SCHEDULED"]
+    if not interviews:
+        return 0
+    rows = [row_of(i, store.get_candidate(i.candidate_id)) for i in interviews]
+    expires = int(time.time()) + 3 * 24 * 3600
+    for interview_id, probability in risk_model.score(model, rows):
+        store.put_risk_score(interview_id, probability, expires)
+    return len(rows)

@@ -1,0 +1,77 @@
+"""The risk model in production: history kept from events, retrained nightly (model and metrics stored side by
+side), the coming interviews scored, and the reminders' nudge driven by the score."""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import datetime, timedelta, timezone
+
+from functions.analytics import ingest, nightly, risk
+from functions.shared import notifications, store
+from tests.integration.conftest import interview_event
+
+
+def _history(n_per_class: int) -> None:
+    """Attended and cancelled interviews; the cancelled ones were mostly booked at short notice from agencies."""
+    rng = random.Random(1)
+    now = datetime.now(timezone.utc)
+    for i in range(2 * n_per_class):
+        cancelled = i % 2 == 1
+        starts = now - timedelta(days=rng.randint(1, 20))
+        lead = timedelta(hours=rng.randint(2, 30) if cancelled and rng.random() < 0.8 else rng.randint(40, 200))
+        row = {"interview_id": f"h-{i}", "scheduled_at": starts.isoformat(), "invited_at": (starts - lead).isoformat(),
+               "source": "agency" if cancelled and rng.random() < 0.7 else rng.choice(["referral", "agency"]),
+               "job_level": "L2", "prior_cancellations": "0", "feature_completed_parts": "1",
+               "viewed_jd": "", "downloaded_intro": "", "clicked_link": "",
+               "outcome": "cancelled" if cancelled else "attended"}
+        store.put_history_row(starts.strftime("%Y-%m"), row["interview_id"], json.dumps(row))
+
+
+def test_an_approved_candidate_cancellation_and_an_attendance_become_history_rows(system, scheduled):
+    scheduled(interview_id="int-1")
+    scheduled(interview_id="int-2")
+    at = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    for n, (detail_type, interview_id) in enumerate((("CancellationApproved", "int-1"), ("InterviewAttended", "int-2"))):
+        detail = {"request_id": f"r-{n}", "interview_id": interview_id, "candidate_id": "cand-1",
+                  "initiator": "candidate", "reason_code": "illness", "outcome": "approved", "actor": "approver:x",
+                  "decided_at": at, "slot_id": "s", "comment": ""} if n == 0 else \
+            {"interview_id": interview_id, "candidate_id": "cand-1", "attended_at": at}
+        ingest.count({"id": f"e-{n}", "time": at, "detail-type": detail_type, "detail": detail})
+    rows = {r["interview_id"]: r for r in risk.history(datetime.now(timezone.utc).date())}
+    assert rows["int-1"]["outcome"] == "cancelled" and rows["int-2"]["outcome"] == "attended"
+    assert rows["int-1"]["source"] and rows["int-1"]["scheduled_at"].endswith("+00:00")
+
+
+def test_too_little_history_trains_nothing_and_the_rule_stays(system, monkeypatch, tmp_path):
+    monkeypatch.setenv("REPORT_DIR", str(tmp_path))
+    _history(5)
+    result = nightly.retrain_risk_model(datetime.now(timezone.utc))
+    assert result["trained"] is False and result["rows"] == 10
+    assert not (tmp_path / "models").exists()
+
+
+def test_the_nightly_retrain_stores_model_and_metrics_and_its_scores_drive_the_nudge(system, scheduled, monkeypatch,
+                                                                                     tmp_path):
+    monkeypatch.setenv("REPORT_DIR", str(tmp_path))
+    # Given a history of 40 attended and 40 cancelled interviews, and an interview 30 hours ahead
+    _history(40)
+    event = scheduled(interview_id="int-soon", starts_in=timedelta(hours=30))
+    # When the nightly job retrains
+    now = datetime.now(timezone.utc)
+    result = nightly.retrain_risk_model(now)
+    # Then the model and its held-out metrics are stored side by side, and the coming interview has a score
+    assert result["trained"] is True and result["rows"] == 80 and result["scored"] == 1
+    metrics = json.loads((tmp_path / "models" / "risk-model.joblib.metrics.json").read_text())
+    assert (tmp_path / "models" / "risk-model.joblib").stat().st_size > 0
+    assert metrics["n_rows"] == 80 and 0 <= metrics["held_out"]["roc_auc_mean"] <= 1
+    score = store.risk_score("int-soon")
+    assert score is not None and 0 <= score <= 1
+    # And the reminders' nudge follows the stored score rather than the rule (which, for a candidate who never
+    # cancelled and has started the AI interview, would not nudge)
+    interview, candidate = store.interview_with_profile("int-soon", event["candidate"]["candidate_id"])
+    assert interview.completed_parts and not candidate.cancellations
+    store.put_risk_score("int-soon", 0.9, 2**31)
+    assert notifications.high_risk(interview, candidate) is True
+    store.put_risk_score("int-soon", 0.1, 2**31)
+    assert notifications.high_risk(interview, candidate) is False
