@@ -16,6 +16,7 @@ from datetime import date, timedelta
 
 
 def _report(args: argparse.Namespace) -> int:
+    os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")  # the figures, not the function's logs
     if args.local_info:
         from cli import local_info
 
