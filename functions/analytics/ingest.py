@@ -1,7 +1,8 @@
 """Events from the bus into the per-day counters, exactly once per event (SQS may deliver one twice).
 
-Each event's increments and a marker of its id are written in one conditional transaction: a redelivered event
-finds the marker and changes nothing. The day is the event's own time (UTC), so the nightly report of a day
+Each event's increments and a marker of what it is about (its detail-type with the request or interview id, as
+docs/events.md tells subscribers to key on) are written in one conditional transaction: a redelivered or
+resent event finds the marker and changes nothing. The day is the event's own time (UTC), so the nightly report of a day
 reads only that day's counters.
 """
 
@@ -14,7 +15,7 @@ from functions.analytics.aggregates import Dimensions
 from functions.shared import store
 from functions.shared.clock import now_iso
 
-MARKER_TTL_SECONDS = 14 * 24 * 3600  # longer than any SQS retention: a redelivery always finds its marker
+MARKER_TTL_SECONDS = 400 * 24 * 3600  # longer than SQS retention and the archive's replay window
 
 
 def _interview_dimensions(interview_id: str, candidate_id: str) -> Dimensions:
@@ -61,11 +62,23 @@ def _history(detail_type: str, detail: dict, at: str) -> None:
         risk.record_outcome(detail["interview_id"], detail["candidate_id"], "attended", at)
 
 
+def marker_of(detail_type: str, detail: dict) -> str:
+    """What makes two events "the same" (docs/events.md): the interview for bookings and attendance, the request
+    for the rest. A redelivery, an ATS resending a booking or a replay from the archive counts once."""
+    key = detail.get("request_id") or detail.get("interview_id")
+    if detail_type in ("InterviewScheduled", "InterviewAttended") or not key:
+        key = detail.get("interview_id")
+    if not key:
+        raise ValueError(f"{detail_type} without an interview_id or request_id")
+    return f"event#{detail_type}#{key}"
+
+
 def count(envelope: dict) -> bool:
     """Count one EventBridge event. False when it had been counted already."""
     at = envelope.get("time") or now_iso()
     day = at[:10]
-    found = increments_of(envelope["detail-type"], envelope["detail"], at)
-    _history(envelope["detail-type"], envelope["detail"], at)  # a rewrite of the same item when redelivered
-    return store.count_once(f"event#{envelope['id']}", "counted", aggregates.merged(day, found),
+    detail_type, detail = envelope["detail-type"], envelope["detail"]
+    found = increments_of(detail_type, detail, at)
+    _history(detail_type, detail, at)  # a rewrite of the same item when redelivered
+    return store.count_once(marker_of(detail_type, detail), "counted", aggregates.merged(day, found),
                             expires_at=int(time.time()) + MARKER_TTL_SECONDS)

@@ -87,11 +87,14 @@ def test_a_redelivered_event_is_counted_once(system):
     message = {"MessageId": "m-1", "ReceiptHandle": "r", "Body": json.dumps(envelope), "Attributes": {},
                "MessageAttributes": {}, "MD5OfBody": ""}
     batch = sqs_event([message], "arn:aws:sqs:us-east-1:123456789012:test-analytics")
-    # When SQS delivers it twice
+    # When SQS delivers it twice, and the ATS sends the same booking again (a new event id)
     first = system.invoke("analytics", batch)
     second = system.invoke("analytics", batch)
-    # Then both deliveries succeed and it counts once
-    assert first["batchItemFailures"] == [] and second["batchItemFailures"] == []
+    resent = json.loads(json.dumps(batch))
+    resent["Records"][0]["body"] = json.dumps({**envelope, "id": "evt-2"})
+    third = system.invoke("analytics", resent)
+    # Then every delivery succeeds and the booking counts once
+    assert first["batchItemFailures"] == second["batchItemFailures"] == third["batchItemFailures"] == []
     assert _today_report()["volume"]["scheduled"] == 1
 
 

@@ -79,3 +79,15 @@ def test_an_unknown_timezone_falls_back_to_utc_and_a_hash_in_a_value_cannot_spli
 def test_merged_increments_name_each_counter_once():
     merged = aggregates.merged("2030-01-12", [("a", 1, None), ("a", 2, 3.0), ("b", 1, None)])
     assert {(i.metric, i.n, i.total) for i in merged} == {("a", 3, 3.0), ("b", 1, None)}
+
+
+@pytest.mark.parametrize("detail_type,detail,marker", [
+    ("InterviewScheduled", {"interview_id": "int-1"}, "event#InterviewScheduled#int-1"),
+    ("InterviewAttended", {"interview_id": "int-1", "candidate_id": "c"}, "event#InterviewAttended#int-1"),
+    ("CancellationRequested", {"request_id": "r-1", "interview_id": "int-1"}, "event#CancellationRequested#r-1"),
+    ("CancellationApproved", {"request_id": "r-1", "interview_id": "int-1"}, "event#CancellationApproved#r-1"),
+])
+def test_an_event_is_counted_once_per_what_it_is_about(detail_type, detail, marker):
+    from functions.analytics.ingest import marker_of
+
+    assert marker_of(detail_type, detail) == marker
