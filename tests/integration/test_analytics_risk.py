@@ -9,7 +9,6 @@ from datetime import datetime, timedelta, timezone
 
 from functions.analytics import ingest, nightly, risk
 from functions.shared import notifications, store
-from tests.integration.conftest import interview_event
 
 
 def _history(n_per_class: int) -> None:
