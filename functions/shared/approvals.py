@@ -99,6 +99,8 @@ def context(token: str) -> ApprovalContext:
 def _decided_by_link(token: str) -> tuple[links.ApproverLink, ApprovalItem]:
     link = links.approver_link_of(token)
     approval = store.get_approval(link.request_id)
+    if approval is not None and approval.level > link.level:
+        raise LinkExpiredError("This request was passed on to another approver because the deadline passed.")
     if approval is None or approval.approver_id != link.approver_id or approval.level != link.level:
         raise LinkInvalidError("This link is not valid.")
     return link, approval
