@@ -15,13 +15,21 @@ $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $(NODE_STAMP)
 
+# Debian's chromium for the browser tests (Playwright drives it; no browser download), and CJK fonts so that
+# zh-CN pages render in screenshots.
+CHROMIUM := /usr/lib/chromium/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+$(CHROMIUM):
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk
+
 .PHONY: install run test bench
 install: $(STAMP)
 
 run: $(STAMP)
 	$(VENV)/bin/interviews local
 
-test: $(STAMP) $(NODE_STAMP)
+test: $(STAMP) $(NODE_STAMP) $(CHROMIUM)
 	JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=1 $(VENV)/bin/pytest
 
 bench: $(STAMP)

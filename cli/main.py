@@ -29,6 +29,7 @@ def _local(args: argparse.Namespace) -> int:
         print(f"  API documentation:                          {system.base_url}/docs")
         for name, link in links.items():
             print(f"  Candidate portal of {name}: {link}")
+        print(f"\n  Staff console (signed in as a recruiter):   {system.base_url}/staff#id_token={tokens['recruiter']}")
         print("\n  Staff tokens (send as 'Authorization: Bearer <token>'):")
         for role, token in tokens.items():
             print(f"    {role}: {token}")

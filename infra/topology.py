@@ -91,13 +91,22 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/api/candidate/interviews", "cancel", "link"),
     Route("POST", "/api/candidate/interviews/{interview_id}/cancellations", "cancel", "link"),
     Route("GET", "/api/candidate/requests/{request_id}", "cancel", "link"),
+    Route("GET", "/api/candidate/interviews/{interview_id}/slots", "cancel", "link"),
+    Route("POST", "/api/candidate/interviews/{interview_id}/moves", "cancel", "link"),
+    # Tracked links from the portal (AI interview, job description, company introduction): note and redirect.
+    Route("GET", "/portal/{token}/go/{interview_id}/{target}", "cancel", "link"),
     Route("POST", "/api/staff/interviews", "cancel", "staff"),
     Route("POST", "/api/staff/interviews/{interview_id}/cancellations", "cancel", "staff"),
+    Route("GET", "/api/staff/requests", "cancel", "staff"),
     Route("GET", "/api/staff/requests/{request_id}", "cancel", "staff"),
+    Route("POST", "/api/staff/jobs/{job_id}/slots", "cancel", "staff"),
+    # The staff console's page is public; everything it shows comes from the staff API with the user's token.
+    Route("GET", "/staff", "cancel", "public"),
     Route("GET", "/openapi.json", "cancel", "public"),
     Route("GET", "/docs", "cancel", "public"),
     Route("GET", "/approvals/{token}", "approve", "link"),
     Route("POST", "/approvals/{token}", "approve", "link"),
+    Route("POST", "/approvals/{token}/retention", "approve", "link"),
     Route("GET", "/ratings/{token}", "approve", "link"),
     Route("POST", "/ratings/{token}", "approve", "link"),
 )
@@ -112,6 +121,8 @@ RULES: tuple[EventRule, ...] = (
         "CancellationApproved",
         "CancellationRejected",
         "CancellationNeedsAttention",
+        "InterviewMoved",
+        "RetentionMessageSent",
     ), "notify"),
     # SES's bounce and complaint notifications (source aws.ses), forwarded to our bus: suppress the address.
     EventRule("mail-feedback", ("Email Bounced", "Email Complaint Received"), "notify"),

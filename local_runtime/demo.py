@@ -11,7 +11,9 @@ RECRUITER = {"person_id": "rec-chen", "name": "Chen Jing", "email": "chen.jing@c
 MANAGER = {"person_id": "mgr-smith", "name": "Sam Smith", "email": "sam.smith@company.example.com"}
 INTERVIEWER = {"person_id": "int-park", "name": "Jun Park", "email": "jun.park@company.example.com"}
 JOB = {"job_id": "job-be-2", "title": "Backend Engineer", "level": "L2", "department": "Engineering",
-       "recruiter": RECRUITER, "department_manager": MANAGER}
+       "recruiter": RECRUITER, "department_manager": MANAGER,
+       "description_url": "https://careers.example.com/jobs/backend-engineer-l2",
+       "company_intro_url": "https://careers.example.com/files/company-introduction.pdf"}
 
 
 def interview(interview_id: str, candidate: dict, starts_in: timedelta, job: dict = JOB) -> dict:
@@ -42,9 +44,20 @@ def scheduled_interviews() -> list[dict]:
     ]
 
 
+def open_slots(system, job_id: str = JOB["job_id"], days: tuple[int, ...] = (4, 6, 8)) -> list[dict]:
+    """Free slots of the job (mornings, UTC) to move interviews to, opened through the staff API."""
+    base = datetime.now(timezone.utc).replace(hour=9, minute=0, second=0, microsecond=0)
+    response = requests.post(f"{system.base_url}/api/staff/jobs/{job_id}/slots",
+                             json={"starts_at": [(base + timedelta(days=d)).isoformat() for d in days]},
+                             headers={"Authorization": f"Bearer {system.staff_token('recruiter')}"}, timeout=30)
+    response.raise_for_status()
+    return response.json()
+
+
 def seed(system, timeout_seconds: float = 30) -> list[dict]:
-    """Put the demo interviews on the bus and wait until every invitation is in the outbox."""
+    """Put the demo interviews on the bus, open free slots, and wait until every invitation is in the outbox."""
     interviews = scheduled_interviews()
+    open_slots(system)
     for item in interviews:
         system.put_event("InterviewScheduled", item)
     deadline = time.time() + timeout_seconds

@@ -8,13 +8,15 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions import api_docs
-from functions.cancel import routes
+from functions.cancel import console, portal, routes
 from functions.shared.errors import DomainError
 from functions.shared.observability import logger, metrics, tracer
 from functions.shared.web import domain_problem, validation_problem
 
 app = APIGatewayRestResolver(enable_validation=True)
 app.include_router(routes.router)
+app.include_router(portal.router)
+app.include_router(console.router)
 app.exception_handler(RequestValidationError)(validation_problem)
 app.exception_handler(DomainError)(domain_problem)
 api_docs.serve(app)

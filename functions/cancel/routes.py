@@ -4,30 +4,31 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Header, Path
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
-from functions.shared import cancellations, intake, links, store
+from functions.cancel.views import interview_view
+from functions.shared import cancellations, intake, moves, store
 from functions.shared.domain import (
     CandidateCancellation,
-    CandidateReason,
     CompanyCancellation,
     Initiator,
     InterviewCreated,
     InterviewScheduled,
     InterviewView,
+    MoveBody,
+    MoveReceipt,
+    OpenRequest,
     Receipt,
     RequestView,
+    SlotsPublished,
+    SlotView,
+    StaffRequestView,
     StaffRole,
 )
-from functions.shared.errors import ConflictError, DomainError
-from functions.shared.i18n import locale_of, translator
-from functions.shared.routing import CANDIDATE_MINIMUM_NOTICE
+from functions.shared.errors import ConflictError
 from functions.shared.web import (
     candidate_from_authorization,
-    error_page,
-    page,
     problem_responses,
     staff_from_claims,
     staff_problem_responses,
@@ -51,22 +52,13 @@ def _claims() -> dict | None:
     return router.current_event.request_context.authorizer.claims
 
 
-def _view(interview) -> InterviewView:
-    return InterviewView(
-        interview_id=interview.interview_id, job_title=interview.job_title, department=interview.department,
-        starts_at=interview.starts_at, duration_minutes=int(interview.duration_minutes),
-        ai_interview_url=interview.ai_interview_url, status=interview.status,
-        pending_request_id=interview.pending_request_id, completed_parts=list(interview.completed_parts),
-    )
-
-
 # ---- candidate ----------------------------------------------------------------------------------------------------
 
 @router.get("/api/candidate/interviews", summary="My interviews", tags=["candidate"],
             responses={200: {"description": "My interviews"}, **problem_responses(401, 403, 410, 422)})
 def my_interviews() -> list[InterviewView]:
     candidate_id = candidate_from_authorization(_authorization())
-    return [_view(i) for i in store.interviews_of(candidate_id)]
+    return [interview_view(i) for i in store.interviews_of(candidate_id)]
 
 
 @router.post("/api/candidate/interviews/<interview_id>/cancellations", summary="Cancel my interview",
@@ -90,24 +82,21 @@ def my_request(request_id: Identifier) -> RequestView:
     return cancellations.view(request_id, candidate_id=candidate_id)
 
 
-@router.get("/portal/<token>", include_in_schema=False)
-def portal(token: str):
-    accept_language = router.current_event.headers.get("Accept-Language")
-    try:
-        candidate_id = links.candidate_of(token)
-    except DomainError as exc:
-        return error_page(exc, accept_language)
-    candidate = store.get_candidate(candidate_id)
-    locale = locale_of(candidate.locale if candidate else None, accept_language)
-    t = translator(locale)
-    return page(
-        "pages/portal.html.j2", locale, title=t("page.my_interviews"), token=token,
-        interviews=[_view(i) for i in store.interviews_of(candidate_id)],
-        reasons=[r.value for r in CandidateReason],
-        minimum_notice_hours=int(CANDIDATE_MINIMUM_NOTICE.total_seconds() // 3600),
-        status_labels={s: t(f"request.{s}") for s in
-                       ("RECEIVED", "PENDING_APPROVAL", "APPROVED", "REJECTED", "NEEDS_ATTENTION")},
-    )
+@router.get("/api/candidate/interviews/<interview_id>/slots", summary="Free slots I may move my interview to",
+            tags=["candidate"],
+            responses={200: {"description": "Free slots"}, **problem_responses(401, 403, 404, 410, 422)})
+def slots_for_my_interview(interview_id: Identifier) -> list[SlotView]:
+    candidate_id = candidate_from_authorization(_authorization())
+    return moves.open_slots(interview_id, candidate_id)
+
+
+@router.post("/api/candidate/interviews/<interview_id>/moves", summary="Move my interview to another slot",
+             tags=["candidate"],
+             responses={200: {"description": "Moved (or already moved there: a retry)"},
+                        **problem_responses(401, 403, 404, 409, 410, 422, 503)})
+def move_my_interview(interview_id: Identifier, body: MoveBody) -> MoveReceipt:
+    candidate_id = candidate_from_authorization(_authorization())
+    return moves.move(interview_id, candidate_id, body.slot_id)
 
 
 # ---- staff --------------------------------------------------------------------------------------------------------
@@ -138,8 +127,23 @@ def cancel_for_company(interview_id: Identifier, body: CompanyCancellation,
     return receipt, 202
 
 
+@router.get("/api/staff/requests", summary="Open requests (not yet final) of the last two weeks", tags=["staff"],
+            responses={200: {"description": "Open requests, newest first"}, **staff_problem_responses(401, 403)})
+def open_requests() -> list[OpenRequest]:
+    staff_from_claims(_claims())
+    return cancellations.open_requests()
+
+
 @router.get("/api/staff/requests/<request_id>", summary="A request with its audit trail", tags=["staff"],
             responses={200: {"description": "The request"}, **staff_problem_responses(401, 403, 404, 422)})
-def staff_request(request_id: Identifier) -> RequestView:
+def staff_request(request_id: Identifier) -> StaffRequestView:
     staff_from_claims(_claims())
-    return cancellations.view(request_id)
+    return cancellations.staff_view(request_id)
+
+
+@router.post("/api/staff/jobs/<job_id>/slots", summary="Open slots of a job for booking and moves", tags=["staff"],
+             responses={201: {"description": "The job's slots now open (new and already open)"},
+                        **staff_problem_responses(401, 403, 422)})
+def publish_slots(job_id: Identifier, body: SlotsPublished) -> tuple[list[SlotView], int]:
+    staff_from_claims(_claims(), frozenset({StaffRole.RECRUITER, StaffRole.ADMIN}))
+    return moves.publish_slots(job_id, body.starts_at), 201

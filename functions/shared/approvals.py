@@ -7,10 +7,10 @@ from datetime import timedelta
 
 from pydantic import BaseModel
 
-from functions.shared import links, store, workflow
+from functions.shared import events, links, retention, store, workflow
 from functions.shared.clock import to_iso, utc_now
 from functions.shared.domain import Approver, AuditEntry, Decision, Outcome, RequestStatus
-from functions.shared.errors import ConflictError, LinkExpiredError, LinkInvalidError
+from functions.shared.errors import ConflictError, LinkExpiredError, LinkInvalidError, ServiceUnavailableError
 from functions.shared.tables import ApprovalItem, CandidateItem, InterviewItem, RequestItem
 
 # An approver link outlives the SLA a little, so a decision made at the deadline is not refused by the link.
@@ -75,6 +75,7 @@ class ApprovalContext:
     candidate: CandidateItem | None
     earlier_interviews: list[InterviewItem]
     open: bool  # the link's approver may decide now
+    retention_draft: str | None  # the link's approver rejected and has not sent a retention message yet
 
 
 def context(token: str) -> ApprovalContext:
@@ -90,7 +91,47 @@ def context(token: str) -> ApprovalContext:
         raise LinkInvalidError("This link is not valid.")
     earlier = [i for i in store.interviews_of(request.candidate_id) if i.interview_id != request.interview_id]
     is_open = approval.decision is None and request.status == RequestStatus.PENDING_APPROVAL
-    return ApprovalContext(request, interview, candidate, earlier, is_open)
+    may_retain = approval.decision == Decision.REJECT.value and not request.retention_sent_at
+    draft = (request.retention_draft or retention.draft(request, interview, candidate)) if may_retain else None
+    return ApprovalContext(request, interview, candidate, earlier, is_open, draft)
+
+
+def _decided_by_link(token: str) -> tuple[links.ApproverLink, ApprovalItem]:
+    link = links.approver_link_of(token)
+    approval = store.get_approval(link.request_id)
+    if approval is not None and approval.level > link.level:
+        raise LinkExpiredError("This request was passed on to another approver because the deadline passed.")
+    if approval is None or approval.approver_id != link.approver_id or approval.level != link.level:
+        raise LinkInvalidError("This link is not valid.")
+    return link, approval
+
+
+def send_retention(token: str, message: str) -> None:
+    """The rejecting approver sends the (edited) retention message to the candidate: once, and audited.
+
+    The decision used the link; this second use is guarded by its own once-only write. Sending the same text
+    again (a retry after an error) re-announces it; mail goes once per request whatever happens.
+    """
+    link, approval = _decided_by_link(token)
+    if approval.decision != Decision.REJECT.value:
+        raise ConflictError("A retention message can only follow a rejection.")
+    actor = f"approver:{link.approver_id}"
+    entry = AuditEntry(at=to_iso(utc_now()), actor=actor, action="retention_sent",
+                       why="retention message sent to the candidate")
+    try:
+        store.record_retention_message(link.request_id, message, actor, entry)
+    except store.TransactionConflict:
+        request = store.get_request(link.request_id)
+        if request is None or request.retention_message != message:
+            raise ConflictError("A retention message was already sent for this request.") from None
+    request = store.get_request(link.request_id)
+    try:
+        events.publish("RetentionMessageSent", {"request_id": request.request_id,
+                                                "interview_id": request.interview_id,
+                                                "candidate_id": request.candidate_id})
+    except Exception as exc:  # noqa: BLE001 - kept and audited; sending the same text again delivers it
+        raise ServiceUnavailableError("The message is saved but could not be sent yet; please send it again.") \
+            from exc
 
 
 def decide(token: str, decision: Decision, comment: str | None) -> Outcome:

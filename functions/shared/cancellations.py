@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -15,9 +15,11 @@ from functions.shared.domain import (
     AuditEntry,
     Initiator,
     InterviewStatus,
+    OpenRequest,
     Receipt,
     RequestStatus,
     RequestView,
+    StaffRequestView,
 )
 from functions.shared.errors import ConflictError, NotFoundError, PolicyViolationError, ServiceUnavailableError
 from functions.shared.policy import PolicyDecision
@@ -77,6 +79,7 @@ def submit(
         created_at=at,
         created_day=at[:10],
         contact_email=interview.recruiter.email,
+        retention_template=decision.retention_template,
     )
     entries = [
         AuditEntry(at=at, actor=actor, action="received", to_status=RequestStatus.RECEIVED.value,
@@ -178,3 +181,40 @@ def view(request_id: str, candidate_id: str | None = None) -> RequestView:
         contact_email=request.contact_email,
         timeline=store.audit_trail(request_id),
     )
+
+
+# Requests are decided within days (SLA, escalation, default): two weeks of by-day index queries find every open one.
+OPEN_REQUEST_WINDOW_DAYS = 14
+
+
+def _cancelled_before(candidate, request_id: str) -> list[str]:
+    return [c.reason_code for c in (candidate.cancellations if candidate else []) if c.request_id != request_id]
+
+
+def staff_view(request_id: str) -> StaffRequestView:
+    """A request for staff: its timeline, the interview, and the candidate's earlier cancellations."""
+    request_view = view(request_id)
+    interview, candidate = store.interview_with_profile(request_view.interview_id,
+                                                        store.get_request(request_id).candidate_id)
+    return StaffRequestView(**request_view.model_dump(), job_title=interview.job_title if interview else "",
+                            candidate_name=candidate.name if candidate else "",
+                            cancelled_before=_cancelled_before(candidate, request_id))
+
+
+def open_requests(now: datetime | None = None) -> list[OpenRequest]:
+    """Requests not yet final, newest first: what the staff console lists as pending."""
+    today = (now or utc_now()).date()
+    found = []
+    for back in range(OPEN_REQUEST_WINDOW_DAYS):
+        day = (today - timedelta(days=back)).isoformat()
+        found += [r for r in store.requests_created_on(day) if RequestStatus(r.status) not in FINAL_REQUEST_STATUSES]
+    result = []
+    for request in sorted(found, key=lambda r: r.created_at, reverse=True):
+        interview, candidate = store.interview_with_profile(request.interview_id, request.candidate_id)
+        result.append(OpenRequest(
+            request_id=request.request_id, interview_id=request.interview_id,
+            job_title=interview.job_title if interview else "", candidate_name=candidate.name if candidate else "",
+            initiator=Initiator(request.initiator), reason_code=request.reason_code,
+            status=RequestStatus(request.status), route=request.route_summary, created_at=request.created_at,
+            cancelled_before=_cancelled_before(candidate, request.request_id)))
+    return result

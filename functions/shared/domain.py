@@ -61,6 +61,14 @@ class StaffRole(StrEnum):
     ADMIN = "admin"
 
 
+class Behaviour(StrEnum):
+    """What a candidate did before the interview: the risk model's strongest signals."""
+
+    VIEWED_JD = "viewed_jd"
+    DOWNLOADED_INTRO = "downloaded_intro"
+    CLICKED_LINK = "clicked_link"
+
+
 class Locale(StrEnum):
     EN = "en"
     ZH_CN = "zh-CN"
@@ -83,6 +91,8 @@ class Job(BaseModel):
     department: str = Field(min_length=1, max_length=100)
     recruiter: Person
     department_manager: Person
+    description_url: HttpUrl | None = None
+    company_intro_url: HttpUrl | None = None
 
 
 class CandidateIn(BaseModel):
@@ -200,6 +210,45 @@ class InterviewView(BaseModel):
     status: InterviewStatus
     pending_request_id: str | None = None
     completed_parts: list[str]
+    moves: int = 0
+
+
+class SlotView(BaseModel):
+    slot_id: str
+    starts_at: str
+
+
+class MoveBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    slot_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
+
+
+class MoveReceipt(BaseModel):
+    interview_id: str
+    slot_id: str
+    starts_at: str
+    moves_left: int
+
+
+class SlotsPublished(BaseModel):
+    """Body of the staff API that opens interview slots of a job for booking and moves."""
+
+    model_config = ConfigDict(extra="forbid")
+    starts_at: list[str] = Field(min_length=1, max_length=100, description="ISO 8601 date-times with a timezone")
+
+    @field_validator("starts_at")
+    @classmethod
+    def _with_timezone(cls, values: list[str]) -> list[str]:
+        from datetime import datetime
+
+        for value in values:
+            try:
+                moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            except ValueError as exc:
+                raise ValueError(f"{value!r} is not an ISO 8601 date-time") from exc
+            if moment.tzinfo is None:
+                raise ValueError(f"{value!r} must carry a timezone")
+        return values
 
 
 class RequestView(Receipt):
@@ -207,6 +256,26 @@ class RequestView(Receipt):
     decision_comment: str | None = None
     contact_email: str | None = None
     timeline: list[AuditEntry]
+
+
+class StaffRequestView(RequestView):
+    job_title: str
+    candidate_name: str
+    # The candidate's earlier cancellations (reason codes, oldest first): "cancelled before: schedule conflict".
+    cancelled_before: list[str]
+
+
+class OpenRequest(BaseModel):
+    request_id: str
+    interview_id: str
+    job_title: str
+    candidate_name: str
+    initiator: Initiator
+    reason_code: str
+    status: RequestStatus
+    route: str
+    created_at: str
+    cancelled_before: list[str]
 
 
 class InterviewCreated(BaseModel):

@@ -17,9 +17,14 @@ def catalog(locale: Locale) -> dict[str, str]:
     return json.loads((_LOCALES_DIR / f"{locale.value}.json").read_text(encoding="utf-8"))
 
 
-def locale_of(value: str | None, accept_language: str | None = None) -> Locale:
-    """The stored locale wins; then the browser's Accept-Language; then English."""
-    for candidate in [value or "", *(part.split(";")[0].strip() for part in (accept_language or "").split(","))]:
+# The page's language switcher offers these, each named in its own language.
+LANGUAGES = (("en", "English"), ("zh-CN", "简体中文"))
+
+
+def locale_of(value: str | None, accept_language: str | None = None, chosen: str | None = None) -> Locale:
+    """The language picked on the page (?lang=) wins; then the stored locale; then Accept-Language; then English."""
+    header = [part.split(";")[0].strip() for part in (accept_language or "").split(",")]
+    for candidate in [chosen or "", value or "", *header]:
         if candidate.lower().startswith("zh"):
             return Locale.ZH_CN
         if candidate.lower().startswith("en"):

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from typing import Callable
 
-from functions.shared import approvals, calendar, intake, links, mail, sms, store, waitlist
+from functions.shared import approvals, calendar, intake, links, mail, retention, sms, store, waitlist
 from functions.shared.clock import from_iso, local_text, to_iso, utc_now
 from functions.shared.domain import InterviewScheduled, InterviewStatus, Locale, RequestStatus
 from functions.shared.i18n import locale_of, translator
@@ -123,14 +123,39 @@ def on_cancellation_approved(detail: dict) -> None:
         sms.send(sms.Text(key=f"{detail['request_id']}:approved:sms", to=candidate.phone, locale=locale,
                           body_key="sms.approved", values={**_common(interview, candidate),
                                                            "link": links.portal_url(candidate.candidate_id)}))
-    offer_released_slot(detail, interview)
+    offer_released_slot(detail["request_id"], detail["slot_id"], interview.job_title, detail["candidate_id"])
 
 
-def offer_released_slot(detail: dict, interview: InterviewItem) -> None:
+def on_interview_moved(detail: dict) -> None:
+    """Both calendars get the interview at its new time (same UID, higher SEQUENCE); the old slot is offered."""
+    interview, candidate = store.interview_with_profile(detail["interview_id"], detail["candidate_id"])
+    sequence = int(detail["sequence"])
+    invite = calendar.update(
+        interview_id=interview.interview_id, title=interview.job_title, starts_at=detail["starts_at"],
+        duration_minutes=int(interview.duration_minutes), sequence=sequence,
+        organizer_email=get_settings().mail_sender,
+        attendee_emails=[e for e in (candidate.email if candidate else None, interview.interviewer.email) if e],
+    )
+    ics = mail.Attachment("invite.ics", "text/calendar; method=REQUEST", invite)
+    key = f"{interview.interview_id}:moved:{sequence}"
+    if candidate is not None:
+        values = {**_common(interview, candidate), "starts_at": local_text(detail["starts_at"], candidate.timezone)}
+        mail.send(mail.Message(
+            key=f"{key}:candidate", to=candidate.email, locale=_candidate_locale(candidate),
+            subject_key="mail.moved.subject", body_key="mail.moved.body", values=values,
+            link=links.portal_url(candidate.candidate_id), attachments=[ics]))
+    mail.send(mail.Message(
+        key=f"{key}:interviewer", to=interview.interviewer.email, locale=_staff_locale(),
+        subject_key="mail.moved_interviewer.subject", body_key="mail.moved_interviewer.body",
+        values={**_common(interview, candidate, zone="UTC"), "starts_at": local_text(detail["starts_at"], "UTC")},
+        attachments=[ics]))
+    if detail.get("from_slot_id"):
+        offer_released_slot(key, detail["from_slot_id"], interview.job_title, detail["candidate_id"])
+
+
+def offer_released_slot(release_id: str, slot_id: str, job_title: str, candidate_id: str) -> None:
     """Slot backfill: everyone waiting for the job is offered the released slot; the first to claim gets it."""
-    release_id = detail["request_id"]
-    for offer in waitlist.offer_released_slot(detail["slot_id"], release_id, interview.job_title,
-                                              exclude_candidate=detail["candidate_id"]):
+    for offer in waitlist.offer_released_slot(slot_id, release_id, job_title, exclude_candidate=candidate_id):
         locale = locale_of(offer.locale)
         mail.send(mail.Message(
             key=f"{release_id}:offer:{offer.candidate_id}", to=offer.email, locale=locale,
@@ -147,7 +172,8 @@ def on_cancellation_rejected(detail: dict) -> None:
     locale = _candidate_locale(candidate)
     t = translator(locale)
     comment = detail.get("comment") or t("request.REJECTED")
-    store.save_retention_draft(detail["request_id"], retention_draft(locale, interview, candidate))
+    request = store.get_request(detail["request_id"])
+    store.save_retention_draft(detail["request_id"], retention.draft(request, interview, candidate))
     if candidate is not None:
         mail.send(mail.Message(
             key=f"{detail['request_id']}:rejected:candidate", to=candidate.email, locale=locale,
@@ -161,11 +187,18 @@ def on_cancellation_rejected(detail: dict) -> None:
                                                            "contact": interview.recruiter.email}))
 
 
-def retention_draft(locale: Locale, interview: InterviewItem, candidate: CandidateItem | None) -> str:
-    """A starting point for HR's retention message; HR edits it before sending."""
-    t = translator(locale)
-    return t("mail.rejected.body", **_common(interview, candidate), comment="",
-             contact=interview.recruiter.email)
+def on_retention_message_sent(detail: dict) -> None:
+    """The approver's retention message, as they edited it, to the candidate (once per request)."""
+    request = store.get_request(detail["request_id"])
+    candidate = store.get_candidate(request.candidate_id) if request else None
+    if request is None or candidate is None or not request.retention_message:
+        raise LookupError(f"retention message for {detail['request_id']} not found")
+    interview = store.get_interview(request.interview_id)
+    mail.send(mail.Message(
+        key=f"{request.request_id}:retention", to=candidate.email, locale=_candidate_locale(candidate),
+        subject_key="mail.retention.subject", body_key="mail.retention.body",
+        values={"job_title": interview.job_title, "message": request.retention_message},
+        link=links.portal_url(candidate.candidate_id)))
 
 
 def on_needs_attention(detail: dict) -> None:
@@ -325,6 +358,8 @@ HANDLERS: dict[str, Callable[[dict], None]] = {
     "CancellationApproved": on_cancellation_approved,
     "CancellationRejected": on_cancellation_rejected,
     "CancellationNeedsAttention": on_needs_attention,
+    "InterviewMoved": on_interview_moved,
+    "RetentionMessageSent": on_retention_message_sent,
     "CandidateWaitlisted": on_candidate_waitlisted,
     "SlotClaimed": on_slot_claimed,
 }

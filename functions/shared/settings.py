@@ -36,6 +36,8 @@ class Settings(BaseModel):
     approval_sla_seconds: int = Field(24 * 3600, alias="APPROVAL_SLA_SECONDS", gt=0)
     candidate_link_ttl_seconds: int = Field(30 * 24 * 3600, alias="CANDIDATE_LINK_TTL_SECONDS", gt=0)
     report_bucket: str | None = Field(None, alias="REPORT_BUCKET")
+    # Where the staff console sends someone who is not signed in (the user pool's hosted sign-in, implicit grant).
+    staff_sign_in_url: str | None = Field(None, alias="STAFF_SIGN_IN_URL")
     report_benchmarks: str | None = Field(None, alias="REPORT_BENCHMARKS")  # YAML file; None: the packaged one
 
 

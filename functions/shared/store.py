@@ -108,6 +108,8 @@ def register_interview(event: InterviewScheduled, starts_at: str, now: str) -> b
         status=InterviewStatus.SCHEDULED.value,
         created_at=now,
         start_hour=starts_at[:13],  # "YYYY-MM-DDTHH" in UTC: the reminders' index
+        description_url=str(event.job.description_url) if event.job.description_url else None,
+        company_intro_url=str(event.job.company_intro_url) if event.job.company_intro_url else None,
     )
     slot = SlotItem(event.slot_id, job_id=event.job.job_id, starts_at=starts_at, status="BOOKED",
                     interview_id=event.interview_id)
@@ -309,6 +311,18 @@ def withdraw_decision(request_id: str, level: int, entry: AuditEntry) -> None:
         transaction.save("audit", audit_item(request_id, entry), condition=AuditItem.seq.does_not_exist())
 
 
+def record_retention_message(request_id: str, message: str, sent_by: str, entry: AuditEntry) -> None:
+    """Keep the retention message as sent, once, with its audit entry. TransactionConflict "request" if sent."""
+    with _transaction() as transaction:
+        transaction.update(
+            "request", RequestItem(request_id),
+            actions=[RequestItem.retention_message.set(message), RequestItem.retention_sent_at.set(entry.at),
+                     RequestItem.retention_sent_by.set(sent_by)],
+            condition=RequestItem.request_id.exists() & RequestItem.retention_sent_at.does_not_exist(),
+        )
+        transaction.save("audit", audit_item(request_id, entry), condition=AuditItem.seq.does_not_exist())
+
+
 def snapshot(request_id: str, interview_id: str, candidate_id: str):
     """Request, interview, candidate and approval in one round trip (for the approval page)."""
     with TransactGet(connection=_connection) as get:
@@ -331,6 +345,57 @@ def get_slot(slot_id: str) -> SlotItem | None:
         return SlotItem.get(slot_id, consistent_read=True)
     except DoesNotExist:
         return None
+
+
+# ---- slots and moves -----------------------------------------------------------------------------------------------
+
+def open_slot(slot: SlotItem) -> bool:
+    """A new AVAILABLE slot. False if the slot id exists (a replay, or someone else's slot)."""
+    return _conditional(lambda: slot.save(condition=SlotItem.slot_id.does_not_exist()))
+
+
+def available_slots(job_id: str, starting_after: str) -> list[SlotItem]:
+    """The job's free slots starting after the given time, earliest first (one index query)."""
+    return list(SlotItem.by_job.query(job_id, SlotItem.starts_at > starting_after,
+                                      filter_condition=SlotItem.status == "AVAILABLE"))
+
+
+def move_interview(interview: InterviewItem, slot: SlotItem, move_limit: int, now: str, entry: AuditEntry,
+                   trail_id: str) -> None:
+    """Book the new slot, release the old one and move the interview, all or nothing.
+
+    The old slot is released only if the new one is taken. Raises TransactionConflict naming "new_slot" (taken
+    meanwhile), "old_slot" or "interview" (the interview changed: cancelled, moved, or at its move limit).
+    """
+    with _transaction() as transaction:
+        transaction.update("new_slot", SlotItem(slot.slot_id),
+                           actions=[SlotItem.status.set("BOOKED"), SlotItem.interview_id.set(interview.interview_id)],
+                           condition=(SlotItem.status == "AVAILABLE") & (SlotItem.job_id == interview.job_id))
+        transaction.update("old_slot", SlotItem(interview.slot_id),
+                           actions=[SlotItem.status.set("AVAILABLE"), SlotItem.interview_id.remove(),
+                                    SlotItem.released_at.set(now)],
+                           condition=SlotItem.interview_id == interview.interview_id)
+        transaction.update(
+            "interview", InterviewItem(interview.interview_id),
+            actions=[InterviewItem.slot_id.set(slot.slot_id), InterviewItem.starts_at.set(slot.starts_at),
+                     InterviewItem.start_hour.set(slot.starts_at[:13]), InterviewItem.moves.add(1),
+                     InterviewItem.calendar_sequence.add(1)],
+            condition=(InterviewItem.status == InterviewStatus.SCHEDULED.value)
+            & (InterviewItem.slot_id == interview.slot_id)
+            & (InterviewItem.moves.does_not_exist() | (InterviewItem.moves < move_limit)),
+        )
+        transaction.save("audit", audit_item(trail_id, entry), condition=AuditItem.seq.does_not_exist())
+
+
+# ---- behaviour ------------------------------------------------------------------------------------------------------
+
+def record_behaviour(interview_id: str, candidate_id: str, attribute: str, at: str) -> bool:
+    """Note the first time a candidate did something (an InterviewItem `..._at` attribute). False afterwards."""
+    field = getattr(InterviewItem, attribute)
+    return _conditional(lambda: InterviewItem(interview_id).update(
+        actions=[field.set(at)],
+        condition=(InterviewItem.candidate_id == candidate_id) & field.does_not_exist(),
+    ))
 
 
 # ---- reminders ------------------------------------------------------------------------------------------------------

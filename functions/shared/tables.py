@@ -73,6 +73,13 @@ class InterviewItem(Model):
     calendar_sequence = NumberAttribute(default=0)
     created_at = UnicodeAttribute()
     start_hour = UnicodeAttribute(null=True)  # starts_at[:13]; set at registration (reminders)
+    moves = NumberAttribute(default=0)  # how often the candidate moved it (the policy limits this)
+    description_url = UnicodeAttribute(null=True)
+    company_intro_url = UnicodeAttribute(null=True)
+    # Behaviour before the interview, first time each (the risk model's features); see behaviour.py.
+    viewed_jd_at = UnicodeAttribute(null=True)
+    downloaded_intro_at = UnicodeAttribute(null=True)
+    clicked_link_at = UnicodeAttribute(null=True)
     by_candidate = InterviewsByCandidate()
     by_start_hour = InterviewsByStartHour()
 
@@ -145,6 +152,10 @@ class RequestItem(Model):
     decision_comment = UnicodeAttribute(null=True)
     contact_email = UnicodeAttribute(null=True)
     retention_draft = UnicodeAttribute(null=True)
+    retention_template = UnicodeAttribute(null=True)  # the policy's template for a retention message
+    retention_message = UnicodeAttribute(null=True)  # as sent to the candidate (once)
+    retention_sent_at = UnicodeAttribute(null=True)
+    retention_sent_by = UnicodeAttribute(null=True)
     by_candidate = RequestsByCandidate()
     by_day = RequestsByDay()
 

@@ -11,7 +11,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from functions.shared import links
 from functions.shared.domain import Locale, StaffRole
 from functions.shared.errors import DomainError, ForbiddenError, UnauthorizedError
-from functions.shared.i18n import locale_of, translator
+from functions.shared.i18n import LANGUAGES, locale_of, translator
 from functions.shared.rendering import render
 
 PROBLEM_JSON = "application/problem+json"
@@ -109,14 +109,14 @@ def domain_problem(exc: DomainError) -> Response:
 
 def page(template: str, locale: Locale, status: int = 200, **context) -> Response:
     return Response(status_code=status, content_type=content_types.TEXT_HTML,
-                    body=render(template, locale, **context),
+                    body=render(template, locale, languages=LANGUAGES, **context),
                     headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff",
                              "Content-Security-Policy": "default-src 'self'; script-src 'unsafe-inline' 'self'; "
                                                         "style-src 'unsafe-inline'; form-action 'self'"})
 
 
-def error_page(exc: DomainError, accept_language: str | None) -> Response:
-    locale = locale_of(None, accept_language)
+def error_page(exc: DomainError, accept_language: str | None, chosen: str | None = None) -> Response:
+    locale = locale_of(None, accept_language, chosen)
     return page("pages/message.html.j2", locale, status=exc.status,
                 title=translator(locale)("page.error_title"), message=exc.detail)
 

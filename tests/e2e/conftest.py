@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
 import time
+import uuid
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -27,10 +29,13 @@ class Local:
     def staff(self, role: str) -> dict:
         return {"Authorization": f"Bearer {self.info['staff_tokens'][role]}"}
 
-    def register(self, interview_id: str, candidate_id: str, starts_in: timedelta, locale: str = "en") -> str:
+    def register(self, interview_id: str, candidate_id: str, starts_in: timedelta, locale: str = "en",
+                 job_id: str | None = None) -> str:
         """Register an interview through the staff API; returns the candidate's personal token."""
         event = json.loads((REPO / "tests/events/interview_scheduled.json").read_text())
         event["interview_id"], event["slot_id"] = interview_id, f"slot-{interview_id}"
+        if job_id:
+            event["job"]["job_id"] = job_id
         event["candidate"].update(candidate_id=candidate_id, locale=locale,
                                   email=f"{candidate_id}@mail.example.com")
         event["starts_at"] = (datetime.now(timezone.utc) + starts_in).replace(microsecond=0).isoformat()
@@ -38,6 +43,13 @@ class Local:
                                  timeout=30)
         assert response.status_code == 201, response.text
         return response.json()["candidate_link"].rsplit("/", 1)[1]
+
+    def open_slots(self, job_id: str, *starts_in: timedelta) -> list[dict]:
+        now = datetime.now(timezone.utc).replace(microsecond=0)
+        response = requests.post(f"{self.base}/api/staff/jobs/{job_id}/slots", headers=self.staff("recruiter"),
+                                 json={"starts_at": [(now + d).isoformat() for d in starts_in]}, timeout=30)
+        assert response.status_code == 201, response.text
+        return response.json()
 
     def outbox(self) -> list[dict]:
         return requests.get(f"{self.base}/_local/outbox.json", timeout=30).json()
@@ -63,6 +75,39 @@ def wait_for(check, timeout: float = 30, interval: float = 0.3):
             return value
         time.sleep(interval)
     raise AssertionError(f"timed out; last value: {value!r}")
+
+
+FINAL = {"APPROVED", "REJECTED", "NEEDS_ATTENTION"}
+
+
+def cancel(local, token, interview_id, reason="illness", key=None, text=None):
+    body = {"reason_code": reason} | ({"reason_text": text} if text else {})
+    return requests.post(f"{local.base}/api/candidate/interviews/{interview_id}/cancellations", json=body,
+                         headers={"Authorization": f"Bearer {token}", "Idempotency-Key": key or str(uuid.uuid4())},
+                         timeout=30)
+
+
+def approval_link(local, request_id: str, to: str = "chen.jing@company.example.com") -> str:
+    """The link from the approval e-mail about this request, as its approver would click it."""
+    def find():
+        for message in local.outbox():
+            found = re.search(r"(http://\S+/approvals/\S+)", message["text"])
+            if found and message["to"] == to and request_id in message["text"]:
+                return found.group(1)
+        return None
+    return wait_for(find)
+
+
+def final(local, request_id, timeout: float = 60):
+    def check():
+        view = requests.get(f"{local.base}/api/staff/requests/{request_id}", headers=local.staff("admin"),
+                            timeout=30).json()
+        return view if view["status"] in FINAL else None
+    return wait_for(check, timeout=timeout)
+
+
+def mails_to(local, address):
+    return [m for m in local.outbox() if m["to"] == address]
 
 
 @pytest.fixture(scope="session")

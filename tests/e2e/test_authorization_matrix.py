@@ -80,14 +80,29 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/api/candidate/requests/{request_id}"): _row(
         403, "A's request: another candidate gets 404, the same answer as for a missing request.",
         none=401, candidate_a=200, candidate_b=404, expired=410),
+    ("GET", "/api/candidate/interviews/{interview_id}/slots"): _row(
+        403, "Free slots for A's interview: another candidate gets 404, as for a missing interview.",
+        none=401, candidate_a=200, candidate_b=404, expired=410),
+    ("POST", "/api/candidate/interviews/{interview_id}/moves"): _row(
+        403, "Only A moves A's interview; another candidate gets 404 and nothing moves.",
+        none=401, candidate_a=200, candidate_b=404, expired=410),
+    ("GET", "/portal/{token}/go/{interview_id}/{target}"): _row(
+        403, "A tracked link of A's interview redirects A only; B's token with A's interview is 404.",
+        none=404, candidate_a=302, candidate_b=404, expired=410),
     ("POST", "/api/staff/interviews"): _row(
         401, "Recruiters and admins register interviews; the gateway refuses anything but a valid staff token.",
         recruiter=201, department_manager=403, admin=201),
     ("POST", "/api/staff/interviews/{interview_id}/cancellations"): _row(
         401, "Any staff role may cancel on the company's side; the department manager then decides.",
         recruiter=202, department_manager=202, admin=202),
+    ("GET", "/api/staff/requests"): _row(
+        401, "Any staff role lists the open requests.", **_STAFF_ONLY),
     ("GET", "/api/staff/requests/{request_id}"): _row(
         401, "Any staff role reads a request with its audit trail.", **_STAFF_ONLY),
+    ("POST", "/api/staff/jobs/{job_id}/slots"): _row(
+        401, "Recruiters and admins open slots; a department manager may not.",
+        recruiter=201, department_manager=403, admin=201),
+    ("GET", "/staff"): _row(200, "Public page; all it shows comes from the staff API with the user's token."),
     ("GET", "/openapi.json"): _row(200, "Public."),
     ("GET", "/docs"): _row(200, "Public."),
     ("GET", "/approvals/{token}"): _row(
@@ -97,6 +112,9 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("POST", "/approvals/{token}"): _row(
         403, "Decides once: the link's approver decides their own request, never another; a used link is 409.",
         none=404, approver=200, other_approver=200, approver_used=409, expired=410),
+    ("POST", "/approvals/{token}/retention"): _row(
+        403, "Only the approver who rejected sends the retention message, once; before a rejection it is 409.",
+        none=404, approver=409, other_approver=409, approver_used=200, expired=410),
     ("GET", "/ratings/{token}"): _row(
         403, "The rating page of the outcome e-mail's link (A's rejected request); GET records nothing.",
         none=404, candidate_a=200, expired=410),
@@ -391,8 +409,51 @@ def _build(world: World, route: topology.Route, caller: str) -> Call:
             call.after.append(lambda r: _interview_status_is(world, interview_id, "SCHEDULED"))
         return call
 
-    if path in ("/openapi.json", "/docs"):
+    if path in ("/openapi.json", "/docs", "/staff"):
         return Call(method, path, headers=bearer)
+
+    if path == "/api/staff/requests":
+        call = Call(method, path, headers=bearer)
+        call.after.append(lambda r: r.status_code != 200 or world.request_r in r.text)
+        return call
+
+    if path == "/api/staff/jobs/{job_id}/slots":
+        job_id = world.fresh_id("job")
+        call = Call(method, f"/api/staff/jobs/{job_id}/slots", headers=bearer,
+                    json={"starts_at": [(datetime.now(timezone.utc) + timedelta(days=9)).isoformat()]})
+        call.after.append(lambda r: (r.status_code == 201) == bool(r.status_code == 201 and world.local.item(
+            "slots", {"slot_id": r.json()[0]["slot_id"]})))
+        return call
+
+    if path == "/api/candidate/interviews/{interview_id}/slots":
+        return Call(method, f"/api/candidate/interviews/{world.interviews_a[0]}/slots", headers=bearer)
+
+    if path == "/api/candidate/interviews/{interview_id}/moves":
+        interview_id = world.fresh_interview_of_a()
+        world.counter += 1
+        [slot] = world.local.open_slots("job-1", timedelta(days=10, minutes=world.counter))
+        call = Call(method, f"/api/candidate/interviews/{interview_id}/moves", headers=bearer,
+                    json={"slot_id": slot["slot_id"]})
+        moved = caller == "candidate_a"
+        call.after.append(lambda r: (world.local.item("interviews", {"interview_id": interview_id})["slot_id"]
+                                     == slot["slot_id"]) == moved)
+        return call
+
+    if path == "/portal/{token}/go/{interview_id}/{target}":
+        call = Call(method, f"/portal/{credential or ''}/go/{world.interviews_a[0]}/job-description")
+        if caller == "candidate_a":
+            call.after.append(lambda r: r.headers["Location"].startswith("https://careers.example.com/"))
+        return call
+
+    if path == "/approvals/{token}/retention":
+        if caller in ("approver", "other_approver"):
+            credential = (world.live_link_for_recruiter() if caller == "approver"
+                          else world.live_link_for_department_manager())[0]
+        call = Call(method, f"/approvals/{credential or ''}/retention", data={"message": "matrix retention"})
+        if caller == "approver_used":
+            call.after.append(lambda r: world.local.item("requests", {"request_id": world.request_used})
+                              ["retention_message"] == "matrix retention")
+        return call
 
     if path == "/ratings/{token}":
         call = Call(method, f"/ratings/{credential or ''}", data={"score": "4"} if method == "POST" else None)
@@ -455,7 +516,7 @@ def _content_type_fits(route: topology.Route, response) -> bool:
         return True
     if route.auth == "staff" and response.status_code == 401:
         return response.json() == {"message": "Unauthorized"}  # the gateway, before any function ran
-    if response.status_code == 404 and route.path.endswith("{token}"):
+    if response.status_code == 404 and "{token}" in route.path and content_type.startswith("application/json"):
         return response.json() == {"message": "Not found"}  # no token: no such page
     if route.path.startswith("/api/"):
         return content_type.startswith("application/problem+json")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
@@ -12,41 +10,12 @@ import requests
 from icalendar import Calendar
 
 from tests.e2e.conftest import SLA_SECONDS, wait_for
+from tests.e2e.conftest import approval_link as _approval_link
+from tests.e2e.conftest import cancel as _cancel
+from tests.e2e.conftest import final as _final
+from tests.e2e.conftest import mails_to as _mails_to
 
 pytestmark = pytest.mark.e2e
-
-FINAL = {"APPROVED", "REJECTED", "NEEDS_ATTENTION"}
-
-
-def _cancel(local, token, interview_id, reason="illness", key=None, text=None):
-    body = {"reason_code": reason} | ({"reason_text": text} if text else {})
-    return requests.post(f"{local.base}/api/candidate/interviews/{interview_id}/cancellations", json=body,
-                         headers={"Authorization": f"Bearer {token}", "Idempotency-Key": key or str(uuid.uuid4())},
-                         timeout=30)
-
-
-def _approval_link(local, request_id: str, to: str = "chen.jing@company.example.com") -> str:
-    """The link from the approval e-mail about this request, as its approver would click it."""
-    def find():
-        for message in local.outbox():
-            found = re.search(r"(http://\S+/approvals/\S+)", message["text"])
-            if found and message["to"] == to and request_id in message["text"]:
-                return found.group(1)
-        return None
-    return wait_for(find)
-
-
-def _final(local, request_id, timeout: float = 60):
-    def check():
-        view = requests.get(f"{local.base}/api/staff/requests/{request_id}", headers=local.staff("admin"),
-                            timeout=30).json()
-        return view if view["status"] in FINAL else None
-    return wait_for(check, timeout=timeout)
-
-
-def _mails_to(local, address):
-    return [m for m in local.outbox() if m["to"] == address]
-
 
 def test_candidate_cancels_and_the_recruiter_approves_from_the_e2e_link(local):
     # Given an interview two days ahead

@@ -56,7 +56,7 @@ def test_a_rejection_is_texted_too(system):
     register("int-1", "cand-1")
     boto3.client("dynamodb").put_item(TableName=system.resources.table_names["TABLE_REQUESTS"], Item={
         "request_id": {"S": "req-2"}, "interview_id": {"S": "int-1"}, "candidate_id": {"S": "cand-1"},
-        "status": {"S": "PENDING_APPROVAL"}})
+        "status": {"S": "PENDING_APPROVAL"}, "reason_code": {"S": "illness"}})
     # When it is rejected
     notifications.handle("CancellationRejected", decided("req-2", "int-1", "cand-1", "rejected"))
     # Then the candidate is texted that the interview is kept, and whom to contact

@@ -33,9 +33,19 @@ def validator(name: str) -> Draft202012Validator:
 ALL = sorted(p.name.removesuffix(".v1.json") for p in SCHEMAS.glob("*.v1.json"))
 
 
+def _published() -> set[str]:
+    """Every detail type our code puts on the bus (events.publish("...", ...) calls)."""
+    found = set()
+    for path in (ROOT / "functions").rglob("*.py"):
+        found |= set(re.findall(r"""events\.publish\(\s*["'](\w+)["']""", path.read_text(encoding="utf-8")))
+    return found
+
+
 def test_every_detail_type_on_the_bus_has_a_schema_and_every_schema_is_documented():
     routed = {t for rule in topology.RULES for t in rule.detail_types} - SES_FEEDBACK
-    assert routed == set(ALL)
+    published = _published()
+    assert {"InterviewMoved", "CandidateActed"} <= published  # the scan finds the calls
+    assert routed | published == set(ALL)
     for name in ALL:
         assert f"`{name}`" in DOCS and f"functions/shared/schemas/{name}.v1.json" in DOCS, name
 

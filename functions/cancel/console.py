@@ -1,0 +1,33 @@
+"""The staff console's page. It holds no data: its script calls the staff API with the signed-in user's token,
+which arrives in the URL fragment (#id_token=..., as Cognito's hosted sign-in returns it) and never reaches a
+server log."""
+
+from __future__ import annotations
+
+from aws_lambda_powertools.event_handler.router import APIGatewayRouter
+
+from functions.shared.domain import CompanyReason, RequestStatus
+from functions.shared.i18n import locale_of, translator
+from functions.shared.settings import get_settings
+from functions.shared.web import page
+
+router = APIGatewayRouter()
+
+
+@router.get("/staff", include_in_schema=False)
+def console():
+    event = router.current_event
+    locale = locale_of(get_settings().staff_locale, event.headers.get("Accept-Language"),
+                       (event.query_string_parameters or {}).get("lang"))
+    t = translator(locale)
+    labels = {
+        "status": {s.value: t(f"request.{s.value}") for s in RequestStatus},
+        "reason": {r: t(f"reason.{r}") for r in ("schedule_conflict", "job_mismatch", "emergency", "illness",
+                                                 *(c.value for c in CompanyReason))},
+        "facts": {"reference": t("staff.reference"), "position": t("page.position"), "candidate": t("page.candidate"),
+                  "reason": t("page.reason"), "status": t("page.status")},
+        "cancelled_before": t("staff.cancelled_before"), "received": t("page.received"),
+        "failed": t("page.failed"), "none": t("page.none"),
+    }
+    return page("pages/staff.html.j2", locale, title=t("staff.title"), company_reasons=[r.value for r in CompanyReason],
+                labels=labels, sign_in_url=get_settings().staff_sign_in_url)

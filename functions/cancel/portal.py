@@ -1,0 +1,83 @@
+"""The candidate's personal page and its tracked links. GET only, and neither changes an interview or request:
+the page reads; the tracked links note what the candidate opened (behaviour.py) and redirect."""
+
+from __future__ import annotations
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.router import APIGatewayRouter
+
+from functions.shared import behaviour, links, moves, store
+from functions.cancel.views import interview_view
+from functions.shared.clock import local_text
+from functions.shared.domain import CandidateReason
+from functions.shared.errors import DomainError
+from functions.shared.i18n import catalog, locale_of, translator
+from functions.shared.routing import CANDIDATE_MINIMUM_NOTICE
+from functions.shared.web import error_page, page
+
+router = APIGatewayRouter()
+
+
+def _accept_language() -> str | None:
+    return router.current_event.headers.get("Accept-Language")
+
+
+def _chosen_language() -> str | None:
+    return (router.current_event.query_string_parameters or {}).get("lang")
+
+
+def _js_messages(locale) -> dict:
+    """What the page's script shows, in the page's language ({placeholders} are filled in by the script)."""
+    t, raw = translator(locale), catalog(locale)
+    return {
+        "steps": {"PENDING_APPROVAL": t("timeline.PENDING_APPROVAL"), "FINAL": t("timeline.FINAL")},
+        "final": {s: t(f"request.{s}") for s in ("APPROVED", "REJECTED", "NEEDS_ATTENTION")},
+        "interview": {"APPROVED": t("status.CANCELLED"), "REJECTED": t("status.SCHEDULED"),
+                      "NEEDS_ATTENTION": t("status.CANCELLATION_PENDING")},
+        "auto": t("timeline.AUTO"), "received": t("page.received"), "failed": t("page.failed"),
+        "no_slots": t("page.no_slots"), "moved": raw["page.moved"], "reference": raw["page.reference"],
+    }
+
+
+@router.get("/portal/<token>", include_in_schema=False)
+def portal(token: str):
+    try:
+        candidate_id = links.candidate_of(token)
+    except DomainError as exc:
+        return error_page(exc, _accept_language(), _chosen_language())
+    candidate = store.get_candidate(candidate_id)
+    zone = candidate.timezone if candidate else "UTC"
+    locale = locale_of(candidate.locale if candidate else None, _accept_language(), _chosen_language())
+    t = translator(locale)
+    requests = sorted(store.requests_of(candidate_id), key=lambda r: r.created_at, reverse=True)
+    interviews = store.interviews_of(candidate_id)
+    titles = {i.interview_id: i.job_title for i in interviews}
+    items = []
+    for interview in interviews:
+        latest = next((r for r in requests if r.interview_id == interview.interview_id), None)
+        items.append({
+            "view": interview_view(interview), "local_time": local_text(interview.starts_at, zone),
+            "moves_left": moves.moves_left(interview), "recruiter_email": interview.recruiter.email,
+            "has_description": bool(interview.description_url), "has_intro": bool(interview.company_intro_url),
+            # The timeline follows the latest request while it is open, and shows how the last one ended.
+            "request": latest,
+        })
+    history = [{"created": local_text(r.created_at, zone), "job_title": titles.get(r.interview_id, ""),
+                "reason_code": r.reason_code, "reason_text": r.reason_text, "status": r.status}
+               for r in requests if r.initiator == "candidate"]
+    return page(
+        "pages/portal.html.j2", locale, title=t("page.my_interviews"), token=token, interviews=items,
+        history=history, reasons=[r.value for r in CandidateReason], timezone=zone,
+        minimum_notice_hours=int(CANDIDATE_MINIMUM_NOTICE.total_seconds() // 3600),
+        js_messages=_js_messages(locale),
+    )
+
+
+@router.get("/portal/<token>/go/<interview_id>/<target>", include_in_schema=False)
+def tracked_link(token: str, interview_id: str, target: str):
+    try:
+        url = behaviour.follow(links.candidate_of(token), interview_id, target)
+    except DomainError as exc:
+        return error_page(exc, _accept_language(), _chosen_language())
+    return Response(status_code=302, headers={"Location": url, "Cache-Control": "no-store"}, body="")
+

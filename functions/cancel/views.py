@@ -1,0 +1,16 @@
+"""Stored items as the candidate API and pages show them."""
+
+from __future__ import annotations
+
+from functions.shared.domain import InterviewView
+from functions.shared.tables import InterviewItem
+
+
+def interview_view(interview: InterviewItem) -> InterviewView:
+    return InterviewView(
+        interview_id=interview.interview_id, job_title=interview.job_title, department=interview.department,
+        starts_at=interview.starts_at, duration_minutes=int(interview.duration_minutes),
+        ai_interview_url=interview.ai_interview_url, status=interview.status,
+        pending_request_id=interview.pending_request_id, completed_parts=list(interview.completed_parts),
+        moves=int(interview.moves or 0),
+    )

@@ -1,0 +1,261 @@
+"""People's pages in a real browser: Debian's chromium, headless, driven by Playwright, against `interviews local`.
+
+Each flow runs on a phone (390x844) and a desk (1280x800); screenshots land in test-artifacts/screenshots.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import shutil
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import requests
+from icalendar import Calendar
+from playwright.sync_api import Page, expect, sync_playwright
+
+from tests.e2e.conftest import REPO, approval_link, cancel, final, mails_to, wait_for
+
+pytestmark = [pytest.mark.e2e, pytest.mark.browser]
+
+SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
+VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desk": {"width": 1280, "height": 800}}
+# A message key that escaped translation would show as e.g. "page.reason" or "timeline.FINAL".
+RAW_KEY = re.compile(r"\b(?:page|staff|timeline|status|request|reason|mail|retention)\.[A-Za-z_]+\b")
+
+
+def _chromium() -> str:
+    # Debian's package puts the browser here and a shell wrapper at /usr/bin/chromium.
+    for candidate in ("/usr/lib/chromium/chromium", shutil.which("chromium") or ""):
+        if candidate and Path(candidate).exists():
+            return candidate
+    raise RuntimeError("Debian's chromium is not installed: `make test` installs it (apt-get install chromium)")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=_chromium(), headless=True)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(params=list(VIEWPORTS))
+def page(request, browser) -> Page:
+    context = browser.new_context(viewport=VIEWPORTS[request.param], locale="en-GB")
+    opened = context.new_page()
+    opened.set_default_timeout(30_000)
+    errors: list[str] = []
+    opened.on("pageerror", lambda exc: errors.append(str(exc)))
+    opened.viewport_name = request.param
+    yield opened
+    context.close()
+    assert errors == [], errors  # no script error on any page
+
+
+def shot(page: Page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / f"{name}-{page.viewport_name}.png", full_page=True)
+
+
+def _translated(page: Page) -> None:
+    text = page.inner_text("body")
+    assert not RAW_KEY.search(text), RAW_KEY.search(text).group(0)
+
+
+def _ids(page: Page, prefix: str) -> tuple[str, str]:
+    """A fresh interview and candidate id per test and viewport (the local system lives for the session)."""
+    return f"{prefix}-{page.viewport_name}", f"c-{prefix}-{page.viewport_name}"
+
+
+def test_candidate_cancels_with_a_reason_and_watches_the_status_until_cancelled(local, page):
+    # Given an interview three days ahead (a schedule conflict with that notice is approved automatically)
+    interview_id, candidate_id = _ids(page, "br-cancel")
+    token = local.register(interview_id, candidate_id, timedelta(days=3))
+    # When the candidate opens their page, picks a reason, continues and confirms
+    page.goto(f"{local.base}/portal/{token}")
+    section = page.locator(f"#interview-{interview_id}")
+    expect(page.locator("#policy")).to_contain_text("2 hours")  # the policy, before anything is submitted
+    section.locator("details.cancel summary").click()
+    section.get_by_label("Reason").select_option("schedule_conflict")
+    section.get_by_label("Tell us more").fill("A clash with my exam")
+    section.get_by_role("button", name="Continue").click()
+    expect(section.locator(".confirm")).to_be_visible()
+    shot(page, "cancel-confirm")
+    section.get_by_role("button", name="Submit cancellation").click()
+    # Then a receipt, and the timeline reaches "Cancelled" without a reload
+    expect(section.locator(".progress")).to_be_visible()
+    expect(section.locator(".receipt")).to_contain_text("Reference:")
+    expect(section.locator('.timeline li[data-step="FINAL"]')).to_have_text("Cancelled", timeout=60_000)
+    expect(section.locator(".status")).to_have_text("Cancelled")
+    shot(page, "cancel-done")
+    # And the interview is cancelled for real
+    wait_for(lambda: local.item("interviews", {"interview_id": interview_id})["status"] == "CANCELLED")
+    _translated(page)
+
+
+def test_candidate_moves_the_interview_to_another_free_slot(local, page):
+    # Given an interview and two free slots of its job
+    interview_id, candidate_id = _ids(page, "br-move")
+    job_id = f"job-{interview_id}"
+    token = local.register(interview_id, candidate_id, timedelta(days=3), job_id=job_id)
+    slots = local.open_slots(job_id, timedelta(days=5), timedelta(days=6))
+    # When the candidate opens "Move", picks the first free time and moves
+    page.goto(f"{local.base}/portal/{token}")
+    section = page.locator(f"#interview-{interview_id}")
+    section.locator("details.move summary").click()
+    expect(section.locator("label.slot")).to_have_count(2)
+    section.locator("label.slot input").first.check()
+    shot(page, "move-pick")
+    section.get_by_role("button", name="Move my interview").click()
+    expect(section.locator(".move-form .result")).to_contain_text("Moved to")
+    shot(page, "move-done")
+    # Then the swap happened atomically: new slot booked, old one released, interview at the new time
+    interview = local.item("interviews", {"interview_id": interview_id})
+    assert interview["slot_id"] == slots[0]["slot_id"] and interview["starts_at"] == slots[0]["starts_at"]
+    assert local.item("slots", {"slot_id": slots[0]["slot_id"]})["status"] == "BOOKED"
+    assert local.item("slots", {"slot_id": f"slot-{interview_id}"})["status"] == "AVAILABLE"
+    # And both calendars get an update for the same event at the new time
+    for address in (f"{candidate_id}@mail.example.com", "jun.park@company.example.com"):
+        invites = wait_for(lambda: [a for m in mails_to(local, address) for a in m["attachments"]
+                                    if a["filename"] == "invite.ics"
+                                    and f"UID:{interview_id}@" in base64.b64decode(a["content_base64"]).decode()])
+        assert len(invites) == 1  # once, however often the event was delivered
+        calendar = Calendar.from_ical(base64.b64decode(invites[0]["content_base64"]))
+        event = calendar.walk("VEVENT")[0]
+        assert calendar["METHOD"] == "REQUEST" and int(event["SEQUENCE"]) == 1
+        assert event.decoded("DTSTART").isoformat().startswith(slots[0]["starts_at"][:16])
+    # And a second move is refused by the policy (one move allowed)
+    assert local.item("interviews", {"interview_id": interview_id})["moves"] == "1"
+    page.reload()
+    expect(section.locator("details.move")).to_have_count(0)
+
+
+def _pending_request(local, page, prefix: str, earlier_cancellation: bool = False) -> tuple[str, str, str]:
+    interview_id, candidate_id = _ids(page, prefix)
+    token = local.register(interview_id, candidate_id, timedelta(days=3))
+    response = cancel(local, token, interview_id, reason="other",
+                      text='<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">')
+    assert response.status_code == 202, response.text
+    request_id = response.json()["request_id"]
+    return interview_id, request_id, approval_link(local, request_id)
+
+
+def test_recruiter_sees_the_context_and_approves_from_the_emailed_link(local, page):
+    # Given a pending request whose reason text holds markup
+    interview_id, request_id, link = _pending_request(local, page, "br-approve")
+    # When the recruiter opens the link: the candidate's context, and the markup shown as text
+    page.goto(link)
+    expect(page.get_by_role("heading", name="Cancellation request")).to_be_visible()
+    expect(page.locator(".reason")).to_contain_text("<script>window.__pwned = 1</script>")
+    expect(page.locator("dd", has_text="self-introduction")).to_be_visible()  # completed parts, kept
+    assert page.evaluate("window.__pwned") is None  # inert
+    shot(page, "approval-page")
+    page.get_by_label("Comment").fill("Get well soon")
+    page.get_by_role("button", name="Approve cancellation").click()
+    # Then the decision is recorded and the interview ends cancelled
+    expect(page.locator("#notice")).to_contain_text("Decision recorded")
+    shot(page, "approval-approved")
+    assert final(local, request_id)["status"] == "APPROVED"
+    _translated(page)
+
+
+def test_recruiter_rejects_then_edits_and_sends_the_retention_message(local, page):
+    # Given a pending request
+    interview_id, request_id, link = _pending_request(local, page, "br-reject")
+    candidate = f"c-br-reject-{page.viewport_name}@mail.example.com"
+    # When the recruiter rejects it
+    page.goto(link)
+    page.get_by_role("button", name="Reject (keep the interview)").click()
+    # Then a retention message is drafted from the policy's template, ready to edit
+    message = page.get_by_label("Message")
+    expect(message).to_contain_text("we have kept your interview")
+    shot(page, "retention-draft")
+    message.fill("We would love to see you on Thursday. Call me if the time is hard. — Chen")
+    page.get_by_role("button", name="Send to the candidate").click()
+    expect(page.get_by_role("status")).to_contain_text("sent to the candidate")
+    # And the candidate receives exactly that text, once, and the trail records who sent it
+    mail = wait_for(lambda: [m for m in mails_to(local, candidate) if "Call me if the time is hard" in m["text"]])
+    assert len(mail) == 1
+    trail = final(local, request_id)["timeline"]
+    assert [e["actor"] for e in trail if e["action"] == "retention_sent"] == ["approver:rec-1"]
+    # And sending again is refused
+    page.goto(link)
+    expect(page.get_by_label("Message")).to_have_count(0)
+
+
+def test_staff_cancel_for_the_company_and_see_the_flag_and_the_trail(local, page):
+    # Given a candidate who cancelled an interview before (a schedule conflict), and a second interview
+    interview_id, candidate_id = _ids(page, "br-staff")
+    first = local.register(f"{interview_id}-a", candidate_id, timedelta(days=3))
+    assert cancel(local, first, f"{interview_id}-a", reason="schedule_conflict").status_code == 202
+    wait_for(lambda: local.item("candidates", {"candidate_id": candidate_id}).get("cancellations"))
+    local.register(f"{interview_id}-b", candidate_id, timedelta(days=4))
+    # When a recruiter signs in to the console and cancels the second interview for the company
+    page.goto(f"{local.base}/staff#id_token={local.info['staff_tokens']['recruiter']}")
+    assert "id_token" not in page.url  # the token leaves the address bar
+    page.get_by_label("Interview ID").fill(f"{interview_id}-b")
+    page.get_by_label("Reason").select_option("position_paused")
+    page.get_by_role("button", name="Submit company cancellation").click()
+    # Then it is received and listed as pending, flagged with the earlier cancellation, with its trail
+    expect(page.locator("#company-form .result")).to_contain_text("Received")
+    request_id = page.locator("#company-form .result").inner_text().split("·")[-1].strip()
+    expect(page.locator("#detail")).to_be_visible()
+    expect(page.locator("#detail-flag")).to_have_text("Cancelled before: Schedule conflict")
+    expect(page.locator("#trail")).to_contain_text("received")
+    expect(page.locator("#trail")).to_contain_text("routed")
+    row = page.locator(f'#pending tbody tr[data-request="{request_id}"]')
+    expect(row.locator(".flag")).to_have_text("Cancelled before: Schedule conflict")
+    shot(page, "staff-console")
+    _translated(page)
+    # And the request is the company's, routed to the department manager
+    stored = local.item("requests", {"request_id": request_id})
+    assert stored["initiator"] == "company" and stored["requested_by"] == "staff:recruiter-1"
+
+
+def test_the_candidate_page_follows_the_language_switcher_and_tracks_links(local, browser):
+    # Given a candidate whose stored language is zh-CN
+    token = local.register("br-lang", "c-br-lang", timedelta(days=3), locale="zh-CN")
+    context = browser.new_context(viewport=VIEWPORTS["phone"], locale="en-GB")
+    page = context.new_page()
+    page.viewport_name = "phone"
+    try:
+        # When they open their page: Chinese, whatever the browser says
+        page.goto(f"{local.base}/portal/{token}")
+        expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
+        expect(page.get_by_role("heading", name="我的面试")).to_be_visible()
+        _translated(page)
+        shot(page, "portal-zh")
+        # And the switcher changes it
+        page.get_by_role("link", name="English").click()
+        expect(page.get_by_role("heading", name="My interviews")).to_be_visible()
+        _translated(page)
+        # And following the job description link goes there through a tracked redirect, noted once
+        with page.expect_request(lambda r: "careers.example.com" in r.url) as followed:
+            page.route("https://careers.example.com/**", lambda route: route.fulfill(body="JD"))
+            page.get_by_role("link", name="Job description").click()
+        assert followed.value.url == "https://careers.example.com/jobs/job-1"
+        stored = local.item("interviews", {"interview_id": "br-lang"})
+        assert stored["viewed_jd_at"] and "clicked_link_at" not in stored
+    finally:
+        context.close()
+
+
+def test_another_candidates_interview_is_never_shown_or_reachable(local):
+    # Given two candidates
+    token_a = local.register("br-own-a", "c-own-a", timedelta(days=3))
+    local.register("br-own-b", "c-own-b", timedelta(days=3))
+    # When A opens their page and tries B's interview through the API and the tracked links
+    page_a = requests.get(f"{local.base}/portal/{token_a}", timeout=30).text
+    headers = {"Authorization": f"Bearer {token_a}"}
+    slots = requests.get(f"{local.base}/api/candidate/interviews/br-own-b/slots", headers=headers, timeout=30)
+    move = requests.post(f"{local.base}/api/candidate/interviews/br-own-b/moves", headers=headers,
+                         json={"slot_id": "slot-br-own-a"}, timeout=30)
+    tracked = requests.get(f"{local.base}/portal/{token_a}/go/br-own-b/ai-interview", allow_redirects=False,
+                           timeout=30)
+    # Then B's interview appears nowhere and every attempt looks like a missing interview
+    assert "br-own-a" in page_a and "br-own-b" not in page_a
+    assert (slots.status_code, move.status_code, tracked.status_code) == (404, 404, 404)
+    assert local.item("interviews", {"interview_id": "br-own-b"})["slot_id"] == "slot-br-own-b"
