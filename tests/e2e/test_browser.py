@@ -70,10 +70,11 @@ def _ids(page: Page, prefix: str) -> tuple[str, str]:
     return f"{prefix}-{page.viewport_name}", f"c-{prefix}-{page.viewport_name}"
 
 
-def test_candidate_cancels_with_a_reason_and_watches_the_status_until_cancelled(local, page):
+def test_candidate_cancels_with_a_reason_watches_the_status_and_books_a_new_time(local, page):
     # Given an interview three days ahead (a schedule conflict with that notice is approved automatically)
     interview_id, candidate_id = _ids(page, "br-cancel")
-    token = local.register(interview_id, candidate_id, timedelta(days=3))
+    job_id = f"job-{interview_id}"
+    token = local.register(interview_id, candidate_id, timedelta(days=3), job_id=job_id)
     # When the candidate opens their page, picks a reason, continues and confirms
     page.goto(f"{local.base}/portal/{token}")
     section = page.locator(f"#interview-{interview_id}")
@@ -94,6 +95,17 @@ def test_candidate_cancels_with_a_reason_and_watches_the_status_until_cancelled(
     # And the interview is cancelled for real
     wait_for(lambda: local.item("interviews", {"interview_id": interview_id})["status"] == "CANCELLED")
     _translated(page)
+    # When, back on their page, they book a new time from the free slots of the job
+    [slot] = local.open_slots(job_id, timedelta(days=7))
+    page.reload()
+    section.locator("details.rebook summary").click()
+    section.locator("label.slot input").first.check()
+    section.get_by_role("button", name="Book this time").click()
+    # Then the slot is reserved for them (the ATS books the interview and the invitation follows)
+    expect(section.locator(".rebook .result")).to_contain_text("Reserved for you")
+    shot(page, "rebooked")
+    stored = local.item("slots", {"slot_id": slot["slot_id"]})
+    assert stored["status"] == "BOOKED" and stored["claimed_by"] == candidate_id
 
 
 def test_candidate_moves_the_interview_to_another_free_slot(local, page):
