@@ -93,6 +93,7 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/api/candidate/requests/{request_id}", "cancel", "link"),
     Route("GET", "/api/candidate/interviews/{interview_id}/slots", "cancel", "link"),
     Route("POST", "/api/candidate/interviews/{interview_id}/moves", "cancel", "link"),
+    Route("POST", "/api/candidate/interviews/{interview_id}/rebookings", "cancel", "link"),
     # Tracked links from the portal (AI interview, job description, company introduction): note and redirect.
     Route("GET", "/portal/{token}/go/{interview_id}/{target}", "cancel", "link"),
     Route("POST", "/api/staff/interviews", "cancel", "staff"),

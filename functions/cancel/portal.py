@@ -36,6 +36,7 @@ def _js_messages(locale) -> dict:
                       "NEEDS_ATTENTION": t("status.CANCELLATION_PENDING")},
         "auto": t("timeline.AUTO"), "received": t("page.received"), "failed": t("page.failed"),
         "no_slots": t("page.no_slots"), "moved": raw["page.moved"], "reference": raw["page.reference"],
+        "rebooked": raw["page.rebooked"],
     }
 
 
@@ -57,7 +58,7 @@ def portal(token: str):
         latest = next((r for r in requests if r.interview_id == interview.interview_id), None)
         items.append({
             "view": interview_view(interview), "local_time": local_text(interview.starts_at, zone),
-            "moves_left": moves.moves_left(interview), "recruiter_email": interview.recruiter.email,
+            "moves_left": moves.moves_left(interview), "rebooked": bool(interview.rebooked_slot_id),
             "has_description": bool(interview.description_url), "has_intro": bool(interview.company_intro_url),
             # The timeline follows the latest request while it is open, and shows how the last one ended.
             "request": latest,

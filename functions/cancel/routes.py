@@ -99,6 +99,15 @@ def move_my_interview(interview_id: Identifier, body: MoveBody) -> MoveReceipt:
     return moves.move(interview_id, candidate_id, body.slot_id)
 
 
+@router.post("/api/candidate/interviews/<interview_id>/rebookings",
+             summary="After a cancellation, book a new time (a free slot of the same job)", tags=["candidate"],
+             responses={200: {"description": "The slot is reserved; the invitation follows"},
+                        **problem_responses(401, 403, 404, 409, 410, 422, 503)})
+def rebook_my_interview(interview_id: Identifier, body: MoveBody) -> SlotView:
+    candidate_id = candidate_from_authorization(_authorization())
+    return moves.rebook(interview_id, candidate_id, body.slot_id)
+
+
 # ---- staff --------------------------------------------------------------------------------------------------------
 
 @router.post("/api/staff/interviews", summary="Register a scheduled interview", tags=["staff"],

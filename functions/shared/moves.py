@@ -1,4 +1,5 @@
-"""Moving an interview to another free slot of the same job: the candidate's alternative to cancelling.
+"""Moving an interview to another free slot of the same job: the candidate's alternative to cancelling; and,
+after a cancellation, rebooking: claiming a free slot of the same job for a new interview.
 
 The policy in force decides whether a move is allowed, how many, and the minimum notice (for the old slot and
 the new one alike). The swap is one transaction, so a slot is never lost or double-booked; the calendars are
@@ -60,14 +61,7 @@ def move(interview_id: str, candidate_id: str, slot_id: str, now: datetime | Non
         _announce(interview, from_slot_id=None, from_starts_at=None)
         return _receipt(interview, now)
     decision = _check_movable(interview, now)
-    slot = store.get_slot(slot_id)
-    if slot is None or slot.job_id != interview.job_id:
-        raise NotFoundError("No such slot for this interview.")
-    if from_iso(slot.starts_at) - now < decision.minimum_notice:
-        raise PolicyViolationError(
-            f"The new time must be at least {decision.minimum_notice_hours:g} hours from now.")
-    if slot.status != "AVAILABLE":
-        raise ConflictError("This slot was just taken; please pick another.")
+    slot = _free_slot(interview, slot_id, decision, now)
     entry = AuditEntry(at=to_iso(now), actor=f"candidate:{candidate_id}", action="moved",
                        from_status=InterviewStatus.SCHEDULED.value, to_status=InterviewStatus.SCHEDULED.value,
                        why=f"from slot {interview.slot_id} at {interview.starts_at} "
@@ -81,6 +75,19 @@ def move(interview_id: str, candidate_id: str, slot_id: str, now: datetime | Non
     moved = store.get_interview(interview_id)
     _announce(moved, from_slot_id=interview.slot_id, from_starts_at=interview.starts_at)
     return _receipt(moved, now)
+
+
+def _free_slot(interview: InterviewItem, slot_id: str, decision: PolicyDecision, now: datetime) -> SlotItem:
+    """The slot, if it is a free slot of the interview's job far enough ahead."""
+    slot = store.get_slot(slot_id)
+    if slot is None or slot.job_id != interview.job_id:
+        raise NotFoundError("No such slot for this interview.")
+    if from_iso(slot.starts_at) - now < decision.minimum_notice:
+        raise PolicyViolationError(
+            f"The new time must be at least {decision.minimum_notice_hours:g} hours from now.")
+    if slot.status != "AVAILABLE":
+        raise ConflictError("This slot was just taken; please pick another.")
+    return slot
 
 
 def _check_movable(interview: InterviewItem, now: datetime) -> PolicyDecision:
@@ -113,6 +120,49 @@ def _announce(interview: InterviewItem, from_slot_id: str | None, from_starts_at
         raise ServiceUnavailableError(
             "Your interview was moved but the calendars could not be updated yet; send the same move again."
         ) from exc
+
+
+def rebook(interview_id: str, candidate_id: str, slot_id: str, now: datetime | None = None) -> SlotView:
+    """After a cancellation, claim a free slot of the same job (once per cancelled interview).
+
+    The slot is booked for the candidate and SlotClaimed announced: as for a waitlist claim, the ATS books the
+    new interview in it and sends InterviewScheduled (the invitation follows). Repeating it re-announces.
+    """
+    now = now or utc_now()
+    interview = _own_interview(interview_id, candidate_id)
+    release_id = f"rebook:{interview_id}"
+    if interview.rebooked_slot_id == slot_id:
+        slot = store.get_slot(slot_id)
+        _announce_claim(interview, slot.slot_id, slot.starts_at, slot.claimed_at or to_iso(now), release_id)
+        return SlotView(slot_id=slot.slot_id, starts_at=slot.starts_at)
+    if interview.status != InterviewStatus.CANCELLED:
+        raise ConflictError("Only a cancelled interview can be booked again; move it instead.")
+    if interview.rebooked_slot_id:
+        raise ConflictError("A new time was already booked for this interview.")
+    decision = _policy(interview, now)
+    slot = _free_slot(interview, slot_id, decision, now)
+    at = to_iso(now)
+    entry = AuditEntry(at=at, actor=f"candidate:{candidate_id}", action="rebooked",
+                       from_status=InterviewStatus.CANCELLED.value, to_status=InterviewStatus.CANCELLED.value,
+                       why=f"claimed slot {slot.slot_id} at {slot.starts_at} for a new interview")
+    try:
+        store.claim_slot_for_rebooking(interview, slot, release_id, at, entry, trail_id(interview_id))
+    except store.TransactionConflict as conflict:
+        if "slot" in conflict.failed:
+            raise ConflictError("This slot was just taken; please pick another.") from None
+        raise ConflictError("A new time was already booked for this interview.") from None
+    _announce_claim(interview, slot.slot_id, slot.starts_at, at, release_id)
+    return SlotView(slot_id=slot.slot_id, starts_at=slot.starts_at)
+
+
+def _announce_claim(interview: InterviewItem, slot_id: str, starts_at: str, claimed_at: str, release_id: str) -> None:
+    try:
+        events.publish("SlotClaimed", {
+            "slot_id": slot_id, "job_id": interview.job_id, "candidate_id": interview.candidate_id,
+            "release_id": release_id, "starts_at": starts_at, "claimed_at": claimed_at})
+    except Exception as exc:  # noqa: BLE001 - the claim is stored; the same request again announces it
+        raise ServiceUnavailableError("The time is reserved for you but could not be confirmed yet; "
+                                      "send the same choice again.") from exc
 
 
 def publish_slots(job_id: str, starts_at: list[str]) -> list[SlotView]:

@@ -221,7 +221,16 @@ def on_slot_claimed(detail: dict) -> None:
     """The claimant hears the slot is theirs; everyone else offered this release hears it is gone."""
     slot_id, release_id, winner = detail["slot_id"], detail["release_id"], detail["candidate_id"]
     claimed = store.get_offer(slot_id, winner)
-    if claimed is not None and claimed.release_id == release_id:
+    if release_id.startswith("rebook:"):  # claimed from the portal after a cancellation, not from an offer
+        candidate = store.get_candidate(winner)
+        if candidate is not None:
+            interview = store.get_interview(release_id.removeprefix("rebook:"))
+            mail.send(mail.Message(
+                key=f"{release_id}:claimed:{winner}", to=candidate.email, locale=_candidate_locale(candidate),
+                subject_key="mail.claimed.subject", body_key="mail.claimed.body",
+                values={"name": candidate.name, "job_title": interview.job_title if interview else "",
+                        "starts_at": local_text(detail["starts_at"], candidate.timezone)}))
+    elif claimed is not None and claimed.release_id == release_id:
         mail.send(mail.Message(
             key=f"{release_id}:claimed:{winner}", to=claimed.email, locale=locale_of(claimed.locale),
             subject_key="mail.claimed.subject", body_key="mail.claimed.body",

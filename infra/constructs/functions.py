@@ -111,8 +111,9 @@ CAPABILITY_MODULES = {
 }
 
 CAPABILITIES: dict[str, frozenset[str]] = {
-    "cancel": frozenset({START_WORKFLOW, LINK_KEY}),
-    "approve": frozenset({DECIDE, LINK_KEY}),
+    # cancel publishes InterviewMoved, SlotClaimed (rebooking) and CandidateActed; approve RetentionMessageSent.
+    "cancel": frozenset({START_WORKFLOW, LINK_KEY, PUBLISH}),
+    "approve": frozenset({DECIDE, LINK_KEY, PUBLISH}),
     "notify": frozenset({PUBLISH, LINK_KEY, SEND_MAIL, SEND_SMS}),
     "analytics": frozenset({WRITE_REPORTS, SEND_MAIL}),
 }

@@ -86,6 +86,9 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("POST", "/api/candidate/interviews/{interview_id}/moves"): _row(
         403, "Only A moves A's interview; another candidate gets 404 and nothing moves.",
         none=401, candidate_a=200, candidate_b=404, expired=410),
+    ("POST", "/api/candidate/interviews/{interview_id}/rebookings"): _row(
+        403, "Only A books a new time after A's cancellation; another candidate gets 404 and nothing is booked.",
+        none=401, candidate_a=200, candidate_b=404, expired=410),
     ("GET", "/portal/{token}/go/{interview_id}/{target}"): _row(
         403, "A tracked link of A's interview redirects A only; B's token with A's interview is 404.",
         none=404, candidate_a=302, candidate_b=404, expired=410),
@@ -437,6 +440,23 @@ def _build(world: World, route: topology.Route, caller: str) -> Call:
         moved = caller == "candidate_a"
         call.after.append(lambda r: (world.local.item("interviews", {"interview_id": interview_id})["slot_id"]
                                      == slot["slot_id"]) == moved)
+        return call
+
+    if path == "/api/candidate/interviews/{interview_id}/rebookings":
+        # A's cancelled interview. (A has cancelled often here, so the policy sends A's requests to the recruiter:
+        # the cell sets the outcome directly; the cancellation itself is tested elsewhere.)
+        interview_id = world.fresh_interview_of_a()
+        world.local.aws("dynamodb").update_item(
+            TableName=world.local.info["tables"]["TABLE_INTERVIEWS"], Key={"interview_id": {"S": interview_id}},
+            UpdateExpression="SET #s = :c", ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues={":c": {"S": "CANCELLED"}})
+        world.counter += 1
+        [slot] = world.local.open_slots("job-1", timedelta(days=11, minutes=world.counter))
+        call = Call(method, f"/api/candidate/interviews/{interview_id}/rebookings", headers=bearer,
+                    json={"slot_id": slot["slot_id"]})
+        booked = caller == "candidate_a"
+        call.after.append(lambda r: (world.local.item("slots", {"slot_id": slot["slot_id"]})["status"] == "BOOKED")
+                          == booked)
         return call
 
     if path == "/portal/{token}/go/{interview_id}/{target}":

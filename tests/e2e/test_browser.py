@@ -70,10 +70,11 @@ def _ids(page: Page, prefix: str) -> tuple[str, str]:
     return f"{prefix}-{page.viewport_name}", f"c-{prefix}-{page.viewport_name}"
 
 
-def test_candidate_cancels_with_a_reason_and_watches_the_status_until_cancelled(local, page):
+def test_candidate_cancels_with_a_reason_watches_the_status_and_books_a_new_time(local, page):
     # Given an interview three days ahead (a schedule conflict with that notice is approved automatically)
     interview_id, candidate_id = _ids(page, "br-cancel")
-    token = local.register(interview_id, candidate_id, timedelta(days=3))
+    job_id = f"job-{interview_id}"
+    token = local.register(interview_id, candidate_id, timedelta(days=3), job_id=job_id)
     # When the candidate opens their page, picks a reason, continues and confirms
     page.goto(f"{local.base}/portal/{token}")
     section = page.locator(f"#interview-{interview_id}")
@@ -94,6 +95,17 @@ def test_candidate_cancels_with_a_reason_and_watches_the_status_until_cancelled(
     # And the interview is cancelled for real
     wait_for(lambda: local.item("interviews", {"interview_id": interview_id})["status"] == "CANCELLED")
     _translated(page)
+    # When, back on their page, they book a new time from the free slots of the job
+    [slot] = local.open_slots(job_id, timedelta(days=7))
+    page.reload()
+    section.locator("details.rebook summary").click()
+    section.locator("label.slot input").first.check()
+    section.get_by_role("button", name="Book this time").click()
+    # Then the slot is reserved for them (the ATS books the interview and the invitation follows)
+    expect(section.locator(".rebook .result")).to_contain_text("Reserved for you")
+    shot(page, "rebooked")
+    stored = local.item("slots", {"slot_id": slot["slot_id"]})
+    assert stored["status"] == "BOOKED" and stored["claimed_by"] == candidate_id
 
 
 def test_candidate_moves_the_interview_to_another_free_slot(local, page):
@@ -259,3 +271,77 @@ def test_another_candidates_interview_is_never_shown_or_reachable(local):
     assert "br-own-a" in page_a and "br-own-b" not in page_a
     assert (slots.status_code, move.status_code, tracked.status_code) == (404, 404, 404)
     assert local.item("interviews", {"interview_id": "br-own-b"})["slot_id"] == "slot-br-own-b"
+
+
+def test_the_cancel_flow_works_from_the_keyboard_and_every_field_is_labelled(local, browser):
+    # Given a candidate on a phone with no pointer
+    token = local.register("br-keys", "c-br-keys", timedelta(days=3))
+    context = browser.new_context(viewport=VIEWPORTS["phone"], locale="en-GB")
+    page = context.new_page()
+    try:
+        page.goto(f"{local.base}/portal/{token}")
+        # Then every form control has an accessible name (a label)
+        unlabelled = page.evaluate("""() => [...document.querySelectorAll('input, select, textarea')]
+            .filter((e) => !(e.labels && e.labels.length) && !e.getAttribute('aria-label')).map((e) => e.outerHTML)""")
+        assert unlabelled == []
+        # When they tab to "Cancel this interview", open it and go through the form with keys only
+        section = page.locator("#interview-br-keys")
+        for _ in range(30):
+            page.keyboard.press("Tab")
+            if page.evaluate("document.activeElement.textContent") == "Cancel this interview":
+                break
+        page.keyboard.press("Enter")
+        expect(section.locator("details.cancel")).to_have_attribute("open", "")
+        page.keyboard.press("Tab")  # the reason
+        assert page.evaluate("document.activeElement.name") == "reason_code"
+        page.keyboard.press("Tab")  # the text
+        page.keyboard.type("Family matters")
+        page.keyboard.press("Tab")  # Continue
+        page.keyboard.press("Enter")
+        # Then the confirmation takes the focus, and Enter submits
+        assert page.evaluate("document.activeElement.className") == "confirm-yes"
+        page.keyboard.press("Enter")
+        expect(section.locator(".receipt")).to_contain_text("Reference:")
+    finally:
+        context.close()
+
+
+CONTRAST = """() => {
+  const rgb = (text) => (text.match(/[\\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => [r, g, b].map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; })
+    .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+  const background = (element) => {
+    for (let e = element; e; e = e.parentElement) {
+      const c = rgb(getComputedStyle(e).backgroundColor);
+      if (c.length === 3 || (c.length === 4 && c[3] > 0)) return c.slice(0, 3);
+    }
+    return [255, 255, 255];
+  };
+  const low = [];
+  for (const element of document.querySelectorAll('body *')) {
+    const own = [...element.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+    if (!own || !element.offsetParent) continue;
+    const [a, b] = [lum(rgb(getComputedStyle(element).color).slice(0, 3)), lum(background(element))];
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    if (ratio < 4.5) low.push(`${element.tagName}.${element.className}: ${ratio.toFixed(2)}`);
+  }
+  return low;
+}"""
+
+
+def test_text_on_every_page_has_at_least_aa_contrast(local, browser):
+    # Given each kind of page: the candidate's, an approver's, the console
+    token = local.register("br-contrast", "c-br-contrast", timedelta(days=3))
+    request_id = cancel(local, token, "br-contrast").json()["request_id"]
+    pages = [f"{local.base}/portal/{token}", approval_link(local, request_id),
+             f"{local.base}/staff#id_token={local.info['staff_tokens']['admin']}"]
+    context = browser.new_context(viewport=VIEWPORTS["desk"])
+    page = context.new_page()
+    try:
+        for url in pages:
+            page.goto(url)
+            page.wait_for_load_state("networkidle")
+            # Then no visible text is below WCAG AA's 4.5:1 against its background
+            assert page.evaluate(CONTRAST) == [], url
+    finally:
+        context.close()

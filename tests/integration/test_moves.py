@@ -11,7 +11,9 @@ from icalendar import Calendar
 
 from functions.shared import moves, notifications, store
 from functions.shared.clock import to_iso, utc_now
+from functions.shared.domain import Locale
 from functions.shared.errors import ConflictError, NotFoundError, PolicyViolationError
+from functions.shared.i18n import translator
 from functions.shared.tables import InterviewItem
 from tests.integration.test_notify_waitlist import waitlisted
 
@@ -134,3 +136,36 @@ def test_the_slots_offered_are_free_of_the_same_job_and_far_enough_ahead(system,
     offered = moves.open_slots("int-1", "cand-1")
     # Then only the two fine ones, earliest first
     assert [s.slot_id for s in offered] == fine
+
+
+def test_after_a_cancellation_the_candidate_books_a_new_time_once(system, scheduled):
+    # Given a cancelled interview and two free slots of its job
+    scheduled()
+    InterviewItem("int-1").update(actions=[InterviewItem.status.set("CANCELLED")])
+    [free, other] = _slots(5, 6)
+    # When the candidate books one, and sends the same choice again
+    first = moves.rebook("int-1", "cand-1", free)
+    again = moves.rebook("int-1", "cand-1", free)
+    system.drain()
+    # Then the slot is reserved for them, announced for the ATS, and they are told once
+    slot = store.get_slot(free)
+    assert first == again and slot.status == "BOOKED" and slot.claimed_by == "cand-1"
+    assert slot.claim_release_id == "rebook:int-1"
+    subject = translator(Locale.ZH_CN)("mail.claimed.subject", job_title="Backend Engineer")
+    assert len([m for m in system.sent_mail() if m["to"] == "li.wei@mail.example.com"
+                and m["subject"] == subject]) == 1
+    # And a second rebooking of the same cancelled interview is refused, changing nothing
+    with pytest.raises(ConflictError, match="already booked"):
+        moves.rebook("int-1", "cand-1", other)
+    assert store.get_slot(other).status == "AVAILABLE"
+    # And the ATS's InterviewScheduled for the reserved slot is accepted (the claim is the candidate's)
+    scheduled(interview_id="int-new", slot_id=free)
+    assert store.get_interview("int-new").slot_id == free
+
+
+def test_a_scheduled_interview_cannot_be_rebooked(system, scheduled):
+    scheduled()
+    [free] = _slots(5)
+    with pytest.raises(ConflictError, match="move it instead"):
+        moves.rebook("int-1", "cand-1", free)
+    assert store.get_slot(free).status == "AVAILABLE"
