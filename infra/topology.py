@@ -131,7 +131,8 @@ RULES: tuple[EventRule, ...] = (
     EventRule("waitlist", ("CandidateWaitlisted", "SlotClaimed"), "notify"),
     # Analytics: the lifecycle (and the AI-interview platform's InterviewAttended) into per-day aggregates.
     EventRule("analytics", ("InterviewScheduled", "CancellationRequested", "CancellationApproved",
-                            "CancellationRejected", "CancellationNeedsAttention", "InterviewAttended"), "analytics"),
+                            "CancellationRejected", "CancellationNeedsAttention", "InterviewAttended",
+                            "InterviewMoved", "RetentionMessageSent", "CandidateActed"), "analytics"),
 )
 
 SCHEDULES: tuple[Schedule, ...] = (

@@ -104,6 +104,20 @@ def attended(after_rejection: bool) -> list:
     return [("attended", 1, None)] + ([("retained", 1, None)] if after_rejection else [])
 
 
+def moved() -> list:
+    """A candidate moved their interview instead of cancelling it."""
+    return [("moved", 1, None)]
+
+
+def retention_sent() -> list:
+    return [("retention_sent", 1, None)]
+
+
+def acted(behaviour: str) -> list:
+    """A candidate followed a tracked link for the first time (viewed_jd, downloaded_intro, clicked_link)."""
+    return [(f"acted#{_clean(behaviour)}", 1, None)]
+
+
 def rated(score: int) -> list:
     return [("rating", 1, float(score)), (f"rating#score#{int(score)}", 1, None)]
 

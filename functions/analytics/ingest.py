@@ -15,6 +15,7 @@ from functions.analytics.aggregates import Dimensions
 from functions.shared import store
 from functions.shared.clock import now_iso
 
+SECOND_KEY = {"InterviewMoved": "moves", "CandidateActed": "behaviour"}
 MARKER_TTL_SECONDS = 400 * 24 * 3600  # longer than SQS retention and the archive's replay window
 
 
@@ -51,6 +52,12 @@ def increments_of(detail_type: str, detail: dict, at: str) -> list:
         return aggregates.needs_attention()
     if detail_type == "InterviewAttended":
         return aggregates.attended(_after_rejection(detail["interview_id"], detail["candidate_id"]))
+    if detail_type == "InterviewMoved":
+        return aggregates.moved()
+    if detail_type == "RetentionMessageSent":
+        return aggregates.retention_sent()
+    if detail_type == "CandidateActed":
+        return aggregates.acted(detail["behaviour"])
     raise ValueError(f"analytics does not count {detail_type}")
 
 
@@ -68,6 +75,8 @@ def marker_of(detail_type: str, detail: dict) -> str:
     key = detail.get("request_id") or detail.get("interview_id")
     if detail_type in ("InterviewScheduled", "InterviewAttended") or not key:
         key = detail.get("interview_id")
+    if detail_type in SECOND_KEY and key:  # an interview is moved more than once, and acted on in several ways
+        key = f"{key}:{detail.get(SECOND_KEY[detail_type])}"
     if not key:
         raise ValueError(f"{detail_type} without an interview_id or request_id")
     return f"event#{detail_type}#{key}"

@@ -73,7 +73,9 @@ def build(start: date, end: date, totals: Totals, benchmarks: Benchmarks) -> dic
         "period": {"from": start.isoformat(), "to": end.isoformat(), "days": (end - start).days + 1},
         "volume": {"scheduled": scheduled, "requested": requested, "approved": totals.n("outcome#approved"),
                    "rejected": rejected, "needs_attention": totals.n("outcome#needs_attention"),
-                   "attended": totals.n("attended")},
+                   "attended": totals.n("attended"), "moved": totals.n("moved"),
+                   "retention_messages": totals.n("retention_sent")},
+        "behaviour": totals.values("acted"),
         "cancellation_rate": ratio(requested, scheduled),
         "rates": {dimension: _rates(totals, dimension) for dimension in DIMENSIONS},
         "initiators": [{"initiator": i, "count": n, "share": ratio(n, requested)}

@@ -66,7 +66,7 @@ def test_lifecycle_events_become_the_days_counters_and_the_report(system):
     # Then today's report shows it all, read from the counters only
     report = _today_report()
     assert report["volume"] == {"scheduled": 3, "requested": 2, "approved": 1, "rejected": 1, "needs_attention": 0,
-                                "attended": 1}
+                                "attended": 1, "moved": 0, "retention_messages": 0}
     assert report["cancellation_rate"] == 2 / 3
     assert report["auto_approval_share"] == 0.5
     assert {(r["initiator"], r["reason"], r["count"]) for r in report["reasons"]} == {
@@ -152,3 +152,21 @@ def test_the_nightly_job_stores_the_report_and_mails_hr(system, monkeypatch, tmp
     (to_hr,) = [m for m in system.sent_mail() if m["to"] == get_settings().hr_email]
     assert today in to_hr["subject"]
     assert [a["filename"] for a in to_hr["attachments"]] == [f"report-{today}.html", f"report-{today}.csv"]
+
+
+def test_moves_and_followed_links_are_counted_once_each(system):
+    # Given an interview moved twice (the second move's event delivered twice) and two tracked links followed
+    base = {"version": "1", "interview_id": "int-1", "candidate_id": "cand-1", "job_id": "job-1"}
+    for moves in (1, 2, 2):
+        _put(system, "InterviewMoved", {**base, "slot_id": f"s-{moves}", "starts_at": "2030-01-15T06:00:00Z",
+                                        "from_slot_id": "s-0", "from_starts_at": "2030-01-14T06:00:00Z",
+                                        "sequence": moves, "moves": moves}, source="interviews.cancellations")
+    for behaviour in ("viewed_jd", "clicked_link", "viewed_jd"):
+        _put(system, "CandidateActed", {"version": "1", "interview_id": "int-1", "candidate_id": "cand-1",
+                                        "behaviour": behaviour, "at": "2030-01-13T06:00:00Z"},
+             source="interviews.cancellations")
+    system.drain()
+    # Then the report counts two moves and one of each behaviour
+    report = _today_report()
+    assert report["volume"]["moved"] == 2
+    assert report["behaviour"] == {"viewed_jd": 1, "clicked_link": 1}
