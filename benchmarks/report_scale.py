@@ -81,8 +81,12 @@ def synthetic_events(rng: random.Random, day: date):
     actor = "policy:auto-approve" if auto else "approver:rec-1"
     outcome = "approved" if auto or rng.random() < 0.8 else "rejected"
     found.append(aggregates.decided(outcome, actor, _iso(created), _iso(decided), _iso(decided + timedelta(seconds=30))))
+    if outcome == "rejected" and rng.random() < 0.7:
+        found.append(aggregates.retention_sent())
     if outcome == "rejected" and rng.random() < 0.5:
         found.append(aggregates.attended(True))
+    if rng.random() < 0.35:
+        found.append(aggregates.moved())
     if rng.random() < 0.3:
         found.append(aggregates.rated(rng.choice([2, 3, 4, 4, 5, 5])))
     return found
