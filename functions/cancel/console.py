@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
-from functions.shared.domain import CompanyReason, RequestStatus
+from functions.shared.domain import COMPANY_CANCELLERS, CompanyReason, RequestStatus
 from functions.shared.i18n import locale_of, translator
 from functions.shared.settings import get_settings
 from functions.shared.web import page
@@ -28,6 +28,7 @@ def console():
                   "reason": t("page.reason"), "status": t("page.status")},
         "cancelled_before": t("staff.cancelled_before"), "received": t("page.received"),
         "failed": t("page.failed"), "none": t("page.none"),
+        "company_cancellers": sorted(role.value for role in COMPANY_CANCELLERS),
     }
     return page("pages/staff.html.j2", locale, title=t("staff.title"), company_reasons=[r.value for r in CompanyReason],
                 labels=labels, sign_in_url=get_settings().staff_sign_in_url)

@@ -10,6 +10,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from functions.cancel.views import interview_view
 from functions.shared import cancellations, intake, moves, store
 from functions.shared.domain import (
+    COMPANY_CANCELLERS,
     CandidateCancellation,
     CompanyCancellation,
     Initiator,
@@ -128,7 +129,8 @@ def register_interview(body: InterviewScheduled) -> tuple[InterviewCreated, int]
              responses={202: {"description": "Received"}, **staff_problem_responses(401, 403, 404, 409, 422, 503)})
 def cancel_for_company(interview_id: Identifier, body: CompanyCancellation,
                        idempotency_key: IdempotencyKey) -> tuple[Receipt, int]:
-    staff = staff_from_claims(_claims())
+    # Separation of duties: the department manager decides company-initiated cancellations, so may not start one.
+    staff = staff_from_claims(_claims(), COMPANY_CANCELLERS)
     receipt = cancellations.submit(
         interview_id=interview_id, initiator=Initiator.COMPANY, actor=staff.actor,
         reason_code=body.reason_code.value, reason_text=body.reason_text, idempotency_key=idempotency_key,

@@ -69,6 +69,10 @@ class Behaviour(StrEnum):
     CLICKED_LINK = "clicked_link"
 
 
+# Who may cancel for the company. Not the department manager: they decide such cancellations (separation of duties).
+COMPANY_CANCELLERS = frozenset({StaffRole.RECRUITER, StaffRole.ADMIN})
+
+
 class Locale(StrEnum):
     EN = "en"
     ZH_CN = "zh-CN"

@@ -96,8 +96,9 @@ MATRIX: dict[tuple[str, str], Row] = {
         401, "Recruiters and admins register interviews; the gateway refuses anything but a valid staff token.",
         recruiter=201, department_manager=403, admin=201),
     ("POST", "/api/staff/interviews/{interview_id}/cancellations"): _row(
-        401, "Any staff role may cancel on the company's side; the department manager then decides.",
-        recruiter=202, department_manager=202, admin=202),
+        401, "Recruiters and admins cancel on the company's side; the department manager, who decides these, "
+             "may not start one (separation of duties).",
+        recruiter=202, department_manager=403, admin=202),
     ("GET", "/api/staff/requests"): _row(
         401, "Any staff role lists the open requests.", **_STAFF_ONLY),
     ("GET", "/api/staff/requests/{request_id}"): _row(

@@ -345,3 +345,16 @@ def test_text_on_every_page_has_at_least_aa_contrast(local, browser):
             assert page.evaluate(CONTRAST) == [], url
     finally:
         context.close()
+
+
+def test_the_console_offers_company_cancellation_only_to_roles_that_may_use_it(local, browser):
+    # Given a department manager signed in to the console (they decide company cancellations)
+    context = browser.new_context(viewport=VIEWPORTS["desk"])
+    page = context.new_page()
+    try:
+        page.goto(f"{local.base}/staff#id_token={local.info['staff_tokens']['department_manager']}")
+        # Then they see the pending requests but not the form to start one
+        expect(page.get_by_role("heading", name="Pending requests")).to_be_visible()
+        expect(page.locator("#company")).to_be_hidden()
+    finally:
+        context.close()
