@@ -5,10 +5,10 @@ come from a file, from the store or from a test alike. Every entry point validat
 raises `HistoryFormatError` naming the row and column at fault.
 
 Features: the behaviour flags (viewed_jd, downloaded_intro, clicked_link, reminder_sent), lead time
-(scheduled_at - invited_at), slot hour and weekday, prior cancellations and reschedules, source, job level and
-every extra `feature_*` column (numeric when all its values are numbers, otherwise text). The model is a
-scikit-learn Pipeline: a ColumnTransformer (numbers imputed + scaled, text one-hot with rare categories
-grouped) feeding the average of a regularised logistic regression (strength chosen by inner
+(scheduled_at - invited_at), slot hour and weekday, prior cancellations and reschedules, source, job level,
+every extra `feature_*` column (numeric when all its values are numbers, otherwise text), and how many of the
+flag and text cells say yes, no or nothing. The model is a scikit-learn Pipeline: a ColumnTransformer
+(numbers imputed + scaled, text one-hot with rare categories grouped) feeding the average of a regularised logistic regression (strength chosen by inner
 cross-validation, so `evaluate`'s outer cross-validation stays honest) and a small random forest.
 
 Security: `load` unpickles; only load model files this service wrote itself.
@@ -47,7 +47,12 @@ MISSING = "(missing)"  # the category an empty text/flag cell becomes: "not aske
 MIN_CATEGORY_COUNT = 5  # rarer categories are grouped into one "infrequent" column
 RELIABILITY_BINS = 5
 INNER_FOLDS = 5  # the logistic regression picks its regularisation strength by this many-fold CV
-DERIVED_COLUMNS = ("lead_time_log_hours", "slot_hour", "weekday")  # computed from the timestamps
+TIME_COLUMNS = ("lead_time_log_hours", "slot_hour", "weekday")  # computed from the timestamps
+# How many of a row's flag and text cells say yes (1), no (0), or nothing: a candidate who answers every
+# question "yes" differs from one who leaves half of them blank, whatever the questions are.
+ANSWER_COUNT_COLUMNS = ("answers_yes", "answers_no", "answers_empty")
+YES_ANSWERS, NO_ANSWERS = ("1", "yes"), ("0", "no")
+DERIVED_COLUMNS = TIME_COLUMNS + ANSWER_COUNT_COLUMNS
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -226,7 +231,10 @@ def infer_schema(interviews: Sequence[Interview]) -> FeatureSchema:
         filled = [v for v in values if v]
         # A column is a number if every filled value is one; 0/1 columns fall here too.
         (numeric_extras if filled and all(map(_is_number, filled)) else text_extras).append(column)
-    numeric = ["lead_time_log_hours"] + [c for c in COUNT_COLUMNS if c in present] + numeric_extras
+    numeric = (
+        ["lead_time_log_hours"] + list(ANSWER_COUNT_COLUMNS) + [c for c in COUNT_COLUMNS if c in present]
+        + numeric_extras
+    )
     categorical = (
         ["slot_hour", "weekday"]
         + [c for c in FLAG_COLUMNS if c in present]
@@ -248,11 +256,21 @@ def _derived(interview: Interview) -> dict[str, Any]:
     }
 
 
+def _answer_counts(interview: Interview, schema: FeatureSchema) -> dict[str, float]:
+    """Counts of yes, no and empty cells among the row's flag and text columns (not the timestamp ones)."""
+    answers = [interview.cells.get(c, "").lower() for c in schema.categorical if c not in TIME_COLUMNS]
+    return {
+        "answers_yes": float(sum(a in YES_ANSWERS for a in answers)),
+        "answers_no": float(sum(a in NO_ANSWERS for a in answers)),
+        "answers_empty": float(sum(not a for a in answers)),
+    }
+
+
 def feature_matrix(interviews: Sequence[Interview], schema: FeatureSchema) -> np.ndarray:
     """An object array, one column per schema column: floats (NaN if empty) then strings."""
     matrix = np.empty((len(interviews), len(schema.columns)), dtype=object)
     for r, interview in enumerate(interviews):
-        derived = _derived(interview)
+        derived = _derived(interview) | _answer_counts(interview, schema)
         for c, column in enumerate(schema.numeric):
             value = derived.get(column, interview.cells.get(column, ""))
             if value == "":

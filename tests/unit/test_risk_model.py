@@ -260,6 +260,23 @@ def test_a_bare_date_means_the_slot_hour_is_unknown():
     assert [matrix[0, weekday], matrix[1, weekday]] == ["wed", "wed"]
 
 
+def test_answer_counts_tally_yes_no_and_empty_flag_and_text_cells():
+    # Given an interview with a yes flag, a "Yes" and a "no" answer, an empty answer and a free-text column
+    row = synthetic_history(1, seed=17)[0] | {
+        "viewed_jd": "1", "clicked_link": "", "feature_permission": "Yes", "feature_venue_clear": "no",
+        "feature_call_letter": "",
+    }
+
+    # When its features are built
+    interviews = risk_model.parse_rows([row])
+    schema = risk_model.infer_schema(interviews)
+    matrix = risk_model.feature_matrix(interviews, schema)
+
+    # Then two cells say yes, one says no, and two are empty; the text "agency" and the timestamps count as none
+    counts = [matrix[0, schema.columns.index(c)] for c in ("answers_yes", "answers_no", "answers_empty")]
+    assert counts == [2.0, 1.0, 2.0]
+
+
 # --- CLI ---------------------------------------------------------------------------------------------------
 
 def parse_cli(argv: list[str]) -> argparse.Namespace:
