@@ -17,6 +17,7 @@ from typing import Callable
 from urllib.parse import parse_qs
 
 from botocore.awsrequest import AWSResponse
+from botocore.retries.standard import ExponentialBackoff
 from moto.core.botocore_stubber import BotocoreStubber, MockRawResponse
 
 # What AWS answers, per kind of fault: (HTTP status, error code).
@@ -32,6 +33,9 @@ UNAVAILABLE = {  # a 5xx: retried by botocore's standard mode and by the state m
     "events": (500, "InternalException"),
     "stepfunctions": (500, "ServiceUnavailable"),
 }
+# PutEvents accepted as a request but an entry refused (EventBridge throttles per entry, too): FailedEntryCount 1.
+# Our code raises on it; the state machine's optimized integration fails the task with EventBridge.FailedEntry.
+FAILED_ENTRY = {"events": (200, "ThrottlingException")}
 _HOSTS = {"dynamodb": "dynamodb", "email": "ses", "events": "events", "states": "stepfunctions", "sqs": "sqs"}
 
 
@@ -88,7 +92,11 @@ def _call_of(request) -> Call:
 
 
 def _error_response(request, call: Call, status: int, code: str) -> AWSResponse:
-    if call.service == "ses":
+    if status == 200:  # a refused entry in an accepted PutEvents
+        entries = [{"ErrorCode": code, "ErrorMessage": "injected fault"} for _ in call.params.get("Entries", [1])]
+        body = json.dumps({"FailedEntryCount": len(entries), "Entries": entries}).encode()
+        headers = {"Content-Type": "application/x-amz-json-1.1", "x-amzn-RequestId": "fault"}
+    elif call.service == "ses":
         body = (f"<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>injected fault</Message>"
                 f"</Error><RequestId>fault</RequestId></ErrorResponse>").encode()
         headers = {"Content-Type": "text/xml"}
@@ -129,8 +137,13 @@ class AwsFaults:
 
 
 def install(monkeypatch) -> AwsFaults:
-    """Put an AwsFaults in front of moto's stubber for the rest of the test."""
+    """Put an AwsFaults in front of moto's stubber for the rest of the test.
+
+    botocore's retries keep their number but not their waits (up to 20 s each): a test's time goes to the
+    behaviour, not to sleeping.
+    """
     faults = AwsFaults()
+    monkeypatch.setattr(ExponentialBackoff, "delay_amount", lambda self, context: 0.01)
     original = BotocoreStubber.__call__
 
     def intercepted(self, event_name, request, **kwargs):
