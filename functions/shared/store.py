@@ -55,6 +55,10 @@ class _Labelled:
         self._transaction.update(item, actions=actions, condition=condition)
         self._labels.append(label)
 
+    def delete(self, label: str, item, condition=None) -> None:
+        self._transaction.delete(item, condition=condition)
+        self._labels.append(label)
+
 
 @contextmanager
 def _transaction():
@@ -296,8 +300,9 @@ def record_decision(
         transaction.save("audit", audit_item(request_id, entry), condition=AuditItem.seq.does_not_exist())
 
 
-def withdraw_decision(request_id: str, level: int, entry: AuditEntry) -> None:
-    """Undo a recorded decision the workflow refused (its wait had already timed out), keeping the audit."""
+def withdraw_decision(request_id: str, level: int, entry: AuditEntry, release_link: str | None = None) -> None:
+    """Undo a recorded decision the workflow refused (its wait had already timed out) or could not be handed
+    (Step Functions unavailable), keeping the audit. `release_link` makes that link usable again."""
     with _transaction() as transaction:
         transaction.update(
             "approval", ApprovalItem(request_id),
@@ -305,6 +310,8 @@ def withdraw_decision(request_id: str, level: int, entry: AuditEntry) -> None:
                      ApprovalItem.decided_at.remove()],
             condition=ApprovalItem.level == level,
         )
+        if release_link:
+            transaction.delete("link", LinkUseItem(release_link))
         transaction.save("audit", audit_item(request_id, entry), condition=AuditItem.seq.does_not_exist())
 
 

@@ -198,9 +198,11 @@ def decide(system, token: str, decision: str) -> dict:
 def state(system) -> dict:
     """Everything a refused call must leave as it was."""
     interview, slot = store.get_interview("int-1"), store.get_slot("slot-int-1")
+    approval = store.get_approval(interview.pending_request_id) if interview.pending_request_id else None
     executions = boto3.client("stepfunctions").list_executions(
         stateMachineArn=system.resources.state_machine_arn)["executions"]
     return {"interview": (interview.status, interview.pending_request_id), "slot": (slot.status, slot.interview_id),
+            "approval": approval and (approval.level, approval.decision, approval.decided_by),
             "executions": sorted((e["name"], e["status"]) for e in executions), "mail": len(system.sent_mail())}
 
 
