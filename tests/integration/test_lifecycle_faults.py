@@ -22,6 +22,7 @@ workflow step ends in NEEDS_ATTENTION (a failed execution, which alarms: tests/i
 
 from __future__ import annotations
 
+import base64
 import copy
 import json
 import time
@@ -74,10 +75,10 @@ def _carrying(text: str) -> Callable[[aws_faults.Call], bool]:
     return lambda call: text in call.text
 
 
-def _mail_to(address: str, subject_part: str | None = None) -> Callable[[aws_faults.Call], bool]:
+def _mail_to(address: str, containing: str | None = None) -> Callable[[aws_faults.Call], bool]:
     def when(call):
-        raw = call.params.get("RawMessage.Data", "")
-        return call.params.get("Destinations.member.1") == address and (subject_part is None or subject_part in raw)
+        raw = base64.b64decode(call.params.get("RawMessage.Data", "")).decode("utf-8", "replace")
+        return call.params.get("Destinations.member.1") == address and (containing is None or containing in raw)
     return when
 
 
