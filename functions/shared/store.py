@@ -69,9 +69,11 @@ def _transaction():
             yield _Labelled(transaction, labels)
     except TransactWriteError as exc:
         reasons = exc.cancellation_reasons or []
-        # A concurrent transaction on the same item is refused as "TransactionConflict": the same answer to us.
+        # Only a failed condition is an answer. A race with another transaction on the same item
+        # ("TransactionConflict") or a throttle ("ThrottlingError") decided nothing: it is raised as it is, so
+        # that the caller's retry (503) or the queue's redelivery tries again.
         failed = tuple(label for label, reason in zip(labels, reasons)
-                       if reason and reason.code in ("ConditionalCheckFailed", "TransactionConflict"))
+                       if reason and reason.code == "ConditionalCheckFailed")
         if failed:
             raise TransactionConflict(failed) from exc
         raise

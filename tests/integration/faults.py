@@ -36,6 +36,12 @@ UNAVAILABLE = {  # a 5xx: retried by botocore's standard mode and by the state m
 # PutEvents accepted as a request but an entry refused (EventBridge throttles per entry, too): FailedEntryCount 1.
 # Our code raises on it; the state machine's optimized integration fails the task with EventBridge.FailedEntry.
 FAILED_ENTRY = {"events": (200, "ThrottlingException")}
+# DynamoDB cancels a transaction that races another one on the same item (TransactionConflict) or that is
+# throttled (ThrottlingError): TransactionCanceledException, which neither botocore nor PynamoDB retries. The
+# reason names the item: the second one (the interview in a submission, the approval in a decision) for a
+# conflict, every item for a throttle.
+TRANSACTION_CONFLICT = {"dynamodb": (400, "TransactionCanceledException:TransactionConflict")}
+TRANSACTION_THROTTLED = {"dynamodb": (400, "TransactionCanceledException:ThrottlingError")}
 _HOSTS = {"dynamodb": "dynamodb", "email": "ses", "events": "events", "states": "stepfunctions", "sqs": "sqs"}
 
 
@@ -96,6 +102,14 @@ def _error_response(request, call: Call, status: int, code: str) -> AWSResponse:
         entries = [{"ErrorCode": code, "ErrorMessage": "injected fault"} for _ in call.params.get("Entries", [1])]
         body = json.dumps({"FailedEntryCount": len(entries), "Entries": entries}).encode()
         headers = {"Content-Type": "application/x-amz-json-1.1", "x-amzn-RequestId": "fault"}
+    elif code.startswith("TransactionCanceledException:"):
+        reason = code.split(":", 1)[1]
+        items = call.params.get("TransactItems", [])
+        reasons = [{"Code": reason, "Message": "injected fault"} if reason == "ThrottlingError" or i == 1
+                   else {"Code": "None"} for i in range(len(items))]
+        body = json.dumps({"__type": "TransactionCanceledException", "CancellationReasons": reasons,
+                           "message": f"Transaction cancelled [{', '.join(r['Code'] for r in reasons)}]"}).encode()
+        headers = {"Content-Type": "application/x-amz-json-1.0", "x-amzn-RequestId": "fault"}
     elif call.service == "ses":
         body = (f"<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>injected fault</Message>"
                 f"</Error><RequestId>fault</RequestId></ErrorResponse>").encode()
