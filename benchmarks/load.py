@@ -175,7 +175,7 @@ class Submitted:
 
 def drive(system: System, figures: Figures, seeded: list[Seeded], *, duration: float, candidates: int,
           approvers: int, auto_share: float, reject_share: float, repeat_share: float, double_share: float,
-          rng: random.Random) -> dict[str, Submitted]:
+          settle_timeout: float, rng: random.Random) -> dict[str, Submitted]:
     to_cancel: queue.Queue = queue.Queue()
     for interview in seeded:
         to_cancel.put(interview)
@@ -213,21 +213,21 @@ def drive(system: System, figures: Figures, seeded: list[Seeded], *, duration: f
                     figures.error(f"cancel (repeat): HTTP {again.status_code} or another request")
 
     def mail_watcher() -> None:
-        """Hands each new approval link to the approvers, as the e-mail would."""
-        seen = set()
+        """Hands each new approval link to the approvers, as the e-mail would (reading only new mail)."""
+        read = 0
         while not stop.is_set():
             try:
-                messages = system.outbox()
+                messages = requests.get(f"{system.base}/_local/outbox.json", params={"after": read},
+                                        timeout=60).json()
             except requests.RequestException:
                 figures.error("outbox: unreachable")
                 messages = []
+            read += len(messages)
             for message in messages:
-                found = LINK.search(message["text"])
-                request = REQUEST_ID.search(message["text"])
-                if found and request and found.group(1) not in seen:
-                    seen.add(found.group(1))
+                found, request = LINK.search(message["text"]), REQUEST_ID.search(message["text"])
+                if found and request:
                     links.put((request.group(0), found.group(1)))
-            stop.wait(0.5)
+            stop.wait(1.0)
 
     def approver() -> None:
         while not (stop.is_set() and links.empty()):
@@ -266,12 +266,12 @@ def drive(system: System, figures: Figures, seeded: list[Seeded], *, duration: f
         thread.start()
     for thread in cancellers:
         thread.join()
-    # Approvers keep deciding what arrived during the run, until the pending approvals are all decided.
-    settle_deadline = time.time() + max(30.0, duration)
+    # Approvers keep deciding what the run asked of them, until every request that waits for a decision got one.
+    settle_deadline = time.time() + settle_timeout
     while time.time() < settle_deadline:
-        pending = [s for s in submitted.values() if s.reason == "illness" and not any(
-            code == 200 for code in s.decisions)]
-        if not pending and links.empty():
+        with lock:
+            waiting = [s for s in submitted.values() if s.reason == "illness" and 200 not in s.decisions]
+        if not waiting and links.empty():
             break
         time.sleep(1)
     stop.set()
@@ -413,7 +413,7 @@ def run(info_file: Path, *, interviews: int, duration: float, candidates: int, a
     started = time.perf_counter()
     submitted = drive(system, figures, seeded, duration=duration, candidates=candidates, approvers=approvers,
                       auto_share=auto_share, reject_share=reject_share, repeat_share=repeat_share,
-                      double_share=double_share, rng=rng)
+                      double_share=double_share, settle_timeout=settle_timeout, rng=rng)
     elapsed = time.perf_counter() - started
     problems = check(system, submitted, seeded, settle_timeout)
     result = report(figures, submitted, elapsed, problems)
@@ -431,7 +431,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--approvers", type=int, default=4, help="approver threads (default 4)")
     parser.add_argument("--sla-seconds", type=int, default=600,
                         help="approval SLA of the system this script starts (default 600: no escalation)")
-    parser.add_argument("--settle-timeout", type=float, default=180, help="seconds to wait for final states")
+    parser.add_argument("--settle-timeout", type=float, default=300,
+                        help="seconds to wait for the decisions, then for final states (default 300 each)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
 
