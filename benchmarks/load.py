@@ -437,20 +437,27 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     def go(info_file: Path) -> dict:
-        return run(info_file, interviews=args.interviews, duration=args.duration, candidates=args.candidates,
-                   approvers=args.approvers, settle_timeout=args.settle_timeout)
+        result = run(info_file, interviews=args.interviews, duration=args.duration, candidates=args.candidates,
+                     approvers=args.approvers, settle_timeout=args.settle_timeout)
+        if args.json:
+            print(json.dumps(result, indent=2))
+        else:
+            print_report(result)
+            print(f"  outcomes: {result['outcomes']}")
+        return result
 
+    result = None
     if args.info_file:
         result = go(args.info_file)
     else:
-        with tempfile.TemporaryDirectory(prefix="load-") as directory, \
-                launch.running(Path(directory), sla_seconds=args.sla_seconds) as info_file:
-            result = go(info_file)
-    if args.json:
-        print(json.dumps(result, indent=2))
-    else:
-        print_report(result)
-        print(f"  outcomes: {result['outcomes']}")
+        try:
+            with tempfile.TemporaryDirectory(prefix="load-") as directory, \
+                    launch.running(Path(directory), sla_seconds=args.sla_seconds) as info_file:
+                result = go(info_file)
+        except RuntimeError as exc:  # stopping it after the figures were printed: say so, keep the verdict
+            if result is None:
+                raise
+            print(f"note: {exc}", file=sys.stderr)
     return 0 if not result["problems"] and not result["errors"] else 1
 
 
