@@ -8,15 +8,15 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.approve import routes
 from functions.shared.observability import logger, metrics, tracer
-from functions.shared.web import AWS_ERRORS, unavailable_page
+from functions.shared import unavailable
 
 app = APIGatewayRestResolver(enable_validation=True)
 app.include_router(routes.router)
 
 
-@app.exception_handler(list(AWS_ERRORS))
+@app.exception_handler(unavailable.AWS_ERRORS)
 def _unavailable(exc: Exception):
-    return unavailable_page(exc, app.current_event.headers.get("Accept-Language"))
+    return unavailable.page(exc, app.current_event.headers.get("Accept-Language"))
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

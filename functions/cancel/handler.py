@@ -11,13 +11,14 @@ from functions import api_docs
 from functions.cancel import routes
 from functions.shared.errors import DomainError
 from functions.shared.observability import logger, metrics, tracer
-from functions.shared.web import AWS_ERRORS, domain_problem, unavailable_problem, validation_problem
+from functions.shared import unavailable
+from functions.shared.web import domain_problem, validation_problem
 
 app = APIGatewayRestResolver(enable_validation=True)
 app.include_router(routes.router)
 app.exception_handler(RequestValidationError)(validation_problem)
 app.exception_handler(DomainError)(domain_problem)
-app.exception_handler(list(AWS_ERRORS))(unavailable_problem)
+app.exception_handler(unavailable.AWS_ERRORS)(unavailable.problem)
 api_docs.serve(app)
 
 

@@ -7,14 +7,11 @@ from dataclasses import dataclass
 
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
-from botocore.exceptions import BotoCoreError, ClientError
-from pynamodb.exceptions import PynamoDBException
 
 from functions.shared import links
 from functions.shared.domain import Locale, StaffRole
-from functions.shared.errors import DomainError, ForbiddenError, ServiceUnavailableError, UnauthorizedError
+from functions.shared.errors import DomainError, ForbiddenError, UnauthorizedError
 from functions.shared.i18n import locale_of, translator
-from functions.shared.observability import logger
 from functions.shared.rendering import render
 
 PROBLEM_JSON = "application/problem+json"
@@ -108,30 +105,6 @@ def undecodable_body_problem(_exc: UnicodeDecodeError) -> Response:
 
 def domain_problem(exc: DomainError) -> Response:
     return problem(exc.status, exc.title, exc.detail)
-
-
-# An AWS service that still throttles or fails after the SDK's retries: every write on the request path is all or
-# nothing (a transaction) and keyed by the caller's Idempotency-Key or the single-use link, so the caller may
-# simply try again. Answered 503 (which the API's 5xx alarm counts), never a crash the gateway turns into a 502.
-AWS_ERRORS = (ClientError, BotoCoreError, PynamoDBException)
-UNAVAILABLE = ServiceUnavailableError(
-    "The service is busy and nothing was changed; retry with the same Idempotency-Key in a moment.")
-UNAVAILABLE_PAGE = ServiceUnavailableError("The service is busy; please send your decision again in a moment.")
-
-
-def _retry_after(response: Response) -> Response:
-    response.headers["Retry-After"] = "1"
-    return response
-
-
-def unavailable_problem(exc: Exception) -> Response:
-    logger.exception("AWS call failed after retries", extra={"error": type(exc).__name__})
-    return _retry_after(domain_problem(UNAVAILABLE))
-
-
-def unavailable_page(exc: Exception, accept_language: str | None) -> Response:
-    logger.exception("AWS call failed after retries", extra={"error": type(exc).__name__})
-    return _retry_after(error_page(UNAVAILABLE_PAGE, accept_language))
 
 
 def page(template: str, locale: Locale, status: int = 200, **context) -> Response:
