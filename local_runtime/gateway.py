@@ -76,7 +76,9 @@ def make_server(host: str, port: int, invoke: Invoke, staff_key: str, extra_page
             if url.path in extra_pages and method == "GET":
                 return self._send(200, extra_pages[url.path]().encode(), {"Content-Type": "text/html; charset=utf-8"})
             if url.path == "/_local/outbox.json" and method == "GET":
-                return self._json(200, outbox.messages())
+                # ?after=N: only the messages after the first N (a poller reads what is new, not all again)
+                after = dict(parse_qsl(url.query)).get("after", "0")
+                return self._json(200, outbox.messages(after=int(after) if after.isdigit() else 0))
             if url.path == "/_local/outbox" and method == "GET":
                 page = OUTBOX_PAGE.render(messages=outbox.messages())
                 return self._send(200, page.encode(), {"Content-Type": "text/html; charset=utf-8"})

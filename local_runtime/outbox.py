@@ -9,13 +9,12 @@ from moto.core import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
 
 
-def messages(region: str = "us-east-1") -> list[dict]:
+def messages(region: str = "us-east-1", after: int = 0) -> list[dict]:
+    """Every message SES accepted, oldest first; with `after`, only those after the first `after` ones."""
     backend = ses_backends[DEFAULT_ACCOUNT_ID][region]
     result = []
-    for sent in backend.sent_messages:
-        raw = getattr(sent, "raw_data", None)
-        if raw is None:
-            continue
+    for sent in [m for m in list(backend.sent_messages) if getattr(m, "raw_data", None) is not None][after:]:
+        raw = sent.raw_data
         parsed = message_from_string(raw, policy=policy.default)
         text = parsed.get_body(preferencelist=("plain",))
         html = parsed.get_body(preferencelist=("html",))

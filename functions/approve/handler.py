@@ -8,10 +8,16 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.approve import ratings, routes
 from functions.shared.observability import logger, metrics, tracer
+from functions.shared import unavailable
 
 app = APIGatewayRestResolver(enable_validation=True)
 app.include_router(routes.router)
 app.include_router(ratings.router)
+
+
+@app.exception_handler(unavailable.AWS_ERRORS)
+def _unavailable(exc: Exception):
+    return unavailable.page(exc, app.current_event.headers.get("Accept-Language"))
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

@@ -99,7 +99,7 @@ def approval_page(token: str):
 
 
 @router.post("/approvals/<token>", summary="Decide (form post from the approval page)", tags=["approver"],
-             responses=page_responses(200, 403, 409, 410, 422), openapi_extensions=DECISION_FORM_BODY)
+             responses=page_responses(200, 403, 409, 410, 422, 503), openapi_extensions=DECISION_FORM_BODY)
 def decide(token: str):
     locale = _locale()
     t = translator(locale)

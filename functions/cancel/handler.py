@@ -11,6 +11,7 @@ from functions import api_docs
 from functions.cancel import console, portal, routes
 from functions.shared.errors import DomainError
 from functions.shared.observability import logger, metrics, tracer
+from functions.shared import unavailable
 from functions.shared.web import domain_problem, validation_problem
 
 app = APIGatewayRestResolver(enable_validation=True)
@@ -19,6 +20,7 @@ app.include_router(portal.router)
 app.include_router(console.router)
 app.exception_handler(RequestValidationError)(validation_problem)
 app.exception_handler(DomainError)(domain_problem)
+app.exception_handler(unavailable.AWS_ERRORS)(unavailable.problem)
 api_docs.serve(app)
 
 

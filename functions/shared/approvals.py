@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel
 
 from functions.shared import events, links, retention, store, workflow
@@ -168,5 +169,13 @@ def decide(token: str, decision: Decision, comment: str | None) -> Outcome:
             at=to_iso(utc_now()), actor="workflow", action="decision_withdrawn",
             why="the decision arrived after the deadline; the request had moved on"))
         raise LinkExpiredError("The deadline for this decision passed; the request was passed on.") from None
+    except (ClientError, BotoCoreError) as exc:
+        # Step Functions still refuses after the SDK's retries: a decision the workflow never heard of must not
+        # stand (nor use up the link), or the retry would be told "already decided" while nothing was decided.
+        store.withdraw_decision(link.request_id, link.level, AuditEntry(
+            at=to_iso(utc_now()), actor="workflow", action="decision_withdrawn",
+            why="the workflow could not be reached; the approver was asked to send the decision again"),
+            release_link=link.link_id)
+        raise ServiceUnavailableError("The service is busy; please send your decision again in a moment.") from exc
     return outcome
 

@@ -59,7 +59,14 @@ def submit(
                               starts_at=from_iso(interview.starts_at), sla_seconds=settings.approval_sla_seconds,
                               hr_email=settings.hr_email,
                               earlier_cancellations=len(profile.cancellations) if profile else 0)
-    _check_cancellable(interview, initiator, now, decision, reason_code, reason_text)
+    try:
+        _check_cancellable(interview, initiator, now, decision, reason_code, reason_text)
+    except ConflictError:
+        # A retry of a request that was decided meanwhile (the interview is cancelled, or no longer pending for
+        # it): the same key still gets the same receipt. One read, on this path only.
+        if store.get_request(request_id) is not None:
+            return _repeat(request_id, reason_code, reason_text)
+        raise
     route = decision.route
     at = to_iso(now)
     request = RequestItem(

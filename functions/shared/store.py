@@ -56,6 +56,10 @@ class _Labelled:
         self._transaction.update(item, actions=actions, condition=condition)
         self._labels.append(label)
 
+    def delete(self, label: str, item, condition=None) -> None:
+        self._transaction.delete(item, condition=condition)
+        self._labels.append(label)
+
 
 @contextmanager
 def _transaction():
@@ -66,9 +70,11 @@ def _transaction():
             yield _Labelled(transaction, labels)
     except TransactWriteError as exc:
         reasons = exc.cancellation_reasons or []
-        # A concurrent transaction on the same item is refused as "TransactionConflict": the same answer to us.
+        # Only a failed condition is an answer. A race with another transaction on the same item
+        # ("TransactionConflict") or a throttle ("ThrottlingError") decided nothing: it is raised as it is, so
+        # that the caller's retry (503) or the queue's redelivery tries again.
         failed = tuple(label for label, reason in zip(labels, reasons)
-                       if reason and reason.code in ("ConditionalCheckFailed", "TransactionConflict"))
+                       if reason and reason.code == "ConditionalCheckFailed")
         if failed:
             raise TransactionConflict(failed) from exc
         raise
@@ -299,8 +305,9 @@ def record_decision(
         transaction.save("audit", audit_item(request_id, entry), condition=AuditItem.seq.does_not_exist())
 
 
-def withdraw_decision(request_id: str, level: int, entry: AuditEntry) -> None:
-    """Undo a recorded decision the workflow refused (its wait had already timed out), keeping the audit."""
+def withdraw_decision(request_id: str, level: int, entry: AuditEntry, release_link: str | None = None) -> None:
+    """Undo a recorded decision the workflow refused (its wait had already timed out) or could not be handed
+    (Step Functions unavailable), keeping the audit. `release_link` makes that link usable again."""
     with _transaction() as transaction:
         transaction.update(
             "approval", ApprovalItem(request_id),
@@ -308,6 +315,8 @@ def withdraw_decision(request_id: str, level: int, entry: AuditEntry) -> None:
                      ApprovalItem.decided_at.remove()],
             condition=ApprovalItem.level == level,
         )
+        if release_link:
+            transaction.delete("link", LinkUseItem(release_link))
         transaction.save("audit", audit_item(request_id, entry), condition=AuditItem.seq.does_not_exist())
 
 

@@ -17,6 +17,8 @@ import boto3
 import pytest
 import requests
 
+from local_runtime import launch
+
 REPO = Path(__file__).resolve().parents[2]
 SLA_SECONDS = 30  # short enough that the timeout -> escalation -> default path runs within the test
 
@@ -112,22 +114,5 @@ def mails_to(local, address):
 
 @pytest.fixture(scope="session")
 def local(tmp_path_factory):
-    info_file = tmp_path_factory.mktemp("local") / "info.json"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "TABLE_", "MOTO"))}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "cli.main", "local", "--port", "0", "--no-demo", "--sla-seconds", str(SLA_SECONDS),
-         "--info-file", str(info_file), "--log-level", "WARNING"],
-        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
-    try:
-        wait_for(lambda: info_file.exists() and info_file.stat().st_size > 0 or process.poll() is not None,
-                 timeout=120)
-        assert process.poll() is None, process.stdout.read()
+    with launch.running(tmp_path_factory.mktemp("local"), sla_seconds=SLA_SECONDS) as info_file:
         yield Local(json.loads(info_file.read_text()))
-    finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            raise AssertionError("the local system did not stop on Ctrl-C")

@@ -67,6 +67,32 @@ def test_the_append_only_audit_table_can_never_be_updated_or_deleted(synth):
     assert len(putters) == 4, putters
 
 
+def test_every_action_any_identity_may_take_on_the_audit_table_adds_or_reads(synth):
+    # Given an allow-list: adding an entry (PutItem, the condition check of a transaction) and reading
+    allowed = {
+        "dynamodb:PutItem",
+        "dynamodb:ConditionCheckItem",
+        "dynamodb:GetItem",
+        "dynamodb:BatchGetItem",
+        "dynamodb:Query",
+        "dynamodb:Scan",
+        "dynamodb:DescribeTable",
+        "dynamodb:GetRecords",
+        "dynamodb:GetShardIterator",
+    }
+    audit_id = synth.logical_id(synth.stack.data.tables["audit"])
+    # When we collect every action of every statement that reaches the audit table (or its indexes)
+    reaching = {
+        (logical_id, action)
+        for logical_id, statement in iam_statements(synth.resources)
+        if statement.get("Effect") == "Allow" and audit_id in refs(statement.get("Resource"))
+        for action in _actions(statement)
+    }
+    # Then each is on the list: a new write action (PartiQLInsert, RestoreTable..., a wildcard) is caught too
+    assert reaching, "no statement reaches the audit table: this test no longer checks anything"
+    assert {(lid, a) for lid, a in reaching if a not in allowed} == set()
+
+
 def test_every_queue_has_a_dead_letter_queue_except_the_dead_letter_queues(synth):
     # Given every queue, and the queues named as dead-letter targets (redrive policies, rules, schedules)
     queues = synth.of_type("AWS::SQS::Queue")

@@ -163,3 +163,19 @@ def test_when_the_workflow_cannot_start_the_request_is_kept_and_a_retry_starts_i
     executions = boto3.client("stepfunctions").list_executions(
         stateMachineArn=system.resources.state_machine_arn)["executions"]
     assert [e["name"] for e in executions] == [request_id]
+
+
+def test_repeating_the_key_after_the_request_was_decided_returns_the_same_receipt(system, scheduled):
+    # Given a request approved automatically and finished (the interview is cancelled, no longer pending for it)
+    scheduled()
+    first = _submit(key="decided-key-1", reason="schedule_conflict")
+    assert system.execution(first.request_id)["status"] == "SUCCEEDED"
+    assert store.get_interview("int-1").status == "CANCELLED"
+    # When the client retries with the same Idempotency-Key (its first answer was lost, say)
+    again = _submit(key="decided-key-1", reason="schedule_conflict")
+    # Then it gets the same request, now approved, and nothing new is made
+    assert (again.request_id, again.status) == (first.request_id, "APPROVED")
+    assert [e.action for e in store.audit_trail(first.request_id)].count("received") == 1
+    # while another key for the cancelled interview is still a conflict
+    with pytest.raises(ConflictError, match="already cancelled"):
+        _submit(key="decided-key-2", reason="schedule_conflict")

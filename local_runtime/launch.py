@@ -1,0 +1,45 @@
+"""`interviews local` in a child process, as the README starts it: for the end-to-end tests and the load script.
+
+Empty (no demo data), on a free loopback port; its output goes to a file beside the info file (a pipe nobody
+reads would fill up and stall the system under load). Stopped with Ctrl-C (SIGINT) at the end.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@contextmanager
+def running(directory: Path, *, sla_seconds: int, log_level: str = "WARNING", start_timeout: float = 120):
+    """Yields the info file (base URL, staff tokens, AWS endpoint, tables) once the system serves."""
+    info_file, log_file = directory / "info.json", directory / "local.log"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "TABLE_", "MOTO"))}
+    with open(log_file, "w", encoding="utf-8") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "cli.main", "local", "--port", "0", "--no-demo", "--sla-seconds",
+             str(sla_seconds), "--info-file", str(info_file), "--log-level", log_level],
+            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.time() + start_timeout
+        while not (info_file.exists() and info_file.stat().st_size) and process.poll() is None:
+            if time.time() > deadline:
+                raise RuntimeError(f"the local system did not start within {start_timeout:.0f} s")
+            time.sleep(0.3)
+        if process.poll() is not None:
+            raise RuntimeError(f"the local system exited at start:\n{log_file.read_text()[-4000:]}")
+        yield info_file
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            raise RuntimeError("the local system did not stop on Ctrl-C") from None
