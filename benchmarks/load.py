@@ -213,8 +213,10 @@ def drive(system: System, figures: Figures, seeded: list[Seeded], *, duration: f
                     figures.error(f"cancel (repeat): HTTP {again.status_code} or another request")
 
     def mail_watcher() -> None:
-        """Hands each new approval link to the approvers, as the e-mail would (reading only new mail)."""
-        read = 0
+        """Hands each new approval link of this run's requests to the approvers, as the e-mail would (reading
+        only mail sent since the run began: the system may be shared with other work and its links)."""
+        read = len(requests.get(f"{system.base}/_local/outbox.json", timeout=60).json())
+        unclaimed: list[tuple[float, str, str]] = []  # links whose request's 202 has not been recorded yet
         while not stop.is_set():
             try:
                 messages = requests.get(f"{system.base}/_local/outbox.json", params={"after": read},
@@ -226,7 +228,13 @@ def drive(system: System, figures: Figures, seeded: list[Seeded], *, duration: f
             for message in messages:
                 found, request = LINK.search(message["text"]), REQUEST_ID.search(message["text"])
                 if found and request:
-                    links.put((request.group(0), found.group(1)))
+                    unclaimed.append((time.time(), request.group(0), found.group(1)))
+            with lock:
+                ours = [u for u in unclaimed if u[1] in submitted]
+            for entry in ours:
+                links.put(entry[1:])
+            # Someone else's links are dropped after a minute.
+            unclaimed = [u for u in unclaimed if u not in ours and time.time() - u[0] < 60]
             stop.wait(1.0)
 
     def approver() -> None:

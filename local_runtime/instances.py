@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import multiprocessing
 import os
+import time
 from concurrent.futures import ProcessPoolExecutor
 
 from infra import topology
@@ -40,5 +41,12 @@ class Instances:
     def invoke(self, function_name: str, event: dict) -> dict:
         return self._pool.submit(_invoke, function_name, event).result(timeout=60)
 
-    def close(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
+    def close(self, timeout: float = 20) -> None:
+        """Let running invocations finish for up to `timeout` seconds, then end the workers."""
+        processes = list((self._pool._processes or {}).values())  # noqa: SLF001 - the pool has no public handle
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        deadline = time.monotonic() + timeout
+        for process in processes:
+            process.join(timeout=max(0.0, deadline - time.monotonic()))
+            if process.is_alive():
+                process.terminate()

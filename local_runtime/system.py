@@ -8,6 +8,7 @@ import logging
 import os
 import secrets
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
@@ -81,10 +82,14 @@ class LocalSystem:
 
     def stop(self) -> None:
         for stop in reversed(self._stops):
+            started = time.monotonic()
             try:
                 stop()
             except Exception:  # noqa: BLE001 - stop everything we can
                 pass
+            if time.monotonic() - started > 2:  # say what makes Ctrl-C slow, if anything does
+                print(f"stopping {getattr(stop, '__qualname__', stop)} took {time.monotonic() - started:.1f} s",
+                      flush=True)
         self._stops.clear()
 
     def __enter__(self) -> LocalSystem:
