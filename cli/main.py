@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import faulthandler
 import json
 import os
+import signal
 import sys
 
 
@@ -12,6 +14,8 @@ def _local(args: argparse.Namespace) -> int:
     from local_runtime import demo
     from local_runtime.system import LocalSystem, wait_forever
 
+    # `kill -USR1 <pid>` writes every thread's stack to stderr: what to look at if Ctrl-C ever seems to hang.
+    faulthandler.register(signal.SIGUSR1, all_threads=True)
     system = LocalSystem(port=args.port, sla_seconds=args.sla_seconds, log_level=args.log_level).start()
     try:
         if not args.no_demo:

