@@ -97,7 +97,8 @@ def context(token: str) -> ApprovalContext:
     return ApprovalContext(request, interview, candidate, earlier, is_open, draft)
 
 
-def _decided_by_link(token: str) -> tuple[links.ApproverLink, ApprovalItem]:
+def _link_and_approval(token: str) -> tuple[links.ApproverLink, ApprovalItem]:
+    """The link's approval, if the link is this approval's current one (410 once it was passed on, else 403)."""
     link = links.approver_link_of(token)
     approval = store.get_approval(link.request_id)
     if approval is not None and approval.level > link.level:
@@ -113,7 +114,7 @@ def send_retention(token: str, message: str) -> None:
     The decision used the link; this second use is guarded by its own once-only write. Sending the same text
     again (a retry after an error) re-announces it; mail goes once per request whatever happens.
     """
-    link, approval = _decided_by_link(token)
+    link, approval = _link_and_approval(token)
     if approval.decision != Decision.REJECT.value:
         raise ConflictError("A retention message can only follow a rejection.")
     actor = f"approver:{link.approver_id}"
@@ -137,12 +138,7 @@ def send_retention(token: str, message: str) -> None:
 
 def decide(token: str, decision: Decision, comment: str | None) -> Outcome:
     """Record the decision once and hand it to the waiting workflow. Every later attempt gets a conflict."""
-    link = links.approver_link_of(token)
-    approval = store.get_approval(link.request_id)
-    if approval is not None and approval.level > link.level:
-        raise LinkExpiredError("This request was passed on to another approver because the deadline passed.")
-    if approval is None or approval.approver_id != link.approver_id or approval.level != link.level:
-        raise LinkInvalidError("This link is not valid.")
+    link, approval = _link_and_approval(token)
     if approval.decision is not None:
         raise ConflictError("This request has already been decided.")
 
