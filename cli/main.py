@@ -16,6 +16,10 @@ def _local(args: argparse.Namespace) -> int:
 
     # `kill -USR1 <pid>` writes every thread's stack to stderr: what to look at if Ctrl-C ever seems to hang.
     faulthandler.register(signal.SIGUSR1, all_threads=True)
+    # Ctrl-C (and a plain `kill`) stop it, even when started in the background by a shell without job control,
+    # which makes children ignore SIGINT (Python then installs no KeyboardInterrupt handler of its own).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     system = LocalSystem(port=args.port, sla_seconds=args.sla_seconds, log_level=args.log_level).start()
     try:
         if not args.no_demo:
