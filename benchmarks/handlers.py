@@ -83,7 +83,9 @@ def main() -> int:
 
     # Set up through the domain in this process; measure each function in a cold child of its own.
     os.environ.update({k: v for k, v in env.items() if k not in ("PYTHONPATH", "PYTHONDONTWRITEBYTECODE")})
-    from functions.shared import links, notifications, store
+    from functions.integration import links
+    from functions.integration.data import approval_store
+    from functions.notify import events as notifications
     from local_runtime.delivery import deliver_once
 
     event = json.loads((REPO / "tests/events/interview_scheduled.json").read_text())
@@ -102,7 +104,7 @@ def main() -> int:
         cancel_request("bench-1", "illness"), cancel_request("bench-2", "schedule_conflict"),
         {"name": "GET my interviews", "method": "GET", "path": "/api/candidate/interviews", "headers": auth},
     ])
-    from functions.shared.cancellations import request_id_for
+    from functions.domain.cancellations import request_id_for
 
     request_id = request_id_for("candidate:cand-1", "bench-1", "bench-bench-1")
     auto_id = request_id_for("candidate:cand-1", "bench-2", "bench-bench-2")
@@ -111,7 +113,7 @@ def main() -> int:
         for queue in created.queues:
             deliver_once(queue, lambda f, e: importlib.import_module(f"functions.{f}.handler").lambda_handler(
                 e, __import__("local_runtime.lambda_events", fromlist=["x"]).LambdaContext(function_name=f)))
-        approval = store.get_approval(request_id)
+        approval = approval_store.get_approval(request_id)
         if approval:
             break
         time.sleep(0.1)

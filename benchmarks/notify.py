@@ -113,7 +113,7 @@ def main() -> int:
 
     with mock_aws():
         from functions.notify.handler import lambda_handler
-        from functions.shared import notifications
+        from functions.notify import events as notifications
         from local_runtime import resources
         from local_runtime.lambda_events import LambdaContext
 

@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/report_scale.py [--period-cancellations 10000] [--history-cancellations 100000]
 
 In-process moto (mock_aws), pinned to one CPU core. What is measured:
-1. The event path for a sample of events (store.count_once through ingest, one transaction each): ms/event.
+1. The event path for a sample of events (counter_store.count_once through ingest, one transaction each): ms/event.
 2. The report of a 7-day period holding 10,000 cancellations (plus their bookings and outcomes): collect (one
    query per day) + build + HTML/JSON/CSV, median of 5 runs.
 3. The same report after 100,000 more cancellations are added to the history (the 100 days before the period).
@@ -54,7 +54,7 @@ def _iso(moment: datetime) -> str:
 
 def _dimensions(rng: random.Random, day: date, cancelled: bool):
     """A booking's job, source and slot; cancelled ones lean to early and late slots, agencies and Mondays."""
-    from functions.analytics.aggregates import Dimensions
+    from functions.domain.aggregates import Dimensions
 
     job = rng.choice(JOBS)
     hours = [8, 8, 9, 18, 19, 19] + list(range(8, 20)) if cancelled else list(range(8, 20))
@@ -67,7 +67,7 @@ def _dimensions(rng: random.Random, day: date, cancelled: bool):
 
 def synthetic_events(rng: random.Random, day: date):
     """The counters of one cancellation's lifecycle, and of its share of bookings, as the event path counts them."""
-    from functions.analytics import aggregates
+    from functions.domain import aggregates
 
     found = [aggregates.scheduled(_dimensions(rng, day, cancelled=False)) for _ in range(BOOKINGS_PER_CANCELLATION - 1)]
     dims = _dimensions(rng, day, cancelled=True)
@@ -94,8 +94,8 @@ def synthetic_events(rng: random.Random, day: date):
 
 def seed(rng: random.Random, days: list[date], cancellations: int) -> int:
     """Sum the counters of `cancellations` lifecycles spread over `days` and write them; returns items written."""
-    from functions.analytics import aggregates
-    from functions.shared import store
+    from functions.domain import aggregates
+    from functions.integration.data import counter_store
 
     sums: dict[tuple[str, str], list] = defaultdict(lambda: [0, None])
     for i in range(cancellations):
@@ -106,7 +106,7 @@ def seed(rng: random.Random, days: list[date], cancellations: int) -> int:
                 current[0] += increment.n
                 if increment.total is not None:
                     current[1] = (current[1] or 0) + increment.total
-    store.put_aggregates([store.Increment(d, m, n, t) for (d, m), (n, t) in sums.items()])
+    counter_store.put_aggregates([counter_store.Increment(d, m, n, t) for (d, m), (n, t) in sums.items()])
     return len(sums)
 
 
@@ -124,7 +124,7 @@ def time_report(runs: int = 5) -> tuple[float, dict]:
 
 def time_event_path(sample: int) -> float:
     from functions.analytics import ingest
-    from functions.shared import store
+    from functions.integration.data import counter_store
 
     detail = {"job": {"title": "Backend Engineer", "department": "Engineering"},
               "candidate": {"source": "referral", "timezone": "Asia/Shanghai"}, "starts_at": "2030-02-03T02:00:00Z"}
@@ -133,7 +133,7 @@ def time_event_path(sample: int) -> float:
         ingest.count({"id": f"bench-{i}", "time": "2030-02-01T08:00:00Z", "detail-type": "InterviewScheduled",
                       "detail": {**detail, "interview_id": f"bench-{i}"}})
     elapsed = (time.perf_counter() - began) / sample
-    assert store.aggregates_on("2030-02-01")["scheduled"][0] == sample
+    assert counter_store.aggregates_on("2030-02-01")["scheduled"][0] == sample
     return elapsed
 
 
@@ -166,9 +166,9 @@ def query_reads_only_the_partition():
 
 
 def items_read() -> int:
-    from functions.shared import store
+    from functions.integration.data import counter_store
 
-    return sum(len(store.aggregates_on((PERIOD_START + timedelta(days=i)).isoformat())) for i in range(PERIOD_DAYS))
+    return sum(len(counter_store.aggregates_on((PERIOD_START + timedelta(days=i)).isoformat())) for i in range(PERIOD_DAYS))
 
 
 def both(expected: int) -> tuple[float, float, int]:

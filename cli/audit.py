@@ -14,7 +14,7 @@ def _verify(args: argparse.Namespace) -> int:
         from cli import local_info
 
         local_info.use(args.local_info)
-    from functions.shared.audit import verify
+    from functions.domain.audit import verify
 
     failed = 0
     for request_id in args.request_ids:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from functions.shared.policy import (
+from functions.domain.policy import (
     DEFAULT_POLICY_FILE,
     FALLBACK_SLA_SECONDS,
     Policy,

@@ -116,7 +116,7 @@ class LocalSystem:
 
     def expired_tokens(self) -> dict[str, str]:
         """A staff token, a candidate link token and a rating link token that expired a minute ago (refusals)."""
-        from functions.shared import links  # after start(): this process's environment is the functions' own
+        from functions.integration import links  # after start(): this process's environment is the functions' own
 
         staff = staff_auth.issue(self.staff_key, subject="admin-1", email="admin-1@example.com", groups=["admin"],
                                  ttl_seconds=-60)

@@ -9,7 +9,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from functions.shared.settings import get_settings
+from functions.core.settings import get_settings
 
 PACKAGED = Path(__file__).with_name("benchmarks.yaml")
 Metric = Literal["cancellation_rate", "auto_approval_share", "approval_p50_hours", "approval_p90_hours",

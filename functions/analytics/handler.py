@@ -11,9 +11,9 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.analytics import ingest, nightly
-from functions.shared import mail
-from functions.shared.clock import utc_now
-from functions.shared.observability import logger, metrics
+from functions.integration import mail
+from functions.core.clock import utc_now
+from functions.core.observability import logger, metrics
 
 processor = BatchProcessor(event_type=EventType.SQS)
 

@@ -10,17 +10,18 @@ from __future__ import annotations
 
 import time
 
-from functions.analytics import aggregates, risk
-from functions.analytics.aggregates import Dimensions
-from functions.shared import store
-from functions.shared.clock import now_iso
+from functions.domain import aggregates
+from functions.analytics import risk
+from functions.domain.aggregates import Dimensions
+from functions.integration.data import counter_store, interview_store, request_store
+from functions.core.clock import now_iso
 
 SECOND_KEY = {"InterviewMoved": "moves", "CandidateActed": "behaviour"}
 MARKER_TTL_SECONDS = 400 * 24 * 3600  # longer than SQS retention and the archive's replay window
 
 
 def _interview_dimensions(interview_id: str, candidate_id: str) -> Dimensions:
-    interview, candidate = store.interview_with_profile(interview_id, candidate_id)
+    interview, candidate = interview_store.interview_with_profile(interview_id, candidate_id)
     if interview is None:
         raise LookupError(f"interview {interview_id} is not registered (yet): retried")
     return Dimensions.of(interview.job_title, interview.department, interview.candidate_source,
@@ -28,12 +29,12 @@ def _interview_dimensions(interview_id: str, candidate_id: str) -> Dimensions:
 
 
 def _request_created_at(request_id: str) -> str | None:
-    request = store.get_request(request_id)
+    request = request_store.get_request(request_id)
     return request.created_at if request else None
 
 
 def _after_rejection(interview_id: str, candidate_id: str) -> bool:
-    return any(r.interview_id == interview_id and r.status == "REJECTED" for r in store.requests_of(candidate_id))
+    return any(r.interview_id == interview_id and r.status == "REJECTED" for r in request_store.requests_of(candidate_id))
 
 
 def increments_of(detail_type: str, detail: dict, at: str) -> list:
@@ -89,5 +90,5 @@ def count(envelope: dict) -> bool:
     detail_type, detail = envelope["detail-type"], envelope["detail"]
     found = increments_of(detail_type, detail, at)
     _history(detail_type, detail, at)  # a rewrite of the same item when redelivered
-    return store.count_once(marker_of(detail_type, detail), "counted", aggregates.merged(day, found),
+    return counter_store.count_once(marker_of(detail_type, detail), "counted", aggregates.merged(day, found),
                             expires_at=int(time.time()) + MARKER_TTL_SECONDS)

@@ -8,11 +8,11 @@ from datetime import date, datetime
 from pathlib import Path
 
 from functions.analytics import benchmarks, render, report, risk
-from functions.shared import mail
-from functions.shared.aws import client
-from functions.shared.i18n import locale_of
-from functions.shared.observability import logger
-from functions.shared.settings import get_settings
+from functions.integration import mail
+from functions.integration.aws import client
+from functions.core.i18n import locale_of
+from functions.core.observability import logger
+from functions.core.settings import get_settings
 
 CONTENT_TYPES = {"html": "text/html; charset=utf-8", "json": "application/json", "csv": "text/csv; charset=utf-8"}
 

@@ -6,8 +6,8 @@ import csv
 import io
 import json
 
-from functions.shared.domain import Locale
-from functions.shared.rendering import render
+from functions.core.models import Locale
+from functions.web.rendering import render
 
 WIDTH = 640
 LABEL_WIDTH = 190

@@ -9,9 +9,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from functions.analytics import recommendations
-from functions.analytics.aggregates import DIMENSIONS, WEEKDAYS, Totals, percentile, ratio
+from functions.domain.aggregates import DIMENSIONS, WEEKDAYS, Totals, percentile, ratio
 from functions.analytics.benchmarks import Benchmarks
-from functions.shared import store
+from functions.integration.data import counter_store
 
 DURATIONS = ("approval_minutes", "heard_back_minutes")
 
@@ -23,7 +23,7 @@ def days_of(start: date, end: date) -> list[date]:
 def collect(start: date, end: date) -> Totals:
     totals = Totals()
     for day in days_of(start, end):
-        totals.add(store.aggregates_on(day.isoformat()))
+        totals.add(counter_store.aggregates_on(day.isoformat()))
     return totals
 
 

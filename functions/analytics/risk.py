@@ -14,8 +14,9 @@ import time
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
-from functions.shared import store
-from functions.shared.tables import CandidateItem, InterviewItem
+from functions.integration.data import candidate_store, interview_store, risk_score_store
+from functions.analytics import history_store
+from functions.integration.tables import CandidateItem, InterviewItem
 
 HISTORY_MONTHS = 12
 MIN_ROWS_PER_CLASS = 20  # fewer attended or cancelled interviews than this: no model, the reminder rule stays
@@ -46,16 +47,16 @@ def row_of(interview: InterviewItem, candidate: CandidateItem | None, outcome: s
 
 
 def record_outcome(interview_id: str, candidate_id: str, outcome: str, at: str) -> None:
-    interview, candidate = store.interview_with_profile(interview_id, candidate_id)
+    interview, candidate = interview_store.interview_with_profile(interview_id, candidate_id)
     if interview is None:
         return
-    store.put_history_row(at[:7], interview_id, json.dumps(row_of(interview, candidate, outcome), sort_keys=True))
+    history_store.put_history_row(at[:7], interview_id, json.dumps(row_of(interview, candidate, outcome), sort_keys=True))
 
 
 def history(today: date, months: int = HISTORY_MONTHS) -> list[dict]:
     found, month = [], today.replace(day=1)
     for _ in range(months):
-        found += [json.loads(row) for row in store.history_rows(month.strftime("%Y-%m"))]
+        found += [json.loads(row) for row in history_store.history_rows(month.strftime("%Y-%m"))]
         month = (month - timedelta(days=1)).replace(day=1)
     return found
 
@@ -84,12 +85,12 @@ def score_upcoming(model, now: datetime) -> int:
 
     hour = now.astimezone(timezone.utc).replace(minute=0, second=0, microsecond=0)
     interviews = [i for h in range(SCORE_FROM_HOURS, SCORE_TO_HOURS)
-                  for i in store.interviews_starting_in_hour((hour + timedelta(hours=h)).strftime("%Y-%m-%dT%H"))
+                  for i in interview_store.interviews_starting_in_hour((hour + timedelta(hours=h)).strftime("%Y-%m-%dT%H"))
                   if i.status == "SCHEDULED"]
     if not interviews:
         return 0
-    rows = [row_of(i, store.get_candidate(i.candidate_id)) for i in interviews]
+    rows = [row_of(i, candidate_store.get_candidate(i.candidate_id)) for i in interviews]
     expires = int(time.time()) + 3 * 24 * 3600
     for interview_id, probability in risk_model.score(model, rows):
-        store.put_risk_score(interview_id, probability, expires)
+        risk_score_store.put_risk_score(interview_id, probability, expires)
     return len(rows)

@@ -7,8 +7,8 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.approve import ratings, routes
-from functions.shared.observability import logger, metrics, tracer
-from functions.shared import unavailable
+from functions.core.observability import logger, metrics, tracer
+from functions.web import unavailable
 
 app = APIGatewayRestResolver(enable_validation=True)
 app.include_router(routes.router)

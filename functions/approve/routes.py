@@ -9,12 +9,12 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from functions.shared import approvals
-from functions.shared.clock import local_text
-from functions.shared.domain import Decision, Locale
-from functions.shared.errors import DomainError
-from functions.shared.i18n import locale_of, translator
-from functions.shared.web import error_page, page, page_responses
+from functions.domain import approvals
+from functions.core.clock import local_text
+from functions.core.models import Decision, Locale
+from functions.core.errors import DomainError
+from functions.core.i18n import locale_of, translator
+from functions.web.responses import error_page, page, page_responses
 
 router = APIGatewayRouter()
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
-from functions.shared.domain import COMPANY_CANCELLERS, CompanyReason, RequestStatus
-from functions.shared.i18n import locale_of, translator
-from functions.shared.settings import get_settings
-from functions.shared.web import page
+from functions.core.models import COMPANY_CANCELLERS, CompanyReason, RequestStatus
+from functions.core.i18n import locale_of, translator
+from functions.core.settings import get_settings
+from functions.web.responses import page
 
 router = APIGatewayRouter()
 

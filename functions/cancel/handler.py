@@ -7,12 +7,12 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from functions import api_docs
+from functions.cancel import api_docs
 from functions.cancel import console, portal, routes
-from functions.shared.errors import DomainError
-from functions.shared.observability import logger, metrics, tracer
-from functions.shared import unavailable
-from functions.shared.web import domain_problem, validation_problem
+from functions.core.errors import DomainError
+from functions.core.observability import logger, metrics, tracer
+from functions.web import unavailable
+from functions.web.responses import domain_problem, validation_problem
 
 app = APIGatewayRestResolver(enable_validation=True)
 app.include_router(routes.router)

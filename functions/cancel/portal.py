@@ -6,14 +6,16 @@ from __future__ import annotations
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
-from functions.shared import behaviour, links, moves, store
+from functions.domain import behaviour, moves
+from functions.integration import links
+from functions.integration.data import candidate_store, interview_store, request_store
 from functions.cancel.views import interview_view
-from functions.shared.clock import local_text
-from functions.shared.domain import CandidateReason
-from functions.shared.errors import DomainError
-from functions.shared.i18n import catalog, locale_of, translator
-from functions.shared.routing import CANDIDATE_MINIMUM_NOTICE
-from functions.shared.web import error_page, page
+from functions.core.clock import local_text
+from functions.core.models import CandidateReason
+from functions.core.errors import DomainError
+from functions.core.i18n import catalog, locale_of, translator
+from functions.domain.interview_policy import CANDIDATE_MINIMUM_NOTICE
+from functions.web.responses import error_page, page
 
 router = APIGatewayRouter()
 
@@ -46,12 +48,12 @@ def portal(token: str):
         candidate_id = links.candidate_of(token)
     except DomainError as exc:
         return error_page(exc, _accept_language(), _chosen_language())
-    candidate = store.get_candidate(candidate_id)
+    candidate = candidate_store.get_candidate(candidate_id)
     zone = candidate.timezone if candidate else "UTC"
     locale = locale_of(candidate.locale if candidate else None, _accept_language(), _chosen_language())
     t = translator(locale)
-    requests = sorted(store.requests_of(candidate_id), key=lambda r: r.created_at, reverse=True)
-    interviews = store.interviews_of(candidate_id)
+    requests = sorted(request_store.requests_of(candidate_id), key=lambda r: r.created_at, reverse=True)
+    interviews = interview_store.interviews_of(candidate_id)
     titles = {i.interview_id: i.job_title for i in interviews}
     items = []
     for interview in interviews:

@@ -8,8 +8,9 @@ from aws_lambda_powertools.event_handler.openapi.params import Header, Path
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from functions.cancel.views import interview_view
-from functions.shared import cancellations, intake, moves, store
-from functions.shared.domain import (
+from functions.domain import cancellations, intake, moves
+from functions.integration.data import interview_store, transactions
+from functions.core.models import (
     COMPANY_CANCELLERS,
     CandidateCancellation,
     CompanyCancellation,
@@ -27,8 +28,8 @@ from functions.shared.domain import (
     StaffRequestView,
     StaffRole,
 )
-from functions.shared.errors import ConflictError
-from functions.shared.web import (
+from functions.core.errors import ConflictError
+from functions.web.responses import (
     candidate_from_authorization,
     problem_responses,
     staff_from_claims,
@@ -59,7 +60,7 @@ def _claims() -> dict | None:
             responses={200: {"description": "My interviews"}, **problem_responses(401, 403, 410, 422)})
 def my_interviews() -> list[InterviewView]:
     candidate_id = candidate_from_authorization(_authorization())
-    return [interview_view(i) for i in store.interviews_of(candidate_id)]
+    return [interview_view(i) for i in interview_store.interviews_of(candidate_id)]
 
 
 @router.post("/api/candidate/interviews/<interview_id>/cancellations", summary="Cancel my interview",
@@ -118,7 +119,7 @@ def register_interview(body: InterviewScheduled) -> tuple[InterviewCreated, int]
     staff_from_claims(_claims(), frozenset({StaffRole.RECRUITER, StaffRole.ADMIN}))
     try:
         created, is_new = intake.register(body)
-    except store.TransactionConflict:
+    except transactions.TransactionConflict:
         # The interview is new but its slot is booked by another interview: nothing was written.
         raise ConflictError("This slot is already booked by another interview.") from None
     return created, 201 if is_new else 200

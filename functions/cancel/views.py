@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from functions.shared.domain import InterviewView
-from functions.shared.tables import InterviewItem
+from functions.core.models import InterviewView
+from functions.integration.tables import InterviewItem
 
 
 def interview_view(interview: InterviewItem) -> InterviewView:

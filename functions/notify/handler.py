@@ -13,8 +13,9 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
-from functions.shared import mail, notifications, sms
-from functions.shared.observability import logger, metrics, tracer
+from functions.integration import mail, sms
+from functions.notify import events as notifications
+from functions.core.observability import logger, metrics, tracer
 
 processor = BatchProcessor(event_type=EventType.SQS)
 

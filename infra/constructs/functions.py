@@ -1,6 +1,6 @@
 """Functions: one Lambda per topology.FUNCTIONS entry, arm64, the newest Python runtime, X-Ray active.
 
-Each function has its own role and log group, the environment that functions/shared/settings.py reads (the
+Each function has its own role and log group, the environment that functions/core/settings.py reads (the
 same names for every function, so one typed settings model serves them all), and only the permissions its
 code needs, given with CDK's grant methods. The audit table is append-only (topology `append_only=True`):
 no function may update or delete its items, so it gets an explicit statement with read actions and
@@ -87,26 +87,26 @@ TABLE_ACCESS: dict[str, dict[str, str]] = {
 }
 
 START_WORKFLOW = (
-    "start-workflow"  # states:StartExecution on our state machine (functions.shared.cancellations)
+    "start-workflow"  # states:StartExecution on our state machine (functions.domain.cancellations)
 )
 DECIDE = (
-    "decide"  # states:SendTask* on our state machine (functions.shared.approvals hands the decision over)
+    "decide"  # states:SendTask* on our state machine (functions.domain.approvals hands the decision over)
 )
-PUBLISH = "publish"  # events:PutEvents on our bus (functions.shared.events)
-LINK_KEY = "link-key"  # read the link-signing secret (functions.shared.links)
-SEND_MAIL = "send-mail"  # ses:SendEmail/SendRawEmail from our identity (functions.shared.mail)
-SEND_SMS = "send-sms"  # sns:Publish to phone numbers, never to a topic (functions.shared.sms)
+PUBLISH = "publish"  # events:PutEvents on our bus (functions.integration.events)
+LINK_KEY = "link-key"  # read the link-signing secret (functions.integration.links)
+SEND_MAIL = "send-mail"  # ses:SendEmail/SendRawEmail from our identity (functions.integration.mail)
+SEND_SMS = "send-sms"  # sns:Publish to phone numbers, never to a topic (functions.integration.sms)
 WRITE_REPORTS = "write-reports"  # put the nightly report in the report bucket (functions.analytics)
 
 # The module whose use needs each capability: tests/infra check that a function has the capability exactly
 # when its handler can reach that module (for the workflow ones: only that the module is reachable).
 CAPABILITY_MODULES = {
-    START_WORKFLOW: "functions.shared.cancellations",
-    DECIDE: "functions.shared.approvals",
-    PUBLISH: "functions.shared.events",
-    LINK_KEY: "functions.shared.links",
-    SEND_MAIL: "functions.shared.mail",
-    SEND_SMS: "functions.shared.sms",
+    START_WORKFLOW: "functions.domain.cancellations",
+    DECIDE: "functions.domain.approvals",
+    PUBLISH: "functions.integration.events",
+    LINK_KEY: "functions.integration.links",
+    SEND_MAIL: "functions.integration.mail",
+    SEND_SMS: "functions.integration.sms",
     WRITE_REPORTS: "functions.analytics.handler",
 }
 

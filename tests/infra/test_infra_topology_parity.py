@@ -303,7 +303,7 @@ def test_tables_are_exactly_topologys(synth):
 
 def test_every_function_gets_the_environment_the_settings_model_reads(synth):
     # Given the settings model the code parses its environment with
-    from functions.shared.settings import Settings
+    from functions.core.settings import Settings
 
     aliases = {f.alias for f in Settings.model_fields.values()}
     required = {f.alias for f in Settings.model_fields.values() if f.is_required()}

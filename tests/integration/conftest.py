@@ -117,7 +117,7 @@ def system():
 @pytest.fixture
 def scheduled(system):
     """One interview registered through the InterviewScheduled path, three days ahead."""
-    from functions.shared import notifications
+    from functions.notify import events as notifications
 
     def register(**kwargs) -> dict:
         event = interview_event(**kwargs)

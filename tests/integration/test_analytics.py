@@ -13,9 +13,9 @@ import boto3
 
 from functions.analytics import report as report_module
 from functions.analytics.benchmarks import load
-from functions.shared import approvals, cancellations
-from functions.shared.domain import Decision, Initiator
-from functions.shared.settings import get_settings
+from functions.domain import approvals, cancellations
+from functions.core.models import Decision, Initiator
+from functions.core.settings import get_settings
 from local_runtime.lambda_events import scheduled_event, sqs_event
 from tests.integration.conftest import interview_event
 from tests.integration.test_workflow import _approval_token
@@ -125,7 +125,7 @@ def test_the_outcome_mail_rating_link_records_one_rating_by_post_only(system):
 
 def test_a_bad_rating_form_or_link_changes_nothing(system):
     form = {"Content-Type": "application/x-www-form-urlencoded"}
-    from functions.shared import links
+    from functions.integration import links
 
     token = links.rating_url("req-x").rsplit("/", 1)[1]
     bad_score = system.http("POST", f"/ratings/{token}", function="approve", resource="/ratings/{token}",

@@ -8,7 +8,9 @@ import random
 from datetime import datetime, timedelta, timezone
 
 from functions.analytics import ingest, nightly, risk
-from functions.shared import notifications, store
+from functions.integration.data import interview_store, risk_score_store
+from functions.analytics import history_store
+from functions.notify import events as notifications
 
 
 def _history(n_per_class: int) -> None:
@@ -24,7 +26,7 @@ def _history(n_per_class: int) -> None:
                "job_level": "L2", "prior_cancellations": "0", "feature_completed_parts": "1",
                "viewed_jd": "", "downloaded_intro": "", "clicked_link": "",
                "outcome": "cancelled" if cancelled else "attended"}
-        store.put_history_row(starts.strftime("%Y-%m"), row["interview_id"], json.dumps(row))
+        history_store.put_history_row(starts.strftime("%Y-%m"), row["interview_id"], json.dumps(row))
 
 
 def test_an_approved_candidate_cancellation_and_an_attendance_become_history_rows(system, scheduled):
@@ -64,13 +66,13 @@ def test_the_nightly_retrain_stores_model_and_metrics_and_its_scores_drive_the_n
     metrics = json.loads((tmp_path / "models" / "risk-model.joblib.metrics.json").read_text())
     assert (tmp_path / "models" / "risk-model.joblib").stat().st_size > 0
     assert metrics["n_rows"] == 80 and 0 <= metrics["held_out"]["roc_auc_mean"] <= 1
-    score = store.risk_score("int-soon")
+    score = risk_score_store.risk_score("int-soon")
     assert score is not None and 0 <= score <= 1
     # And the reminders' nudge follows the stored score rather than the rule (which, for a candidate who never
     # cancelled and has started the AI interview, would not nudge)
-    interview, candidate = store.interview_with_profile("int-soon", event["candidate"]["candidate_id"])
+    interview, candidate = interview_store.interview_with_profile("int-soon", event["candidate"]["candidate_id"])
     assert interview.completed_parts and not candidate.cancellations
-    store.put_risk_score("int-soon", 0.9, 2**31)
+    risk_score_store.put_risk_score("int-soon", 0.9, 2**31)
     assert notifications.high_risk(interview, candidate) is True
-    store.put_risk_score("int-soon", 0.1, 2**31)
+    risk_score_store.put_risk_score("int-soon", 0.1, 2**31)
     assert notifications.high_risk(interview, candidate) is False

@@ -7,9 +7,11 @@ import time
 import uuid
 from datetime import timedelta
 
-from functions.shared import approvals, cancellations, notifications, store
-from functions.shared.clock import utc_now
-from functions.shared.domain import Decision, Initiator
+from functions.domain import approvals, cancellations
+from functions.integration.data import approval_store
+from functions.notify import events as notifications
+from functions.core.clock import utc_now
+from functions.core.models import Decision, Initiator
 
 SIX_HOURS = 6 * 3600
 
@@ -23,7 +25,7 @@ def _pending_request(system, scheduled, monkeypatch) -> str:
                                    reason_code="illness", reason_text=None, idempotency_key=str(uuid.uuid4()),
                                    candidate_id="cand-1")
     deadline = time.time() + 30
-    while store.get_approval(receipt.request_id) is None and time.time() < deadline:
+    while approval_store.get_approval(receipt.request_id) is None and time.time() < deadline:
         system.drain(rounds=2, quiet_rounds=1)
     return receipt.request_id
 
@@ -35,7 +37,7 @@ def _reminders(system) -> list[dict]:
 def test_the_approver_is_reminded_once_in_the_hour_before_the_reminder_time(system, scheduled, monkeypatch):
     # Given a request whose approver has 6 h and is to be reminded 4 h before the end
     request_id = _pending_request(system, scheduled, monkeypatch)
-    approval = store.get_approval(request_id)
+    approval = approval_store.get_approval(request_id)
     reminder_hour = utc_now() + timedelta(hours=2)
     assert approval.remind_hour == reminder_hour.strftime("%Y-%m-%dT%H")
     # When the hourly job runs an hour early, then on time, then again (a retried run)
@@ -53,7 +55,7 @@ def test_the_approver_is_reminded_once_in_the_hour_before_the_reminder_time(syst
 
 def test_no_reminder_once_the_approver_has_decided(system, scheduled, monkeypatch):
     request_id = _pending_request(system, scheduled, monkeypatch)
-    approval = store.get_approval(request_id)
+    approval = approval_store.get_approval(request_id)
     token = approvals.links.approver_token(request_id, 0, approval.approver_id, 3600)
     approvals.decide(token, Decision.REJECT, "keep it")
     assert notifications.remind_approvers(utc_now() + timedelta(hours=2))["approvers_reminded"] == 0

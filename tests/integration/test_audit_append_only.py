@@ -1,7 +1,7 @@
 """The audit trail is append-only: no code path updates or deletes an audit entry.
 
 Three views of the same promise:
-- the code: only store.py touches AuditItem, and only to build one, save it with attribute_not_exists(seq) or
+- the code: only the data access (functions/integration/data/) touches AuditItem, and only to build one, save it with attribute_not_exists(seq) or
   query; the state machine only Puts audit items, with the same condition;
 - the running system: every DynamoDB call of every lifecycle path (auto-approval, approval, rejection,
   escalation to the default, a decision withdrawn after Step Functions refused it, a request parked in
@@ -22,9 +22,11 @@ from pathlib import Path
 
 import boto3
 
-from functions.shared import approvals, cancellations, notifications, store
-from functions.shared.domain import Decision, Initiator
-from functions.shared.errors import ServiceUnavailableError
+from functions.domain import approvals, cancellations
+from functions.integration.data import request_store
+from functions.notify import events as notifications
+from functions.core.models import Decision, Initiator
+from functions.core.errors import ServiceUnavailableError
 from tests.integration import faults as aws_faults
 from tests.integration.conftest import interview_event
 from tests.integration.test_workflow import _approval_token
@@ -58,13 +60,17 @@ def test_only_the_data_access_module_touches_audit_items_and_only_to_add_or_read
             continue
         users.append(path.relative_to(ROOT).as_posix())
         misuse += [(path.name, line, attr) for line, attr in _audit_uses(ast.parse(source))]
-    # Then only the model's module and store.py name it, and nothing calls update/delete/batch on it
-    assert users == ["functions/shared/store.py", "functions/shared/tables.py"]
+    # Then only the model's module, the transaction helper (which adds) and the request store (which reads) name
+    # it, and nothing calls update/delete/batch on it
+    assert users == ["functions/integration/data/request_store.py", "functions/integration/data/transactions.py",
+                     "functions/integration/tables.py"]
     assert misuse == []
-    # and in store.py every audit entry is written by a transaction's save with attribute_not_exists(seq)
-    store_source = (ROOT / "functions/shared/store.py").read_text()
-    saves = [line for line in store_source.splitlines() if "audit_item(" in line and "def " not in line]
-    assert saves and all('transaction.save("audit"' in s and "AuditItem.seq.does_not_exist()" in s for s in saves)
+    # and every audit entry is written by a transaction's save with attribute_not_exists(seq)
+    source = (ROOT / "functions/integration/data/transactions.py").read_text()
+    saves = [line for line in source.splitlines() if "audit_item(" in line and "def " not in line]
+    assert saves and all('self.save("audit"' in s and "AuditItem.seq.does_not_exist()" in s for s in saves)
+    request_store = (ROOT / "functions/integration/data/request_store.py").read_text()
+    assert "AuditItem(" not in request_store and ".save(" not in request_store.split("def audit_trail")[1]
 
 
 def test_the_state_machine_only_puts_audit_items_and_never_over_an_existing_one():
@@ -121,7 +127,7 @@ def test_no_lifecycle_path_updates_or_deletes_an_audit_entry(system, monkeypatch
     # Given every AWS call recorded at the boundary (ours and the state machine's)
     recorded = aws_faults.install(monkeypatch)
     table = system.resources.table_names["TABLE_AUDIT"]
-    from functions.shared import cancellations as module
+    from functions.domain import cancellations as module
 
     requests = []
     # When requests take every path: auto-approved, approved, rejected, a decision withdrawn (Step Functions
@@ -160,9 +166,9 @@ def test_no_lifecycle_path_updates_or_deletes_an_audit_entry(system, monkeypatch
     written = _all_audit_items(table)
 
     # Then every path ended, and wrote its trail
-    assert [store.get_request(r).status for r in requests] == [
+    assert [request_store.get_request(r).status for r in requests] == [
         "APPROVED", "APPROVED", "REJECTED", "APPROVED", "NEEDS_ATTENTION", "APPROVED"]
-    actions = {a for r in requests for a in (e.action for e in store.audit_trail(r))}
+    actions = {a for r in requests for a in (e.action for e in request_store.audit_trail(r))}
     assert {"approved", "rejected", "decision_withdrawn", "escalated", "needs_attention"} <= actions
     # and nothing ever wrote to the audit table except by a conditional put, from any caller
     calls = _audit_table_calls(recorded.calls, table)

@@ -36,8 +36,11 @@ import pytest
 from botocore.exceptions import ClientError
 
 from cli import dlq
-from functions.shared import audit, links, notifications, store, waitlist
-from functions.shared.events import EventPublishError
+from functions.domain import audit, waitlist
+from functions.integration import links
+from functions.integration.data import approval_store, interview_store, request_store, slot_store
+from functions.notify import events as notifications
+from functions.integration.events import EventPublishError
 from tests.integration import faults as aws_faults
 from tests.integration.conftest import interview_event
 from tests.integration.test_workflow import _approval_token
@@ -213,8 +216,8 @@ def decide(system, token: str, decision: str) -> dict:
 
 def state(system) -> dict:
     """Everything a refused call must leave as it was."""
-    interview, slot = store.get_interview("int-1"), store.get_slot("slot-int-1")
-    approval = store.get_approval(interview.pending_request_id) if interview.pending_request_id else None
+    interview, slot = interview_store.get_interview("int-1"), slot_store.get_slot("slot-int-1")
+    approval = approval_store.get_approval(interview.pending_request_id) if interview.pending_request_id else None
     executions = boto3.client("stepfunctions").list_executions(
         stateMachineArn=system.resources.state_machine_arn)["executions"]
     return {"interview": (interview.status, interview.pending_request_id), "slot": (slot.status, slot.interview_id),
@@ -225,8 +228,8 @@ def state(system) -> dict:
 # ---- the invariants -------------------------------------------------------------------------------------------------
 
 def assert_invariants(system, request_id: str, case: Case) -> None:
-    request = store.get_request(request_id)
-    interview, slot = store.get_interview("int-1"), store.get_slot("slot-int-1")
+    request = request_store.get_request(request_id)
+    interview, slot = interview_store.get_interview("int-1"), slot_store.get_slot("slot-int-1")
     # The request ended where it should, and the interview and its slot agree with it
     assert request.status == case.expect
     if case.expect == "APPROVED":
@@ -248,7 +251,7 @@ def assert_invariants(system, request_id: str, case: Case) -> None:
     # The trail is complete and ordered, with one decision applied
     report = audit.verify(request_id)
     assert report.ok, report.problems
-    actions = Counter(e.action for e in store.audit_trail(request_id))
+    actions = Counter(e.action for e in request_store.audit_trail(request_id))
     assert actions["received"] == actions["routed"] == 1
     assert actions["approved"] + actions["rejected"] <= 1
     decided = actions["decision_approved"] + actions["decision_rejected"] - actions["decision_withdrawn"]
@@ -330,7 +333,7 @@ def test_a_fault_at_one_step_still_ends_in_a_correct_final_state(system, faults,
         if case.times is PERSISTENT:
             with pytest.raises((EventPublishError, ClientError)):
                 waitlist.claim("slot-int-1", "cand-9")
-            assert store.get_slot("slot-int-1").claimed_by == "cand-9"  # booked; only the announcement failed
+            assert slot_store.get_slot("slot-int-1").claimed_by == "cand-9"  # booked; only the announcement failed
             fault.heal()
         waitlist.claim("slot-int-1", "cand-9")  # after a failure, the retry announces it
         settle(system)

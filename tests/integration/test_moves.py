@@ -9,12 +9,14 @@ from datetime import timedelta
 import pytest
 from icalendar import Calendar
 
-from functions.shared import moves, notifications, store
-from functions.shared.clock import to_iso, utc_now
-from functions.shared.domain import Locale
-from functions.shared.errors import ConflictError, NotFoundError, PolicyViolationError
-from functions.shared.i18n import translator
-from functions.shared.tables import InterviewItem
+from functions.domain import moves
+from functions.integration.data import interview_store, request_store, slot_store
+from functions.notify import events as notifications
+from functions.core.clock import to_iso, utc_now
+from functions.core.models import Locale
+from functions.core.errors import ConflictError, NotFoundError, PolicyViolationError
+from functions.core.i18n import translator
+from functions.integration.tables import InterviewItem
 from tests.integration.test_notify_waitlist import waitlisted
 
 
@@ -31,9 +33,9 @@ def test_a_move_swaps_the_slots_in_one_step_and_updates_both_calendars(system, s
     receipt = moves.move("int-1", "cand-1", free)
     system.drain()
     # Then the new slot is booked for the interview, the old one released, and no move is left
-    assert store.get_interview("int-1").slot_id == free and receipt.moves_left == 0
-    assert store.get_slot(free).status == "BOOKED" and store.get_slot(free).interview_id == "int-1"
-    assert store.get_slot("slot-int-1").status == "AVAILABLE"
+    assert interview_store.get_interview("int-1").slot_id == free and receipt.moves_left == 0
+    assert slot_store.get_slot(free).status == "BOOKED" and slot_store.get_slot(free).interview_id == "int-1"
+    assert slot_store.get_slot("slot-int-1").status == "AVAILABLE"
     # And candidate and interviewer get one calendar REQUEST each, same UID, SEQUENCE 1, at the new time
     invites = [(m["to"], a) for m in system.sent_mail() for a in m["attachments"] if a["filename"] == "invite.ics"]
     assert sorted(to for to, _ in invites) == ["jun.park@company.example.com", "li.wei@mail.example.com"]
@@ -43,7 +45,7 @@ def test_a_move_swaps_the_slots_in_one_step_and_updates_both_calendars(system, s
         assert calendar["METHOD"] == "REQUEST" and int(event["SEQUENCE"]) == 1
         assert str(event["UID"]) == "int-1@interviews.cancellations"
     # And the audit trail of the interview records who moved it, from where to where
-    [entry] = store.audit_trail(moves.trail_id("int-1"))
+    [entry] = request_store.audit_trail(moves.trail_id("int-1"))
     assert entry.actor == "candidate:cand-1" and "slot-int-1" in entry.why and free in entry.why
 
 
@@ -57,7 +59,7 @@ def test_the_released_slot_is_offered_to_the_waitlist(system, scheduled):
     system.drain()
     # Then the waiting candidate is offered the old slot
     assert [m["subject"] for m in system.sent_mail() if m["to"] == "wait.1@mail.example.com"]
-    assert store.get_offer("slot-int-1", "wait-1") is not None
+    assert slot_store.get_offer("slot-int-1", "wait-1") is not None
 
 
 def test_ten_candidates_racing_for_one_slot_leave_exactly_one_winner(system, scheduled):
@@ -82,10 +84,10 @@ def test_ten_candidates_racing_for_one_slot_leave_exactly_one_winner(system, sch
         thread.join()
     # Then one wins, nine are told it was taken, and every losing interview keeps its own booked slot
     assert sorted(outcomes) == ["moved"] + ["taken"] * 9
-    winners = [n for n in range(10) if store.get_interview(f"int-{n}").slot_id == free]
-    assert len(winners) == 1 and store.get_slot(free).interview_id == f"int-{winners[0]}"
+    winners = [n for n in range(10) if interview_store.get_interview(f"int-{n}").slot_id == free]
+    assert len(winners) == 1 and slot_store.get_slot(free).interview_id == f"int-{winners[0]}"
     for n in set(range(10)) - set(winners):
-        assert store.get_slot(f"slot-int-{n}").status == "BOOKED"
+        assert slot_store.get_slot(f"slot-int-{n}").status == "BOOKED"
 
 
 def test_a_retried_move_answers_the_same_and_makes_no_second_move(system, scheduled):
@@ -97,13 +99,13 @@ def test_a_retried_move_answers_the_same_and_makes_no_second_move(system, schedu
     again = moves.move("int-1", "cand-1", free)
     system.drain()
     # Then the same answer, one move counted, one update mailed per attendee
-    assert again == first and int(store.get_interview("int-1").moves) == 1
+    assert again == first and int(interview_store.get_interview("int-1").moves) == 1
     assert len([m for m in system.sent_mail() if m["to"] == "li.wei@mail.example.com"
                 and any(a["filename"] == "invite.ics" for a in m["attachments"])]) == 1
     # And a different move beyond the policy's limit (one) is refused, changing nothing
     with pytest.raises(PolicyViolationError, match="at most 1"):
         moves.move("int-1", "cand-1", other)
-    assert store.get_slot(other).status == "AVAILABLE"
+    assert slot_store.get_slot(other).status == "AVAILABLE"
 
 
 @pytest.mark.parametrize("case", ["too_close", "slot_too_soon", "other_job", "cancelled", "not_mine"])
@@ -122,8 +124,8 @@ def test_moves_the_policy_or_the_data_forbid_change_nothing(system, scheduled, c
     with pytest.raises(expected):
         moves.move("int-1", "someone-else" if case == "not_mine" else "cand-1", target)
     # Then nothing moved
-    assert store.get_interview("int-1").slot_id == "slot-int-1"
-    assert store.get_slot(target).status == "AVAILABLE"
+    assert interview_store.get_interview("int-1").slot_id == "slot-int-1"
+    assert slot_store.get_slot(target).status == "AVAILABLE"
 
 
 def test_the_slots_offered_are_free_of_the_same_job_and_far_enough_ahead(system, scheduled):
@@ -148,7 +150,7 @@ def test_after_a_cancellation_the_candidate_books_a_new_time_once(system, schedu
     again = moves.rebook("int-1", "cand-1", free)
     system.drain()
     # Then the slot is reserved for them, announced for the ATS, and they are told once
-    slot = store.get_slot(free)
+    slot = slot_store.get_slot(free)
     assert first == again and slot.status == "BOOKED" and slot.claimed_by == "cand-1"
     assert slot.claim_release_id == "rebook:int-1"
     subject = translator(Locale.ZH_CN)("mail.claimed.subject", job_title="Backend Engineer")
@@ -157,10 +159,10 @@ def test_after_a_cancellation_the_candidate_books_a_new_time_once(system, schedu
     # And a second rebooking of the same cancelled interview is refused, changing nothing
     with pytest.raises(ConflictError, match="already booked"):
         moves.rebook("int-1", "cand-1", other)
-    assert store.get_slot(other).status == "AVAILABLE"
+    assert slot_store.get_slot(other).status == "AVAILABLE"
     # And the ATS's InterviewScheduled for the reserved slot is accepted (the claim is the candidate's)
     scheduled(interview_id="int-new", slot_id=free)
-    assert store.get_interview("int-new").slot_id == free
+    assert interview_store.get_interview("int-new").slot_id == free
 
 
 def test_a_scheduled_interview_cannot_be_rebooked(system, scheduled):
@@ -168,4 +170,4 @@ def test_a_scheduled_interview_cannot_be_rebooked(system, scheduled):
     [free] = _slots(5)
     with pytest.raises(ConflictError, match="move it instead"):
         moves.rebook("int-1", "cand-1", free)
-    assert store.get_slot(free).status == "AVAILABLE"
+    assert slot_store.get_slot(free).status == "AVAILABLE"

@@ -9,8 +9,9 @@ import logging
 import boto3
 import pytest
 
-from functions.shared import notifications, store
-from functions.shared.observability import logger
+from functions.integration.data import suppression_store
+from functions.notify import events as notifications
+from functions.core.observability import logger
 
 LI_WEI = "li.wei@mail.example.com"
 
@@ -62,7 +63,7 @@ def test_a_permanent_bounce_suppresses_the_address_and_later_mail_is_skipped_and
     assert len([m for m in system.sent_mail() if m["to"] == LI_WEI]) == 1
     put(system, "aws.ses", "Email Bounced", ses_feedback("Email Bounced", "Li.Wei@Mail.Example.com"))
     system.drain(rounds=10, quiet_rounds=1)
-    assert store.is_suppressed(LI_WEI)
+    assert suppression_store.is_suppressed(LI_WEI)
     # When a cancellation request of hers arrives on the bus
     put(system, "interviews.cancellations", "CancellationRequested", {
         "version": "1", "request_id": "req-bounce-1", "interview_id": "int-1", "candidate_id": "cand-1",
@@ -90,7 +91,7 @@ def test_only_permanent_bounces_and_complaints_from_ses_suppress(system):
     # When the same bounce is reported again
     notifications.handle("Email Bounced", ses_feedback("Email Bounced", "hard@example.com"), source="aws.ses")
     # Then a complaint and a permanent bounce suppress; a transient bounce and a non-SES event do not
-    assert [store.is_suppressed(a) for a in ("soft@example.com", "angry@example.com", "forged@example.com",
+    assert [suppression_store.is_suppressed(a) for a in ("soft@example.com", "angry@example.com", "forged@example.com",
                                              "hard@example.com")] == [False, True, False, True]
     # and the first record is kept (a conditional write)
-    assert store.suppress_address("hard@example.com", "complaint", "2031-01-01T00:00:00.000Z") is False
+    assert suppression_store.suppress_address("hard@example.com", "complaint", "2031-01-01T00:00:00.000Z") is False

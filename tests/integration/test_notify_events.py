@@ -14,12 +14,13 @@ import boto3
 import pytest
 from jsonschema import Draft202012Validator
 
-from functions.shared import approvals, cancellations, store
-from functions.shared.domain import Decision, Initiator
+from functions.domain import approvals, cancellations
+from functions.integration.data import interview_store
+from functions.core.models import Decision, Initiator
 from tests.integration.conftest import interview_event
 from tests.integration.test_workflow import _approval_token
 
-SCHEMAS = Path(__file__).resolve().parents[2] / "functions" / "shared" / "schemas"
+SCHEMAS = Path(__file__).resolve().parents[2] / "functions" / "integration" / "schemas"
 OUR_SOURCES = [{"prefix": "interviews."}]  # interviews.cancellations (ours) and interviews.ats (the ATS)
 
 
@@ -79,7 +80,7 @@ def test_every_event_of_five_lifecycles_matches_its_schema(system, tap, monkeypa
         put_from_ats(system, "InterviewScheduled",
                      {"version": "1", **interview_event(f"int-{name}", f"cand-{name}", starts_in=starts_in)})
     system.drain(rounds=10, quiet_rounds=1)
-    assert all(store.get_interview(f"int-{name}") for name in names)
+    assert all(interview_store.get_interview(f"int-{name}") for name in names)
 
     # When each runs a different lifecycle: nobody decides within a 1-second SLA (escalation, then the default),
     short = cancellations.get_settings().model_copy(update={"approval_sla_seconds": 1})

@@ -17,7 +17,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from cli import dlq
-from functions.shared import aws, mail
+from functions.integration import aws, mail
 from local_runtime.delivery import deliver_once
 from local_runtime.resources import MAX_RECEIVE_COUNT
 from tests.conftest import PREFIX

@@ -9,9 +9,10 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from botocore.client import BaseClient
 
-from functions.shared import notifications, store
-from functions.shared.clock import to_iso
-from functions.shared.tables import CancellationRecord
+from functions.integration.data import candidate_store, interview_store
+from functions.notify import events as notifications
+from functions.core.clock import to_iso
+from functions.integration.tables import CancellationRecord
 from local_runtime.lambda_events import scheduled_event
 from tests.integration.conftest import interview_event
 from tests.integration.test_notify_faults import flaky_ses  # noqa: F401 - a fixture
@@ -62,12 +63,12 @@ def test_the_hourly_run_reminds_each_candidate_once_and_nudges_those_at_risk(sys
     register("steady", hour + timedelta(hours=24, minutes=10), ["self-introduction"])
     register("fresh", hour + timedelta(hours=24, minutes=20), [])
     register("canceller", hour + timedelta(hours=24, minutes=59), ["self-introduction"])
-    store.add_cancellation_to_profile("canceller", CancellationRecord(
+    candidate_store.add_cancellation_to_profile("canceller", CancellationRecord(
         request_id="req-old", interview_id="int-old", job_title="Backend Engineer", initiator="candidate",
         reason_code="schedule_conflict", at=to_iso(hour - timedelta(days=30))))
     register("later", hour + timedelta(hours=25), [])
     register("gone", hour + timedelta(hours=24, minutes=30), [])
-    item = store.get_interview("int-gone")
+    item = interview_store.get_interview("int-gone")
     item.update(actions=[type(item).status.set("CANCELLED")])
     aws_operations.clear()
     # When the hourly schedule runs at that hour, and runs again (a retry)

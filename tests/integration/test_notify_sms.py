@@ -7,7 +7,8 @@ import pytest
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.sns.models import sns_backends
 
-from functions.shared import notifications, store
+from functions.integration.data import candidate_store
+from functions.notify import events as notifications
 from tests.integration.conftest import interview_event
 
 PHONE = "+8613800000000"
@@ -37,7 +38,7 @@ def decided(request_id: str, interview_id: str, candidate_id: str, outcome: str)
 def test_an_opted_in_candidate_gets_the_receipt_and_the_outcome_by_text_once_each(system):
     # Given Li Wei (zh-CN) with a phone who agreed to texts
     register("int-1", "cand-1")
-    assert store.get_candidate("cand-1").sms_opt_in is True
+    assert candidate_store.get_candidate("cand-1").sms_opt_in is True
     # When her request arrives twice (a redelivery) and is then approved, also delivered twice
     for _ in range(2):
         notifications.handle("CancellationRequested", requested("req-1", "int-1", "cand-1"))

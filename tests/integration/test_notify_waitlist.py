@@ -10,10 +10,12 @@ from datetime import timedelta
 import boto3
 import pytest
 
-from functions.shared import cancellations, notifications, store, waitlist
-from functions.shared.clock import from_iso, utc_now
-from functions.shared.domain import Initiator
-from functions.shared.errors import NotFoundError
+from functions.domain import cancellations, waitlist
+from functions.integration.data import slot_store
+from functions.notify import events as notifications
+from functions.core.clock import from_iso, utc_now
+from functions.core.models import Initiator
+from functions.core.errors import NotFoundError
 from tests.integration.test_notify_events import put_from_ats, tap, validator  # noqa: F401 - tap is a fixture
 
 
@@ -51,7 +53,7 @@ def test_an_approved_cancellation_offers_the_slot_and_the_first_claim_wins(syste
     for n in range(3):
         put_from_ats(system, "CandidateWaitlisted", waitlisted(n))
     system.drain(rounds=10, quiet_rounds=1)
-    assert [e.candidate_id for e in store.waitlist_of("job-1")] == ["wait-0", "wait-1", "wait-2"]
+    assert [e.candidate_id for e in slot_store.waitlist_of("job-1")] == ["wait-0", "wait-1", "wait-2"]
     # When Li Wei's cancellation is approved (schedule conflict: by policy) and the workflow releases the slot
     receipt = cancellations.submit(interview_id="int-1", initiator=Initiator.CANDIDATE, actor="candidate:cand-1",
                                    reason_code="schedule_conflict", reason_text=None,
@@ -61,7 +63,7 @@ def test_an_approved_cancellation_offers_the_slot_and_the_first_claim_wins(syste
     # Then each waiting candidate got one offer, in their language, and Li Wei none
     assert [len(mail_to(system, n)) for n in range(3)] == [1, 1, 1]
     assert "空档" in mail_to(system, 1)[0] and "opened" in mail_to(system, 0)[0]
-    assert {o.candidate_id for o in store.offers_of_slot("slot-int-1")} == {"wait-0", "wait-1", "wait-2"}
+    assert {o.candidate_id for o in slot_store.offers_of_slot("slot-int-1")} == {"wait-0", "wait-1", "wait-2"}
 
     # When the second candidate claims it, then the third
     claimed = waitlist.claim("slot-int-1", "wait-1")
@@ -69,10 +71,10 @@ def test_an_approved_cancellation_offers_the_slot_and_the_first_claim_wins(syste
         waitlist.claim("slot-int-1", "wait-2")
     system.drain(rounds=10, quiet_rounds=1)
     # Then the slot is booked for the second, who left the waitlist and was told; the others heard it is gone
-    slot = store.get_claimed_slot("slot-int-1")
+    slot = slot_store.get_slot("slot-int-1")
     assert (slot.status, slot.claimed_by, slot.claim_release_id) == ("BOOKED", "wait-1", receipt.request_id)
     assert claimed.release_id == receipt.request_id
-    assert [e.candidate_id for e in store.waitlist_of("job-1")] == ["wait-0", "wait-2"]
+    assert [e.candidate_id for e in slot_store.waitlist_of("job-1")] == ["wait-0", "wait-2"]
     assert len(mail_to(system, 1)) == 2 and "为您保留" in mail_to(system, 1)[1]
     assert [len(mail_to(system, n)) for n in (0, 2)] == [2, 2]
     assert all("taken" in mail_to(system, n)[1] for n in (0, 2))
@@ -93,14 +95,14 @@ def test_offers_expire_and_a_redelivered_approval_offers_nothing_twice(system, s
     notifications.handle("CancellationApproved", approved)
     # Then each candidate still has exactly one offer mail
     assert [len(mail_to(system, n)) for n in range(2)] == [1, 1]
-    offer = store.get_offer("slot-int-1", "wait-0")
+    offer = slot_store.get_offer("slot-int-1", "wait-0")
     expires_at = from_iso(offer.expires_at)
     assert utc_now() < expires_at <= utc_now() + waitlist.OFFER_TTL
     # When one claims after the offer expired
     with pytest.raises(waitlist.OfferExpiredError):
         waitlist.claim("slot-int-1", "wait-0", now=expires_at + timedelta(seconds=1))
     # Then the slot is still free, and the other can still claim in time; someone never offered cannot
-    assert store.get_claimed_slot("slot-int-1").status == "AVAILABLE"
+    assert slot_store.get_slot("slot-int-1").status == "AVAILABLE"
     with pytest.raises(NotFoundError):
         waitlist.claim("slot-int-1", "never-offered")
     assert waitlist.claim("slot-int-1", "wait-1").candidate_id == "wait-1"
@@ -110,7 +112,7 @@ def test_ten_concurrent_claims_of_one_slot_have_exactly_one_winner(system, sched
     # (tests/integration/conftest.py makes moto's DynamoDB as isolated as DynamoDB: local_runtime/moto_dynamodb.py)
     # Given a released slot offered to ten waiting candidates
     release_slot(system, scheduled, waiting=10)
-    assert len(store.offers_of_slot("slot-int-1")) == 10
+    assert len(slot_store.offers_of_slot("slot-int-1")) == 10
     # When all ten claim at the same moment
     start, results = threading.Barrier(10), {}
 
@@ -129,8 +131,8 @@ def test_ten_concurrent_claims_of_one_slot_have_exactly_one_winner(system, sched
     # Then exactly one won, nine were refused, and the slot and the offers say the same
     winners = [r for r in results.values() if r != "taken"]
     assert len(results) == 10 and len(winners) == 1
-    slot = store.get_claimed_slot("slot-int-1")
+    slot = slot_store.get_slot("slot-int-1")
     assert (slot.status, slot.claimed_by) == ("BOOKED", winners[0])
-    statuses = {o.candidate_id: o.status for o in store.offers_of_slot("slot-int-1")}
+    statuses = {o.candidate_id: o.status for o in slot_store.offers_of_slot("slot-int-1")}
     assert statuses.pop(winners[0]) == "CLAIMED" and set(statuses.values()) == {"OFFERED"}
     print(json.dumps({"claims": 10, "winners": len(winners), "refused": list(results.values()).count("taken")}))

@@ -1,7 +1,7 @@
 """No personal data in the logs: a full lifecycle, every function at DEBUG, and not one name, e-mail or phone.
 
 What is captured, all of it for the whole lifecycle:
-- the service's Powertools logger (every function logs through functions.shared.observability.logger), at DEBUG,
+- the service's Powertools logger (every function logs through functions.core.observability.logger), at DEBUG,
   exactly as it formats records (JSON, with exceptions and their tracebacks);
 - every other logger through the root logger: our packages and Powertools' own at DEBUG, third-party libraries
   (boto3, botocore, moto, PynamoDB) at INFO. Their DEBUG output is a wire trace of each AWS call, request bodies
@@ -27,7 +27,7 @@ from datetime import datetime, timedelta, timezone
 import boto3
 import pytest
 
-from functions.shared.observability import logger as service_logger
+from functions.core.observability import logger as service_logger
 from local_runtime.lambda_events import scheduled_event
 from tests.integration.conftest import interview_event
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 from cli.main import main
-from functions.analytics import aggregates
-from functions.analytics.aggregates import Dimensions
-from functions.shared import store
+from functions.domain import aggregates
+from functions.domain.aggregates import Dimensions
+from functions.integration.data import counter_store
 
 
 def test_the_report_command_writes_the_days_files(system, tmp_path, capsys, monkeypatch):
@@ -16,7 +16,7 @@ def test_the_report_command_writes_the_days_files(system, tmp_path, capsys, monk
     dims = Dimensions.of("Backend Engineer", "Engineering", "referral", "2030-01-14T10:00:00Z", "UTC")
     for n, found in enumerate([aggregates.scheduled(dims), aggregates.scheduled(dims),
                                aggregates.requested(dims, "candidate", "illness", False)]):
-        store.count_once(f"event#cli-{n}", "counted", aggregates.merged("2030-01-12", found))
+        counter_store.count_once(f"event#cli-{n}", "counted", aggregates.merged("2030-01-12", found))
     # When the report of that day is asked for
     assert main(["report", "--day", "2030-01-12", "--out", str(tmp_path)]) == 0
     # Then its three files are written and the figures printed

@@ -9,9 +9,11 @@ from datetime import timedelta
 import boto3
 import pytest
 
-from functions.shared import cancellations, links, store
-from functions.shared.domain import Initiator
-from functions.shared.errors import ConflictError, NotFoundError, PolicyViolationError, ServiceUnavailableError
+from functions.domain import cancellations
+from functions.integration import links
+from functions.integration.data import interview_store, request_store
+from functions.core.models import Initiator
+from functions.core.errors import ConflictError, NotFoundError, PolicyViolationError, ServiceUnavailableError
 from tests.integration.conftest import header
 
 
@@ -29,9 +31,9 @@ def test_submission_writes_request_pending_interview_and_audit_and_starts_the_wo
     receipt = _submit()
     # Then the request, the interview's new state and two audit entries exist, and the execution is named after it
     assert receipt.status == "RECEIVED" and receipt.route == "recruiter"
-    assert store.get_interview("int-1").status == "CANCELLATION_PENDING"
-    assert store.get_interview("int-1").pending_request_id == receipt.request_id
-    assert [e.action for e in store.audit_trail(receipt.request_id)] == ["received", "routed"]
+    assert interview_store.get_interview("int-1").status == "CANCELLATION_PENDING"
+    assert interview_store.get_interview("int-1").pending_request_id == receipt.request_id
+    assert [e.action for e in request_store.audit_trail(receipt.request_id)] == ["received", "routed"]
     executions = boto3.client("stepfunctions").list_executions(
         stateMachineArn=system.resources.state_machine_arn)["executions"]
     assert [e["name"] for e in executions] == [receipt.request_id]
@@ -62,7 +64,7 @@ def test_a_second_request_for_a_pending_interview_is_a_conflict_and_changes_noth
     first = _submit(key="key-a-0001")
     with pytest.raises(ConflictError, match="already being decided"):
         _submit(key="key-b-0001")
-    assert store.get_interview("int-1").pending_request_id == first.request_id
+    assert interview_store.get_interview("int-1").pending_request_id == first.request_id
 
 
 def test_someone_elses_interview_looks_exactly_like_a_missing_one(system, scheduled):
@@ -75,21 +77,21 @@ def test_someone_elses_interview_looks_exactly_like_a_missing_one(system, schedu
         _submit(interview_id="int-missing")
     # Then both answers are the same and the interview is untouched
     assert other.value.detail == missing.value.detail
-    assert store.get_interview("int-1").status == "SCHEDULED"
+    assert interview_store.get_interview("int-1").status == "SCHEDULED"
 
 
 def test_a_started_interview_cannot_be_cancelled(system, scheduled):
     scheduled(starts_in=timedelta(minutes=-5))
     with pytest.raises(ConflictError, match="already started"):
         _submit()
-    assert store.get_interview("int-1").status == "SCHEDULED"
+    assert interview_store.get_interview("int-1").status == "SCHEDULED"
 
 
 def test_candidates_cannot_cancel_online_below_the_minimum_notice(system, scheduled):
     scheduled(starts_in=timedelta(minutes=90))
     with pytest.raises(PolicyViolationError, match="contact your recruiter"):
         _submit()
-    assert store.get_interview("int-1").status == "SCHEDULED"
+    assert interview_store.get_interview("int-1").status == "SCHEDULED"
 
 
 def test_replayed_interview_scheduled_event_keeps_the_first_registration(system, scheduled):
@@ -99,7 +101,7 @@ def test_replayed_interview_scheduled_event_keeps_the_first_registration(system,
     # When the same InterviewScheduled event arrives again (EventBridge delivers at least once)
     scheduled()
     # Then the interview keeps its state instead of being reset to SCHEDULED
-    assert store.get_interview("int-1").status == "CANCELLATION_PENDING"
+    assert interview_store.get_interview("int-1").status == "CANCELLATION_PENDING"
 
 
 def test_api_answers_bad_input_with_problem_json_naming_the_field(system, scheduled):
@@ -112,7 +114,7 @@ def test_api_answers_bad_input_with_problem_json_naming_the_field(system, schedu
     assert header(response, "Content-Type") == "application/problem+json"
     problem = json.loads(response["body"])
     assert [e["field"] for e in problem["errors"]] == ["reason_text"]
-    assert store.get_interview("int-1").status == "SCHEDULED"
+    assert interview_store.get_interview("int-1").status == "SCHEDULED"
 
 
 def test_api_rejects_missing_and_tampered_candidate_tokens(system, scheduled):
@@ -145,7 +147,7 @@ def test_staff_routes_need_a_staff_role(system, scheduled):
 
 def test_when_the_workflow_cannot_start_the_request_is_kept_and_a_retry_starts_it(system, scheduled, monkeypatch):
     # Given Step Functions refusing the first start (the state machine is unreachable)
-    from functions.shared import workflow
+    from functions.integration import workflow
 
     real = workflow.get_settings()
     broken = real.model_copy(update={"state_machine_arn": real.state_machine_arn + "-missing"})
@@ -156,7 +158,7 @@ def test_when_the_workflow_cannot_start_the_request_is_kept_and_a_retry_starts_i
         _submit(key="retry-key-1")
     # Then nothing is lost: the request is stored as received
     request_id = cancellations.request_id_for("candidate:cand-1", "int-1", "retry-key-1")
-    assert store.get_request(request_id).status == "RECEIVED"
+    assert request_store.get_request(request_id).status == "RECEIVED"
     # And when Step Functions is back, the retry with the same key starts the one workflow
     monkeypatch.setattr(workflow, "get_settings", lambda: real)
     assert _submit(key="retry-key-1").request_id == request_id
@@ -170,12 +172,12 @@ def test_repeating_the_key_after_the_request_was_decided_returns_the_same_receip
     scheduled()
     first = _submit(key="decided-key-1", reason="schedule_conflict")
     assert system.execution(first.request_id)["status"] == "SUCCEEDED"
-    assert store.get_interview("int-1").status == "CANCELLED"
+    assert interview_store.get_interview("int-1").status == "CANCELLED"
     # When the client retries with the same Idempotency-Key (its first answer was lost, say)
     again = _submit(key="decided-key-1", reason="schedule_conflict")
     # Then it gets the same request, now approved, and nothing new is made
     assert (again.request_id, again.status) == (first.request_id, "APPROVED")
-    assert [e.action for e in store.audit_trail(first.request_id)].count("received") == 1
+    assert [e.action for e in request_store.audit_trail(first.request_id)].count("received") == 1
     # while another key for the cancelled interview is still a conflict
     with pytest.raises(ConflictError, match="already cancelled"):
         _submit(key="decided-key-2", reason="schedule_conflict")

@@ -10,9 +10,11 @@ from datetime import timedelta
 import boto3
 import pytest
 
-from functions.shared import approvals, audit, cancellations, links, store
-from functions.shared.domain import Decision, Initiator
-from functions.shared.errors import ConflictError, DomainError, LinkExpiredError
+from functions.domain import approvals, audit, cancellations
+from functions.integration import links
+from functions.integration.data import candidate_store, interview_store, request_store, slot_store
+from functions.core.models import Decision, Initiator
+from functions.core.errors import ConflictError, DomainError, LinkExpiredError
 
 
 def _submit(reason="illness", key=None):
@@ -42,7 +44,7 @@ def _approval_token(system, request_id: str, level: int = 0, timeout: float = 40
 
 
 def _actions(request_id: str) -> list[str]:
-    return [e.action for e in store.audit_trail(request_id)]
+    return [e.action for e in request_store.audit_trail(request_id)]
 
 
 def _assert_trail_complete(request_id: str) -> None:
@@ -59,13 +61,13 @@ def test_schedule_conflict_with_notice_is_cancelled_automatically(system, schedu
     system.drain()
     # Then the workflow cancelled it without an approver, released the slot and told candidate and interviewer
     assert execution["status"] == "SUCCEEDED"
-    assert store.get_interview("int-1").status == "CANCELLED"
-    assert store.get_slot("slot-int-1").status == "AVAILABLE"
-    assert store.get_request(receipt.request_id).status == "APPROVED"
+    assert interview_store.get_interview("int-1").status == "CANCELLED"
+    assert slot_store.get_slot("slot-int-1").status == "AVAILABLE"
+    assert request_store.get_request(receipt.request_id).status == "APPROVED"
     assert _actions(receipt.request_id) == ["received", "routed", "approved"]
     recipients = {m["to"] for m in system.sent_mail() if m["attachments"]}
     assert recipients == {"li.wei@mail.example.com", "jun.park@company.example.com"}
-    assert store.get_candidate("cand-1").cancellations[0].reason_code == "schedule_conflict"
+    assert candidate_store.get_candidate("cand-1").cancellations[0].reason_code == "schedule_conflict"
     _assert_trail_complete(receipt.request_id)
 
 
@@ -78,8 +80,8 @@ def test_an_approver_decision_cancels_the_interview(system, scheduled):
     execution = system.execution(receipt.request_id)
     # Then the interview is cancelled and the trail shows every step with its actor
     assert execution["status"] == "SUCCEEDED"
-    assert store.get_interview("int-1").status == "CANCELLED"
-    trail = store.audit_trail(receipt.request_id)
+    assert interview_store.get_interview("int-1").status == "CANCELLED"
+    trail = request_store.audit_trail(receipt.request_id)
     assert [e.action for e in trail] == ["received", "routed", "approval_requested", "decision_approved", "approved"]
     assert trail[-1].actor == "approver:rec-1" and all(e.at for e in trail)
     _assert_trail_complete(receipt.request_id)
@@ -92,10 +94,10 @@ def test_a_rejection_keeps_the_interview_and_drafts_a_retention_message(system, 
     approvals.decide(token, Decision.REJECT, "we can move it instead")
     system.execution(receipt.request_id)
     system.drain()
-    interview = store.get_interview("int-1")
+    interview = interview_store.get_interview("int-1")
     assert interview.status == "SCHEDULED" and interview.pending_request_id is None
-    assert store.get_slot("slot-int-1").status == "BOOKED"
-    request = store.get_request(receipt.request_id)
+    assert slot_store.get_slot("slot-int-1").status == "BOOKED"
+    request = request_store.get_request(receipt.request_id)
     assert request.status == "REJECTED" and request.retention_draft
     _assert_trail_complete(receipt.request_id)
     rejected = [m for m in system.sent_mail() if m["to"] == "li.wei@mail.example.com" and "we can move it" in m["text"]]
@@ -115,7 +117,7 @@ def test_a_link_decides_once_and_a_second_decision_is_a_conflict(system, schedul
 
 def test_no_decision_escalates_then_applies_the_default(system, scheduled, monkeypatch):
     # Given an SLA of one second per approver
-    from functions.shared import cancellations as module
+    from functions.domain import cancellations as module
 
     short = module.get_settings().model_copy(update={"approval_sla_seconds": 1})
     monkeypatch.setattr(module, "get_settings", lambda: short)
@@ -126,17 +128,17 @@ def test_no_decision_escalates_then_applies_the_default(system, scheduled, monke
     system.drain()
     # Then it went to the recruiter, escalated to the manager, and the default (approve) applied
     assert execution["status"] == "SUCCEEDED"
-    trail = store.audit_trail(receipt.request_id)
+    trail = request_store.audit_trail(receipt.request_id)
     assert [e.action for e in trail] == ["received", "routed", "approval_requested", "escalated", "approved"]
     assert trail[-1].actor == "policy:default"
-    assert store.get_interview("int-1").status == "CANCELLED"
+    assert interview_store.get_interview("int-1").status == "CANCELLED"
     _assert_trail_complete(receipt.request_id)
     escalation = [m for m in system.sent_mail() if m["to"] == "chen.jing@company.example.com"]
     assert any("sam.smith" not in m["to"] and "Escalated" in m["subject"] for m in escalation)
 
 
 def test_an_old_approver_link_is_refused_after_escalation(system, scheduled, monkeypatch):
-    from functions.shared import cancellations as module
+    from functions.domain import cancellations as module
 
     short = module.get_settings().model_copy(update={"approval_sla_seconds": 2})
     monkeypatch.setattr(module, "get_settings", lambda: short)
@@ -163,7 +165,7 @@ def test_an_interview_that_started_before_the_decision_needs_attention(system, s
     system.drain()
     # Then nothing was cancelled, the request needs attention and HR heard about it
     assert execution["status"] == "FAILED"
-    assert store.get_interview("int-1").status == "CANCELLATION_PENDING"
-    assert store.get_request(receipt.request_id).status == "NEEDS_ATTENTION"
-    assert store.get_slot("slot-int-1").status == "BOOKED"
+    assert interview_store.get_interview("int-1").status == "CANCELLATION_PENDING"
+    assert request_store.get_request(receipt.request_id).status == "NEEDS_ATTENTION"
+    assert slot_store.get_slot("slot-int-1").status == "BOOKED"
     assert any("Needs attention" in m["subject"] for m in system.sent_mail())

@@ -10,8 +10,9 @@ from datetime import date
 import pytest
 from pydantic import ValidationError
 
-from functions.analytics import aggregates, benchmarks, render, report
-from functions.analytics.aggregates import Dimensions, Totals
+from functions.domain import aggregates
+from functions.analytics import benchmarks, render, report
+from functions.domain.aggregates import Dimensions, Totals
 
 DAY = date(2030, 1, 12)
 

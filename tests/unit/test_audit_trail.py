@@ -1,7 +1,7 @@
 """The audit trail check finds gaps, reordering and inconsistent transitions."""
 
-from functions.shared.audit import check_trail
-from functions.shared.domain import AuditEntry
+from functions.domain.audit import check_trail
+from functions.core.models import AuditEntry
 
 
 def _entry(at, action, actor="x", from_status=None, to_status=None):

@@ -2,7 +2,7 @@
 
 from icalendar import Calendar
 
-from functions.shared.calendar import cancellation, interview_uid
+from functions.integration.calendar import cancellation, interview_uid
 
 
 def test_cancellation_calendar_parses_with_method_uid_sequence_and_timezone():

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from functions.shared.domain import CandidateCancellation, CompanyCancellation, InterviewScheduled
+from functions.core.models import CandidateCancellation, CompanyCancellation, InterviewScheduled
 
 EVENTS = Path(__file__).resolve().parent.parent / "events"
 

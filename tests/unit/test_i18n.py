@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from functions.shared.domain import CandidateReason, CompanyReason, InterviewStatus, Locale, RequestStatus
-from functions.shared.i18n import catalog, locale_of
+from functions.core.models import CandidateReason, CompanyReason, InterviewStatus, Locale, RequestStatus
+from functions.core.i18n import catalog, locale_of
 
 ROOT = Path(__file__).resolve().parents[2] / "functions"
 

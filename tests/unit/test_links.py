@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from functions.shared import links
-from functions.shared.errors import LinkExpiredError, LinkInvalidError
+from functions.integration import links
+from functions.core.errors import LinkExpiredError, LinkInvalidError
 
 
 def test_a_candidate_token_names_its_candidate():

@@ -5,7 +5,7 @@ from datetime import timezone
 
 from icalendar import Calendar
 
-from functions.shared.calendar import cancellation, interview_uid, update
+from functions.integration.calendar import cancellation, interview_uid, update
 
 COMMON = {"interview_id": "int-9", "title": "Backend Engineer", "duration_minutes": 45,
           "organizer_email": "no-reply@example.com", "attendee_emails": ["a@example.com", "b@example.com"]}

@@ -12,12 +12,12 @@ import pytest
 from jsonschema import Draft202012Validator
 from pydantic import ValidationError
 
-from functions.shared.domain import InterviewScheduled
-from functions.shared.waitlist import CandidateWaitlisted
+from functions.core.models import InterviewScheduled
+from functions.domain.waitlist import CandidateWaitlisted
 from infra import topology
 
 ROOT = Path(__file__).resolve().parents[2]
-SCHEMAS = ROOT / "functions" / "shared" / "schemas"
+SCHEMAS = ROOT / "functions" / "integration" / "schemas"
 DOCS = (ROOT / "docs" / "events.md").read_text(encoding="utf-8")
 SES_FEEDBACK = {"Email Bounced", "Email Complaint Received"}  # SES's own events, documented by AWS
 
@@ -47,7 +47,7 @@ def test_every_detail_type_on_the_bus_has_a_schema_and_every_schema_is_documente
     assert {"InterviewMoved", "CandidateActed"} <= published  # the scan finds the calls
     assert routed | published == set(ALL)
     for name in ALL:
-        assert f"`{name}`" in DOCS and f"functions/shared/schemas/{name}.v1.json" in DOCS, name
+        assert f"`{name}`" in DOCS and f"functions/integration/schemas/{name}.v1.json" in DOCS, name
 
 
 @pytest.mark.parametrize("name", ALL)

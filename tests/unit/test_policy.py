@@ -11,9 +11,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from functions.shared import routing
-from functions.shared.domain import Initiator, Outcome
-from functions.shared.policy import (
+from functions.domain import interview_policy as routing
+from functions.core.models import Initiator, Outcome
+from functions.domain.policy import (
     DEFAULT_POLICY_FILE,
     KNOWN_REASONS,
     Policy,

@@ -7,8 +7,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from functions.shared.domain import Initiator
-from functions.shared.routing import route_for
+from functions.core.models import Initiator
+from functions.domain.interview_policy import route_for
 
 NOW = datetime(2030, 1, 1, 9, 0, tzinfo=timezone.utc)
 PEOPLE = SimpleNamespace(

@@ -2,9 +2,9 @@
 
 import pytest
 
-from functions.shared.domain import StaffRole
-from functions.shared.errors import ForbiddenError, UnauthorizedError
-from functions.shared.web import staff_from_claims
+from functions.core.models import StaffRole
+from functions.core.errors import ForbiddenError, UnauthorizedError
+from functions.web.responses import staff_from_claims
 
 
 @pytest.mark.parametrize("groups", ["admin", "recruiter,admin", "[recruiter admin]", ["admin"]])

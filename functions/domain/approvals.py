@@ -1,0 +1,179 @@
+"""Approvers: handing them a request, showing them its context, and taking their decision exactly once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from botocore.exceptions import BotoCoreError, ClientError
+from pydantic import BaseModel
+
+from functions.domain import retention
+from functions.integration import events, links, workflow
+from functions.integration.data import approval_store, interview_store, request_store, transactions
+from functions.core.clock import to_iso, utc_now
+from functions.core.models import Approver, AuditEntry, Decision, Outcome, RequestStatus
+from functions.core.errors import ConflictError, LinkExpiredError, LinkInvalidError, ServiceUnavailableError
+from functions.integration.tables import ApprovalItem, CandidateItem, InterviewItem, RequestItem
+
+# An approver link outlives the SLA a little, so a decision made at the deadline is not refused by the link.
+LINK_GRACE = timedelta(hours=1)
+
+
+class ApprovalRequested(BaseModel):
+    """Detail of the ApprovalRequested event the workflow emits while it waits (version 1)."""
+
+    version: str
+    request_id: str
+    interview_id: str
+    candidate_id: str
+    level: int
+    approver: Approver
+    sla_seconds: int
+    task_token: str
+
+
+def open_approval(detail: ApprovalRequested, remind_before_seconds: int | None = None) -> ApprovalItem | None:
+    """Keep the task token server-side and make the approver the one who decides. None on a redelivery.
+
+    With `remind_before_seconds`, the approval is filed under the hour in which its approver gets a reminder.
+    """
+    now = utc_now()
+    due = now + timedelta(seconds=detail.sla_seconds)
+    remind_at = due - timedelta(seconds=remind_before_seconds) if remind_before_seconds else None
+    previous = approval_store.get_approval(detail.request_id)
+    approval = ApprovalItem(
+        detail.request_id,
+        level=detail.level,
+        approver_id=detail.approver.approver_id,
+        approver_name=detail.approver.name,
+        approver_email=detail.approver.email,
+        approver_role=detail.approver.role,
+        task_token=detail.task_token,
+        opened_at=to_iso(now),
+        due_at=to_iso(due),
+        remind_hour=to_iso(remind_at)[:13] if remind_at and remind_at > now else None,
+        # Kept so that the approver who let the deadline pass is told, even if this event is redelivered.
+        escalated_from_email=previous.approver_email if previous and previous.level < detail.level else None,
+    )
+    from_status = RequestStatus.RECEIVED if detail.level == 0 else RequestStatus.PENDING_APPROVAL
+    entry = AuditEntry(
+        at=to_iso(now), actor="workflow", action="approval_requested" if detail.level == 0 else "escalated",
+        from_status=from_status.value, to_status=RequestStatus.PENDING_APPROVAL.value,
+        why=f"awaiting {detail.approver.role} {detail.approver.approver_id} (level {detail.level}) "
+            f"within {detail.sla_seconds} s",
+    )
+    return approval if approval_store.open_approval(approval, entry) else None
+
+
+def link_for(approval: ApprovalItem, sla_seconds: int) -> str:
+    ttl = sla_seconds + int(LINK_GRACE.total_seconds())
+    return links.approval_url(approval.request_id, int(approval.level), approval.approver_id, ttl)
+
+
+@dataclass
+class ApprovalContext:
+    request: RequestItem
+    interview: InterviewItem
+    candidate: CandidateItem | None
+    earlier_interviews: list[InterviewItem]
+    open: bool  # the link's approver may decide now
+    retention_draft: str | None  # the link's approver rejected and has not sent a retention message yet
+
+
+def context(token: str) -> ApprovalContext:
+    """Everything the approver sees before deciding. Reads only: mail scanners fetch links too."""
+    link = links.approver_link_of(token)
+    head = request_store.get_request(link.request_id)
+    if head is None:
+        raise LinkInvalidError("This link is not valid.")
+    request, interview, candidate, approval = approval_store.snapshot(head.request_id, head.interview_id, head.candidate_id)
+    if approval is not None and approval.level > link.level:
+        raise LinkExpiredError("This request was passed on to another approver because the deadline passed.")
+    if approval is None or approval.approver_id != link.approver_id or approval.level != link.level:
+        raise LinkInvalidError("This link is not valid.")
+    earlier = [i for i in interview_store.interviews_of(request.candidate_id) if i.interview_id != request.interview_id]
+    is_open = approval.decision is None and request.status == RequestStatus.PENDING_APPROVAL
+    may_retain = approval.decision == Decision.REJECT.value and not request.retention_sent_at
+    draft = (request.retention_draft or retention.draft(request, interview, candidate)) if may_retain else None
+    return ApprovalContext(request, interview, candidate, earlier, is_open, draft)
+
+
+def _link_and_approval(token: str) -> tuple[links.ApproverLink, ApprovalItem]:
+    """The link's approval, if the link is this approval's current one (410 once it was passed on, else 403)."""
+    link = links.approver_link_of(token)
+    approval = approval_store.get_approval(link.request_id)
+    if approval is not None and approval.level > link.level:
+        raise LinkExpiredError("This request was passed on to another approver because the deadline passed.")
+    if approval is None or approval.approver_id != link.approver_id or approval.level != link.level:
+        raise LinkInvalidError("This link is not valid.")
+    return link, approval
+
+
+def send_retention(token: str, message: str) -> None:
+    """The rejecting approver sends the (edited) retention message to the candidate: once, and audited.
+
+    The decision used the link; this second use is guarded by its own once-only write. Sending the same text
+    again (a retry after an error) re-announces it; mail goes once per request whatever happens.
+    """
+    link, approval = _link_and_approval(token)
+    if approval.decision != Decision.REJECT.value:
+        raise ConflictError("A retention message can only follow a rejection.")
+    actor = f"approver:{link.approver_id}"
+    entry = AuditEntry(at=to_iso(utc_now()), actor=actor, action="retention_sent",
+                       why="retention message sent to the candidate")
+    try:
+        request_store.record_retention_message(link.request_id, message, actor, entry)
+    except transactions.TransactionConflict:
+        request = request_store.get_request(link.request_id)
+        if request is None or request.retention_message != message:
+            raise ConflictError("A retention message was already sent for this request.") from None
+    request = request_store.get_request(link.request_id)
+    try:
+        events.publish("RetentionMessageSent", {"request_id": request.request_id,
+                                                "interview_id": request.interview_id,
+                                                "candidate_id": request.candidate_id})
+    except Exception as exc:  # noqa: BLE001 - kept and audited; sending the same text again delivers it
+        raise ServiceUnavailableError("The message is saved but could not be sent yet; please send it again.") \
+            from exc
+
+
+def decide(token: str, decision: Decision, comment: str | None) -> Outcome:
+    """Record the decision once and hand it to the waiting workflow. Every later attempt gets a conflict."""
+    link, approval = _link_and_approval(token)
+    if approval.decision is not None:
+        raise ConflictError("This request has already been decided.")
+
+    outcome = Outcome.APPROVED if decision is Decision.APPROVE else Outcome.REJECTED
+    actor = f"approver:{link.approver_id}"
+    at = to_iso(utc_now())
+    entry = AuditEntry(at=at, actor=actor, action=f"decision_{outcome.value}",
+                       from_status=RequestStatus.PENDING_APPROVAL.value,
+                       to_status=RequestStatus.PENDING_APPROVAL.value, why=comment or None)
+    try:
+        approval_store.record_decision(request_id=link.request_id, level=link.level, approver_id=link.approver_id,
+                              link_id=link.link_id, link_expires_at=link.expires_at, decision=decision.value,
+                              comment=comment, entry=entry)
+    except transactions.TransactionConflict:
+        # The link was used or the approval decided meanwhile: either way another decision won.
+        raise ConflictError("This request has already been decided.") from None
+    try:
+        workflow.send_decision(approval.task_token, {
+            "outcome": outcome.value, "actor": actor, "comment": comment or "",
+            "from_status": RequestStatus.PENDING_APPROVAL.value,
+        })
+    except workflow.DecisionTooLateError:
+        approval_store.withdraw_decision(link.request_id, link.level, AuditEntry(
+            at=to_iso(utc_now()), actor="workflow", action="decision_withdrawn",
+            why="the decision arrived after the deadline; the request had moved on"))
+        raise LinkExpiredError("The deadline for this decision passed; the request was passed on.") from None
+    except (ClientError, BotoCoreError) as exc:
+        # Step Functions still refuses after the SDK's retries: a decision the workflow never heard of must not
+        # stand (nor use up the link), or the retry would be told "already decided" while nothing was decided.
+        approval_store.withdraw_decision(link.request_id, link.level, AuditEntry(
+            at=to_iso(utc_now()), actor="workflow", action="decision_withdrawn",
+            why="the workflow could not be reached; the approver was asked to send the decision again"),
+            release_link=link.link_id)
+        raise ServiceUnavailableError("The service is busy; please send your decision again in a moment.") from exc
+    return outcome
+

@@ -1,0 +1,59 @@
+"""Where a cancellation request goes: the policy in force (functions/domain/policy.py), applied to one interview.
+
+This adapter turns an interview and a request into the policy's `RequestFacts`, evaluates them, and resolves the
+chain's roles to the interview's people. The rules themselves live in the policy file, not here.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from functions.core.models import Approver, Initiator, Route
+from functions.domain.policy import People, PolicyDecision, RequestFacts, evaluate, load_policy
+
+
+def __getattr__(name: str) -> timedelta:
+    # CANDIDATE_MINIMUM_NOTICE: the policy's default minimum notice for self-service (shown on the portal; a rule
+    # may set another for particular requests). Computed on first access so that importing this module reads
+    # no policy.
+    if name == "CANDIDATE_MINIMUM_NOTICE":
+        return timedelta(hours=load_policy().defaults.minimum_notice_hours)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _approver(person, role: str) -> Approver:
+    return Approver(approver_id=person.person_id, name=person.name, email=person.email, role=role)
+
+
+def facts_for(*, interview, initiator: Initiator, reason_code: str, now: datetime, starts_at: datetime,
+              earlier_cancellations: int = 0, earlier_moves: int = 0) -> RequestFacts:
+    return RequestFacts(
+        initiator=initiator, reason_code=reason_code,
+        job_level=getattr(interview, "job_level", None), department=getattr(interview, "department", None),
+        candidate_source=getattr(interview, "candidate_source", None),
+        hours_until=(starts_at - now).total_seconds() / 3600,
+        earlier_cancellations=earlier_cancellations, earlier_moves=earlier_moves,
+    )
+
+
+def decide(*, interview, initiator: Initiator, reason_code: str, now: datetime, starts_at: datetime,
+           sla_seconds: int, hr_email: str, earlier_cancellations: int = 0,
+           earlier_moves: int = 0) -> PolicyDecision:
+    """The policy's whole decision for this request: the route and the limits (minimum notice, reason text...).
+
+    `sla_seconds` is the deployment's SLA, used when the matching rule sets none.
+    """
+    facts = facts_for(interview=interview, initiator=initiator, reason_code=reason_code, now=now,
+                      starts_at=starts_at, earlier_cancellations=earlier_cancellations, earlier_moves=earlier_moves)
+    people = People(recruiter=_approver(interview.recruiter, "recruiter"),
+                    department_manager=_approver(interview.department_manager, "department_manager"),
+                    hr_email=hr_email)
+    return evaluate(load_policy(), facts, people=people, default_sla_seconds=sla_seconds)
+
+
+def route_for(*, interview, initiator: Initiator, reason_code: str, now: datetime, starts_at: datetime,
+              sla_seconds: int, hr_email: str, earlier_cancellations: int = 0, earlier_moves: int = 0) -> Route:
+    """The route the workflow follows (the policy's decision without the limits)."""
+    return decide(interview=interview, initiator=initiator, reason_code=reason_code, now=now, starts_at=starts_at,
+                  sla_seconds=sla_seconds, hr_email=hr_email, earlier_cancellations=earlier_cancellations,
+                  earlier_moves=earlier_moves).route

@@ -1,0 +1,182 @@
+"""Moving an interview to another free slot of the same job: the candidate's alternative to cancelling; and,
+after a cancellation, rebooking: claiming a free slot of the same job for a new interview.
+
+The policy in force decides whether a move is allowed, how many, and the minimum notice (for the old slot and
+the new one alike). The swap is one transaction, so a slot is never lost or double-booked; the calendars are
+updated by the notify function on the InterviewMoved event.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from functions.domain import interview_policy as routing
+from functions.integration import events
+from functions.integration.data import interview_store, slot_store, transactions
+from functions.core.clock import from_iso, to_iso, utc_now
+from functions.core.models import AuditEntry, Initiator, InterviewStatus, MoveReceipt, SlotView
+from functions.core.errors import ConflictError, NotFoundError, PolicyViolationError, ServiceUnavailableError
+from functions.domain.policy import PolicyDecision
+from functions.core.settings import get_settings
+from functions.integration.tables import InterviewItem, SlotItem
+
+
+def trail_id(interview_id: str) -> str:
+    """Audit trail of an interview's own changes (moves); cancellation requests have their own trails."""
+    return f"interview:{interview_id}"
+
+
+def _own_interview(interview_id: str, candidate_id: str) -> InterviewItem:
+    interview = interview_store.get_interview(interview_id)
+    if interview is None or interview.candidate_id != candidate_id:
+        raise NotFoundError("No such interview.")  # someone else's interview looks exactly like a missing one
+    return interview
+
+
+def _policy(interview: InterviewItem, now: datetime) -> PolicyDecision:
+    settings = get_settings()
+    return routing.decide(interview=interview, initiator=Initiator.CANDIDATE, reason_code="schedule_conflict",
+                          now=now, starts_at=from_iso(interview.starts_at),
+                          sla_seconds=settings.approval_sla_seconds, hr_email=settings.hr_email,
+                          earlier_moves=int(interview.moves or 0))
+
+
+def moves_left(interview: InterviewItem, now: datetime | None = None) -> int:
+    decision = _policy(interview, now or utc_now())
+    return max(0, decision.move_limit - int(interview.moves or 0)) if decision.may_move else 0
+
+
+def open_slots(interview_id: str, candidate_id: str, now: datetime | None = None) -> list[SlotView]:
+    """The slots this interview may move to now: free, of the same job, and far enough ahead."""
+    now = now or utc_now()
+    interview = _own_interview(interview_id, candidate_id)
+    earliest = now + _policy(interview, now).minimum_notice
+    return [SlotView(slot_id=s.slot_id, starts_at=s.starts_at)
+            for s in slot_store.available_slots(interview.job_id, to_iso(earliest)) if s.slot_id != interview.slot_id]
+
+
+def move(interview_id: str, candidate_id: str, slot_id: str, now: datetime | None = None) -> MoveReceipt:
+    """Move the interview to `slot_id`. Repeating a move that happened answers the same and re-announces it."""
+    now = now or utc_now()
+    interview = _own_interview(interview_id, candidate_id)
+    if interview.slot_id == slot_id:  # a retry of a move that was stored: make sure it was announced
+        _announce(interview, from_slot_id=None, from_starts_at=None)
+        return _receipt(interview, now)
+    decision = _check_movable(interview, now)
+    slot = _free_slot(interview, slot_id, decision, now)
+    entry = AuditEntry(at=to_iso(now), actor=f"candidate:{candidate_id}", action="moved",
+                       from_status=InterviewStatus.SCHEDULED.value, to_status=InterviewStatus.SCHEDULED.value,
+                       why=f"from slot {interview.slot_id} at {interview.starts_at} "
+                           f"to slot {slot.slot_id} at {slot.starts_at}")
+    try:
+        slot_store.move_interview(interview, slot, decision.move_limit, to_iso(now), entry, trail_id(interview_id))
+    except transactions.TransactionConflict as conflict:
+        if "new_slot" in conflict.failed:
+            raise ConflictError("This slot was just taken; please pick another.") from None
+        raise ConflictError("This interview changed meanwhile; please reload the page.") from None
+    moved = interview_store.get_interview(interview_id)
+    _announce(moved, from_slot_id=interview.slot_id, from_starts_at=interview.starts_at)
+    return _receipt(moved, now)
+
+
+def _free_slot(interview: InterviewItem, slot_id: str, decision: PolicyDecision, now: datetime) -> SlotItem:
+    """The slot, if it is a free slot of the interview's job far enough ahead."""
+    slot = slot_store.get_slot(slot_id)
+    if slot is None or slot.job_id != interview.job_id:
+        raise NotFoundError("No such slot for this interview.")
+    if from_iso(slot.starts_at) - now < decision.minimum_notice:
+        raise PolicyViolationError(
+            f"The new time must be at least {decision.minimum_notice_hours:g} hours from now.")
+    if slot.status != "AVAILABLE":
+        raise ConflictError("This slot was just taken; please pick another.")
+    return slot
+
+
+def _check_movable(interview: InterviewItem, now: datetime) -> PolicyDecision:
+    if interview.status != InterviewStatus.SCHEDULED:
+        raise ConflictError("Only a scheduled interview can be moved.")
+    decision = _policy(interview, now)
+    if not decision.may_move:
+        raise PolicyViolationError("This interview cannot be moved online; please contact your recruiter.")
+    if int(interview.moves or 0) >= decision.move_limit:
+        raise PolicyViolationError(
+            f"An interview can be moved at most {decision.move_limit} time(s) online; "
+            f"please contact your recruiter at {interview.recruiter.email}.")
+    if from_iso(interview.starts_at) - now < decision.minimum_notice:
+        raise PolicyViolationError(
+            f"Moves less than {decision.minimum_notice_hours:g} hours before the interview cannot be made online; "
+            f"please contact your recruiter at {interview.recruiter.email}.")
+    return decision
+
+
+def _announce(interview: InterviewItem, from_slot_id: str | None, from_starts_at: str | None) -> None:
+    """The calendars and the waitlist follow from this event; if it cannot be sent, the caller retries the move."""
+    try:
+        events.publish("InterviewMoved", {
+            "interview_id": interview.interview_id, "candidate_id": interview.candidate_id,
+            "job_id": interview.job_id, "slot_id": interview.slot_id, "starts_at": interview.starts_at,
+            "from_slot_id": from_slot_id, "from_starts_at": from_starts_at,
+            "sequence": int(interview.calendar_sequence), "moves": int(interview.moves or 0),
+        })
+    except Exception as exc:  # noqa: BLE001 - the move is stored; a retry of the same move re-announces it
+        raise ServiceUnavailableError(
+            "Your interview was moved but the calendars could not be updated yet; send the same move again."
+        ) from exc
+
+
+def rebook(interview_id: str, candidate_id: str, slot_id: str, now: datetime | None = None) -> SlotView:
+    """After a cancellation, claim a free slot of the same job (once per cancelled interview).
+
+    The slot is booked for the candidate and SlotClaimed announced: as for a waitlist claim, the ATS books the
+    new interview in it and sends InterviewScheduled (the invitation follows). Repeating it re-announces.
+    """
+    now = now or utc_now()
+    interview = _own_interview(interview_id, candidate_id)
+    release_id = f"rebook:{interview_id}"
+    if interview.rebooked_slot_id == slot_id:
+        slot = slot_store.get_slot(slot_id)
+        _announce_claim(interview, slot.slot_id, slot.starts_at, slot.claimed_at or to_iso(now), release_id)
+        return SlotView(slot_id=slot.slot_id, starts_at=slot.starts_at)
+    if interview.status != InterviewStatus.CANCELLED:
+        raise ConflictError("Only a cancelled interview can be booked again; move it instead.")
+    if interview.rebooked_slot_id:
+        raise ConflictError("A new time was already booked for this interview.")
+    decision = _policy(interview, now)
+    slot = _free_slot(interview, slot_id, decision, now)
+    at = to_iso(now)
+    entry = AuditEntry(at=at, actor=f"candidate:{candidate_id}", action="rebooked",
+                       from_status=InterviewStatus.CANCELLED.value, to_status=InterviewStatus.CANCELLED.value,
+                       why=f"claimed slot {slot.slot_id} at {slot.starts_at} for a new interview")
+    try:
+        slot_store.claim_slot_for_rebooking(interview, slot, release_id, at, entry, trail_id(interview_id))
+    except transactions.TransactionConflict as conflict:
+        if "slot" in conflict.failed:
+            raise ConflictError("This slot was just taken; please pick another.") from None
+        raise ConflictError("A new time was already booked for this interview.") from None
+    _announce_claim(interview, slot.slot_id, slot.starts_at, at, release_id)
+    return SlotView(slot_id=slot.slot_id, starts_at=slot.starts_at)
+
+
+def _announce_claim(interview: InterviewItem, slot_id: str, starts_at: str, claimed_at: str, release_id: str) -> None:
+    try:
+        events.publish("SlotClaimed", {
+            "slot_id": slot_id, "job_id": interview.job_id, "candidate_id": interview.candidate_id,
+            "release_id": release_id, "starts_at": starts_at, "claimed_at": claimed_at})
+    except Exception as exc:  # noqa: BLE001 - the claim is stored; the same request again announces it
+        raise ServiceUnavailableError("The time is reserved for you but could not be confirmed yet; "
+                                      "send the same choice again.") from exc
+
+
+def publish_slots(job_id: str, starts_at: list[str]) -> list[SlotView]:
+    """Open slots of a job. A slot's id is made from the job and the time, so publishing twice is harmless."""
+    opened = []
+    for text in sorted({to_iso(from_iso(value)) for value in starts_at}):
+        slot_id = f"{job_id}:{text[:16].replace('-', '').replace(':', '')}"
+        slot_store.open_slot(SlotItem(slot_id, job_id=job_id, starts_at=text, status="AVAILABLE"))
+        opened.append(SlotView(slot_id=slot_id, starts_at=text))
+    return opened
+
+
+def _receipt(interview: InterviewItem, now: datetime) -> MoveReceipt:
+    return MoveReceipt(interview_id=interview.interview_id, slot_id=interview.slot_id,
+                       starts_at=interview.starts_at, moves_left=moves_left(interview, now))

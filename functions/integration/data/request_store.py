@@ -1,0 +1,73 @@
+"""Cancellation requests and their audit trail: every transition writes its audit entry in the same
+transaction as the state it changes.
+"""
+
+from __future__ import annotations
+
+from pynamodb.exceptions import DoesNotExist
+
+from functions.core.models import AuditEntry, InterviewStatus
+from functions.integration.data.transactions import all_or_nothing
+from functions.integration.tables import AuditItem, InterviewItem, RequestItem
+
+
+
+def create_request(request: RequestItem, interview: InterviewItem, entries: list[AuditEntry]) -> None:
+    """Write the request, flip the interview to CANCELLATION_PENDING and audit it, all or nothing.
+
+    Raises TransactionConflict with "request" when the request id exists (a duplicate submission) or with
+    "interview" when the interview is no longer scheduled.
+    """
+    with all_or_nothing() as transaction:
+        transaction.save("request", request, condition=RequestItem.request_id.does_not_exist())
+        transaction.update(
+            "interview", InterviewItem(interview.interview_id),
+            actions=[
+                InterviewItem.status.set(InterviewStatus.CANCELLATION_PENDING.value),
+                InterviewItem.pending_request_id.set(request.request_id),
+            ],
+            condition=(InterviewItem.status == InterviewStatus.SCHEDULED.value),
+        )
+        for entry in entries:
+            transaction.append_audit(request.request_id, entry)
+
+
+def get_request(request_id: str) -> RequestItem | None:
+    try:
+        return RequestItem.get(request_id, consistent_read=True)
+    except DoesNotExist:
+        return None
+
+
+def requests_of(candidate_id: str) -> list[RequestItem]:
+    return list(RequestItem.by_candidate.query(candidate_id))
+
+
+def requests_created_on(day: str) -> list[RequestItem]:
+    return list(RequestItem.by_day.query(day))
+
+
+def audit_trail(request_id: str) -> list[AuditEntry]:
+    return [
+        AuditEntry(at=item.at, actor=item.actor, action=item.action, from_status=item.from_status,
+                   to_status=item.to_status, why=item.why)
+        for item in AuditItem.query(request_id, consistent_read=True)
+    ]
+
+
+def save_retention_draft(request_id: str, draft: str) -> None:
+    RequestItem(request_id).update(
+        actions=[RequestItem.retention_draft.set(draft)], condition=RequestItem.request_id.exists()
+    )
+
+
+def record_retention_message(request_id: str, message: str, sent_by: str, entry: AuditEntry) -> None:
+    """Keep the retention message as sent, once, with its audit entry. TransactionConflict "request" if sent."""
+    with all_or_nothing() as transaction:
+        transaction.update(
+            "request", RequestItem(request_id),
+            actions=[RequestItem.retention_message.set(message), RequestItem.retention_sent_at.set(entry.at),
+                     RequestItem.retention_sent_by.set(sent_by)],
+            condition=RequestItem.request_id.exists() & RequestItem.retention_sent_at.does_not_exist(),
+        )
+        transaction.append_audit(request_id, entry)

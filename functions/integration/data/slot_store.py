@@ -1,0 +1,134 @@
+"""Slots, the waitlist of a job and offers of released slots: booking, moving and claiming, each all or
+nothing.
+"""
+
+from __future__ import annotations
+
+from pynamodb.exceptions import DoesNotExist
+
+from functions.core.models import AuditEntry, InterviewStatus
+from functions.integration.data.transactions import all_or_nothing, conditional
+from functions.integration.tables import InterviewItem, OfferItem, SlotItem, WaitlistItem
+
+
+def get_slot(slot_id: str) -> SlotItem | None:
+    try:
+        return SlotItem.get(slot_id, consistent_read=True)
+    except DoesNotExist:
+        return None
+
+
+def open_slot(slot: SlotItem) -> bool:
+    """A new AVAILABLE slot. False if the slot id exists (a replay, or someone else's slot)."""
+    return conditional(lambda: slot.save(condition=SlotItem.slot_id.does_not_exist()))
+
+
+def available_slots(job_id: str, starting_after: str) -> list[SlotItem]:
+    """The job's free slots starting after the given time, earliest first (one index query)."""
+    return list(SlotItem.by_job.query(job_id, SlotItem.starts_at > starting_after,
+                                      filter_condition=SlotItem.status == "AVAILABLE"))
+
+
+def move_interview(interview: InterviewItem, slot: SlotItem, move_limit: int, now: str, entry: AuditEntry,
+                   trail_id: str) -> None:
+    """Book the new slot, release the old one and move the interview, all or nothing.
+
+    The old slot is released only if the new one is taken. Raises TransactionConflict naming "new_slot" (taken
+    meanwhile), "old_slot" or "interview" (the interview changed: cancelled, moved, or at its move limit).
+    """
+    with all_or_nothing() as transaction:
+        transaction.update("new_slot", SlotItem(slot.slot_id),
+                           actions=[SlotItem.status.set("BOOKED"), SlotItem.interview_id.set(interview.interview_id)],
+                           condition=(SlotItem.status == "AVAILABLE") & (SlotItem.job_id == interview.job_id))
+        transaction.update("old_slot", SlotItem(interview.slot_id),
+                           actions=[SlotItem.status.set("AVAILABLE"), SlotItem.interview_id.remove(),
+                                    SlotItem.released_at.set(now)],
+                           condition=SlotItem.interview_id == interview.interview_id)
+        transaction.update(
+            "interview", InterviewItem(interview.interview_id),
+            actions=[InterviewItem.slot_id.set(slot.slot_id), InterviewItem.starts_at.set(slot.starts_at),
+                     InterviewItem.start_hour.set(slot.starts_at[:13]), InterviewItem.moves.add(1),
+                     InterviewItem.calendar_sequence.add(1)],
+            condition=(InterviewItem.status == InterviewStatus.SCHEDULED.value)
+            & (InterviewItem.slot_id == interview.slot_id)
+            & (InterviewItem.moves.does_not_exist() | (InterviewItem.moves < move_limit)),
+        )
+        transaction.append_audit(trail_id, entry)
+
+
+def claim_slot_for_rebooking(interview: InterviewItem, slot: SlotItem, release_id: str, now: str,
+                              entry: AuditEntry, trail_id: str) -> None:
+    """A cancelled interview's candidate claims a free slot of the job, once per cancelled interview.
+
+    Raises TransactionConflict naming "slot" (taken meanwhile) or "interview" (not cancelled, or rebooked).
+    """
+    with all_or_nothing() as transaction:
+        transaction.update("slot", SlotItem(slot.slot_id),
+                           actions=[SlotItem.status.set("BOOKED"), SlotItem.claimed_by.set(interview.candidate_id),
+                                    SlotItem.claimed_at.set(now), SlotItem.claim_release_id.set(release_id)],
+                           condition=(SlotItem.status == "AVAILABLE") & (SlotItem.job_id == interview.job_id))
+        transaction.update("interview", InterviewItem(interview.interview_id),
+                           actions=[InterviewItem.rebooked_slot_id.set(slot.slot_id)],
+                           condition=(InterviewItem.status == InterviewStatus.CANCELLED.value)
+                           & InterviewItem.rebooked_slot_id.does_not_exist())
+        transaction.append_audit(trail_id, entry)
+
+
+def join_waitlist(entry: WaitlistItem) -> bool:
+    """Put a candidate on a job's waitlist. False if they were already on it (their place is kept)."""
+    return conditional(lambda: entry.save(condition=WaitlistItem.candidate_id.does_not_exist()))
+
+
+def waitlist_of(job_id: str) -> list[WaitlistItem]:
+    return list(WaitlistItem.query(job_id, consistent_read=True))
+
+
+def leave_waitlist(job_id: str, candidate_id: str) -> None:
+    """Idempotent: deleting an entry that is gone changes nothing."""
+    WaitlistItem(job_id, candidate_id).delete()
+
+
+def open_offer(offer: OfferItem) -> bool:
+    """Offer a released slot to a candidate. False if this release was already offered to them (a redelivery);
+    an offer from an earlier release of the same slot is replaced."""
+    return conditional(lambda: offer.save(
+        condition=OfferItem.candidate_id.does_not_exist() | (OfferItem.release_id != offer.release_id)))
+
+
+def get_offer(slot_id: str, candidate_id: str) -> OfferItem | None:
+    try:
+        return OfferItem.get(slot_id, candidate_id, consistent_read=True)
+    except DoesNotExist:
+        return None
+
+
+def offers_of_slot(slot_id: str) -> list[OfferItem]:
+    return list(OfferItem.query(slot_id, consistent_read=True))
+
+
+def claim_slot(offer: OfferItem, now: str) -> None:
+    """Book the released slot for the offer's candidate: all or nothing, and only the first claim wins.
+
+    Raises TransactionConflict naming "slot" (no longer available) and/or "offer" (expired, withdrawn or used).
+    """
+    with all_or_nothing() as transaction:
+        transaction.update(
+            "slot", SlotItem(offer.slot_id),
+            actions=[SlotItem.status.set("BOOKED"), SlotItem.claimed_by.set(offer.candidate_id),
+                     SlotItem.claimed_at.set(now), SlotItem.claim_release_id.set(offer.release_id)],
+            condition=SlotItem.status == "AVAILABLE",
+        )
+        transaction.update(
+            "offer", OfferItem(offer.slot_id, offer.candidate_id),
+            actions=[OfferItem.status.set("CLAIMED")],
+            condition=(OfferItem.status == "OFFERED") & (OfferItem.release_id == offer.release_id)
+            & (OfferItem.expires_at > now),
+        )
+
+
+def withdraw_offer(slot_id: str, candidate_id: str, release_id: str) -> bool:
+    """OFFERED -> GONE once someone else claimed the slot. False if it was not open (already told, or used)."""
+    return conditional(lambda: OfferItem(slot_id, candidate_id).update(
+        actions=[OfferItem.status.set("GONE")],
+        condition=(OfferItem.status == "OFFERED") & (OfferItem.release_id == release_id),
+    ))

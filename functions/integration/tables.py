@@ -1,0 +1,318 @@
+"""PynamoDB models: the stored shape of every item. Only functions/integration/store.py uses them directly.
+
+Attribute names are part of a contract: the state machine's ASL updates interviews, requests, slots and audit
+items directly, so renaming one here means renaming it there too (tests/integration/test_workflow.py notices).
+"""
+
+from __future__ import annotations
+
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UnicodeSetAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from functions.core.settings import get_settings
+
+_settings = get_settings()
+
+
+class PersonMap(MapAttribute):
+    person_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    email = UnicodeAttribute()
+
+
+class InterviewsByCandidate(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by_candidate"
+        projection = AllProjection()
+
+    candidate_id = UnicodeAttribute(hash_key=True)
+    starts_at = UnicodeAttribute(range_key=True)
+
+
+class InterviewsByStartHour(GlobalSecondaryIndex):
+    """Interviews by the UTC hour they start in ("YYYY-MM-DDTHH"): what the hourly reminder run reads."""
+
+    class Meta:
+        index_name = "by_start_hour"
+        projection = AllProjection()
+
+    start_hour = UnicodeAttribute(hash_key=True)
+    starts_at = UnicodeAttribute(range_key=True)
+
+
+class InterviewItem(Model):
+    class Meta:
+        table_name = _settings.interviews_table
+
+    interview_id = UnicodeAttribute(hash_key=True)
+    candidate_id = UnicodeAttribute()
+    job_id = UnicodeAttribute()
+    job_title = UnicodeAttribute()
+    job_level = UnicodeAttribute()
+    department = UnicodeAttribute()
+    candidate_source = UnicodeAttribute()
+    recruiter = PersonMap()
+    department_manager = PersonMap()
+    interviewer = PersonMap()
+    slot_id = UnicodeAttribute()
+    starts_at = UnicodeAttribute()
+    duration_minutes = NumberAttribute()
+    ai_interview_url = UnicodeAttribute()
+    completed_parts = ListAttribute(of=UnicodeAttribute, default=list)
+    status = UnicodeAttribute()
+    pending_request_id = UnicodeAttribute(null=True)
+    calendar_sequence = NumberAttribute(default=0)
+    created_at = UnicodeAttribute()
+    start_hour = UnicodeAttribute(null=True)  # starts_at[:13]; set at registration (reminders)
+    moves = NumberAttribute(default=0)  # how often the candidate moved it (the policy limits this)
+    rebooked_slot_id = UnicodeAttribute(null=True)  # cancelled, then a new time claimed from the portal (once)
+    description_url = UnicodeAttribute(null=True)
+    company_intro_url = UnicodeAttribute(null=True)
+    # Behaviour before the interview, first time each (the risk model's features); see behaviour.py.
+    viewed_jd_at = UnicodeAttribute(null=True)
+    downloaded_intro_at = UnicodeAttribute(null=True)
+    clicked_link_at = UnicodeAttribute(null=True)
+    by_candidate = InterviewsByCandidate()
+    by_start_hour = InterviewsByStartHour()
+
+
+class CancellationRecord(MapAttribute):
+    request_id = UnicodeAttribute()
+    interview_id = UnicodeAttribute()
+    job_title = UnicodeAttribute()
+    initiator = UnicodeAttribute()
+    reason_code = UnicodeAttribute()
+    at = UnicodeAttribute()
+
+
+class CandidateItem(Model):
+    class Meta:
+        table_name = _settings.candidates_table
+
+    candidate_id = UnicodeAttribute(hash_key=True)
+    name = UnicodeAttribute()
+    email = UnicodeAttribute()
+    phone = UnicodeAttribute(null=True)
+    sms_opt_in = BooleanAttribute(null=True)  # agreed to text messages; absent means no
+    locale = UnicodeAttribute(default="en")
+    timezone = UnicodeAttribute(default="UTC")
+    source = UnicodeAttribute(default="direct")
+    resume_url = UnicodeAttribute(null=True)
+    cancellations = ListAttribute(of=CancellationRecord, default=list)
+    cancelled_request_ids = UnicodeSetAttribute(default=set)
+
+
+class RequestsByCandidate(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by_candidate"
+        projection = AllProjection()
+
+    candidate_id = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
+class RequestsByDay(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by_day"
+        projection = AllProjection()
+
+    created_day = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
+class RequestItem(Model):
+    class Meta:
+        table_name = _settings.requests_table
+
+    request_id = UnicodeAttribute(hash_key=True)
+    interview_id = UnicodeAttribute()
+    candidate_id = UnicodeAttribute()
+    initiator = UnicodeAttribute()
+    requested_by = UnicodeAttribute()
+    reason_code = UnicodeAttribute()
+    reason_text = UnicodeAttribute(null=True)
+    status = UnicodeAttribute()
+    route_rule = UnicodeAttribute()
+    route_summary = UnicodeAttribute()
+    route_json = UnicodeAttribute(null=True)
+    remind_before_seconds = NumberAttribute(null=True)  # the policy's approver reminder, before each SLA ends  # the route the workflow was given, to restart it identically
+    auto_approve = BooleanAttribute(default=False)
+    created_at = UnicodeAttribute()
+    created_day = UnicodeAttribute()
+    decided_at = UnicodeAttribute(null=True)
+    decided_by = UnicodeAttribute(null=True)
+    decision_comment = UnicodeAttribute(null=True)
+    contact_email = UnicodeAttribute(null=True)
+    retention_draft = UnicodeAttribute(null=True)
+    retention_template = UnicodeAttribute(null=True)  # the policy's template for a retention message
+    retention_message = UnicodeAttribute(null=True)  # as sent to the candidate (once)
+    retention_sent_at = UnicodeAttribute(null=True)
+    retention_sent_by = UnicodeAttribute(null=True)
+    by_candidate = RequestsByCandidate()
+    by_day = RequestsByDay()
+
+
+class ApprovalsByRemindHour(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by_remind_hour"
+        projection = AllProjection()
+
+    remind_hour = UnicodeAttribute(hash_key=True)
+
+
+class ApprovalItem(Model):
+    """The pending approval of a request: who must decide now, and the workflow's task token (server-side only)."""
+
+    class Meta:
+        table_name = _settings.approvals_table
+
+    request_id = UnicodeAttribute(hash_key=True)
+    level = NumberAttribute()
+    approver_id = UnicodeAttribute()
+    approver_name = UnicodeAttribute()
+    approver_email = UnicodeAttribute()
+    approver_role = UnicodeAttribute()
+    task_token = UnicodeAttribute()
+    opened_at = UnicodeAttribute()
+    due_at = UnicodeAttribute()
+    escalated_from_email = UnicodeAttribute(null=True)
+    remind_hour = UnicodeAttribute(null=True)  # "YYYY-MM-DDTHH" (UTC) in which to remind the approver, if at all
+    by_remind_hour = ApprovalsByRemindHour()
+    decision = UnicodeAttribute(null=True)
+    decided_by = UnicodeAttribute(null=True)
+    decided_at = UnicodeAttribute(null=True)
+    comment = UnicodeAttribute(null=True)
+
+
+class AuditItem(Model):
+    """One transition. Append-only: written with attribute_not_exists, never updated or deleted."""
+
+    class Meta:
+        table_name = _settings.audit_table
+
+    request_id = UnicodeAttribute(hash_key=True)
+    seq = UnicodeAttribute(range_key=True)  # "<ISO time>#<action>": sorts by time
+    at = UnicodeAttribute()
+    actor = UnicodeAttribute()
+    action = UnicodeAttribute()
+    from_status = UnicodeAttribute(null=True)
+    to_status = UnicodeAttribute(null=True)
+    why = UnicodeAttribute(null=True)
+
+
+class SlotsByJob(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by_job"
+        projection = AllProjection()
+
+    job_id = UnicodeAttribute(hash_key=True)
+    starts_at = UnicodeAttribute(range_key=True)
+
+
+class SlotItem(Model):
+    class Meta:
+        table_name = _settings.slots_table
+
+    slot_id = UnicodeAttribute(hash_key=True)
+    job_id = UnicodeAttribute()
+    starts_at = UnicodeAttribute()
+    status = UnicodeAttribute()  # BOOKED or AVAILABLE
+    interview_id = UnicodeAttribute(null=True)
+    released_at = UnicodeAttribute(null=True)
+    # A released slot claimed from the waitlist: booked for this candidate until their interview is registered.
+    claimed_by = UnicodeAttribute(null=True)
+    claimed_at = UnicodeAttribute(null=True)
+    claim_release_id = UnicodeAttribute(null=True)
+    by_job = SlotsByJob()
+
+
+class LinkUseItem(Model):
+    """A single-use link that has been used. Its existence is what makes the link single-use."""
+
+    class Meta:
+        table_name = _settings.links_table
+
+    link_id = UnicodeAttribute(hash_key=True)
+    used_at = UnicodeAttribute()
+    expires_at = NumberAttribute()  # epoch seconds, DynamoDB TTL
+
+
+class SuppressionItem(Model):
+    """An address we no longer send to: it bounced permanently or its owner complained. Written once."""
+
+    class Meta:
+        table_name = _settings.suppressions_table
+
+    address = UnicodeAttribute(hash_key=True)  # lower-cased e-mail address
+    reason = UnicodeAttribute()  # bounce or complaint
+    at = UnicodeAttribute()
+    feedback_id = UnicodeAttribute(null=True)  # SES's id of the bounce or complaint
+
+
+class WaitlistItem(Model):
+    """A candidate waiting for a slot of a job; removed when they claim one."""
+
+    class Meta:
+        table_name = _settings.waitlist_table
+
+    job_id = UnicodeAttribute(hash_key=True)
+    candidate_id = UnicodeAttribute(range_key=True)
+    name = UnicodeAttribute()
+    email = UnicodeAttribute()
+    locale = UnicodeAttribute(default="en")
+    timezone = UnicodeAttribute(default="UTC")
+    joined_at = UnicodeAttribute()
+
+
+class OfferItem(Model):
+    """A released slot offered to one waitlisted candidate, until expires_at or until someone claims it."""
+
+    class Meta:
+        table_name = _settings.offers_table
+
+    slot_id = UnicodeAttribute(hash_key=True)
+    candidate_id = UnicodeAttribute(range_key=True)
+    release_id = UnicodeAttribute()  # the request whose approval released the slot
+    job_id = UnicodeAttribute()
+    job_title = UnicodeAttribute()
+    starts_at = UnicodeAttribute()
+    # The candidate's contact, copied from the waitlist entry (which is gone once they claim a slot).
+    name = UnicodeAttribute()
+    email = UnicodeAttribute()
+    locale = UnicodeAttribute(default="en")
+    timezone = UnicodeAttribute(default="UTC")
+    offered_at = UnicodeAttribute()
+    expires_at = UnicodeAttribute()  # ISO UTC: compared as a string in the claim's condition
+    status = UnicodeAttribute()  # OFFERED, CLAIMED or GONE
+    purge_at = NumberAttribute()  # epoch seconds, DynamoDB TTL
+
+
+class AnalyticsItem(Model):
+    """A per-day counter (day "YYYY-MM-DD", metric e.g. "requested#reason#illness"), changed only by atomic ADD;
+    also the markers of events already counted (day "event#<id>") and of ratings given (day "rating#<request>"),
+    the risk model's history rows (day "history#YYYY-MM", metric the interview) and scores (day "risk#<interview>")."""
+
+    class Meta:
+        table_name = _settings.analytics_table
+
+    day = UnicodeAttribute(hash_key=True)
+    metric = UnicodeAttribute(range_key=True)
+    n = NumberAttribute(default=0)
+    total = NumberAttribute(null=True)  # sum of the measured values (minutes, scores), for means
+    expires_at = NumberAttribute(null=True)  # epoch seconds, DynamoDB TTL (event markers, risk scores)
+    row = UnicodeAttribute(null=True)  # the risk model's history: one interview's row as JSON (day "history#YYYY-MM")
+
+
+ALL_MODELS: tuple[type[Model], ...] = (
+    InterviewItem, CandidateItem, RequestItem, ApprovalItem, AuditItem, SlotItem, LinkUseItem,
+    SuppressionItem, WaitlistItem, OfferItem, AnalyticsItem,
+)

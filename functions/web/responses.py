@@ -1,0 +1,159 @@
+"""What the HTTP handlers share: who is calling, and how errors look (problem JSON for the API, a page for people)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+
+from functions.integration import links
+from functions.core.models import Locale, StaffRole
+from functions.core.errors import DomainError, ForbiddenError, UnauthorizedError
+from functions.core.i18n import LANGUAGES, locale_of, translator
+from functions.web.rendering import render
+
+PROBLEM_JSON = "application/problem+json"
+
+# ---- what the OpenAPI document declares for errors ----------------------------------------------------------------
+# Every status a route can answer is declared with the body it really has, so the document can be checked against
+# the running system (tests/e2e/test_fuzz_api.py): problem JSON from the API, HTML pages for people, and the
+# gateway's own {"message": ...} when it refuses a staff token before any function runs.
+
+PROBLEM_SCHEMA: dict = {
+    "type": "object",
+    "title": "Problem",
+    "description": "RFC 9457 problem details",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "description": "On 422: each invalid field, where it was, and what is wrong with it",
+            "items": {
+                "type": "object",
+                "required": ["field", "in", "message"],
+                "properties": {"field": {"type": "string"}, "in": {"type": "string"}, "message": {"type": "string"}},
+            },
+        },
+    },
+}
+GATEWAY_ERROR_SCHEMA: dict = {"type": "object", "required": ["message"], "properties": {"message": {"type": "string"}}}
+HTML_SCHEMA: dict = {"type": "string"}
+
+_ERROR_DESCRIPTIONS = {
+    401: "No valid credentials",
+    403: "Not allowed: an invalid link or token, or a role that may not do this",
+    404: "No such resource for this caller (someone else's looks the same as a missing one)",
+    409: "Conflict with the current state (already cancelled, pending, started or decided)",
+    410: "The link has expired or was superseded",
+    422: "Invalid request: the fields named in errors",
+    503: "Temporarily unavailable; retry with the same Idempotency-Key",
+}
+
+
+def problem_responses(*statuses: int) -> dict[int, dict]:
+    """OpenAPI responses for API errors, each an application/problem+json body."""
+    return {s: {"description": _ERROR_DESCRIPTIONS[s], "content": {PROBLEM_JSON: {"schema": PROBLEM_SCHEMA}}}
+            for s in statuses}
+
+
+def staff_problem_responses(*statuses: int) -> dict[int, dict]:
+    """As problem_responses, for staff routes: the gateway itself answers 401 when the token is not valid."""
+    responses = problem_responses(*statuses)
+    responses[401] = {"description": "No valid staff token (answered by the gateway's authorizer)",
+                      "content": {"application/json": {"schema": GATEWAY_ERROR_SCHEMA},
+                                  PROBLEM_JSON: {"schema": PROBLEM_SCHEMA}}}
+    return responses
+
+
+def page_responses(*statuses: int) -> dict[int, dict]:
+    """OpenAPI responses for pages: a person reads an HTML page whatever happened."""
+    described = {200: "The page", **_ERROR_DESCRIPTIONS, 422: "Invalid form fields (a page naming them)"}
+    return {s: {"description": described[s], "content": {content_types.TEXT_HTML: {"schema": HTML_SCHEMA}}}
+            for s in statuses}
+
+
+
+def problem(status: int, title: str, detail: str, errors: list[dict] | None = None) -> Response:
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
+    if errors:
+        body["errors"] = errors
+    return Response(status_code=status, content_type=PROBLEM_JSON, body=json.dumps(body))
+
+
+def validation_problem(exc: RequestValidationError) -> Response:
+    errors = []
+    for error in exc.errors():
+        location = [str(part) for part in error.get("loc", ())]
+        # loc is ("body", "reason_text") or ("header", "idempotency-key"): name the field, keep where it was.
+        field = ".".join(location[1:]) or ".".join(location)
+        errors.append({"field": field, "in": location[0] if location else "body", "message": error.get("msg", "")})
+    fields = ", ".join(e["field"] for e in errors)
+    return problem(422, "Invalid request", f"Check these fields: {fields}", errors)
+
+
+def undecodable_body_problem(_exc: UnicodeDecodeError) -> Response:
+    """A body that is not UTF-8 cannot be JSON: the same 422 as any other invalid body (not a crash, not a 5xx)."""
+    return problem(422, "Invalid request", "Check these fields: body",
+                   [{"field": "body", "in": "body", "message": "The body is not valid UTF-8 JSON"}])
+
+
+def domain_problem(exc: DomainError) -> Response:
+    return problem(exc.status, exc.title, exc.detail)
+
+
+def page(template: str, locale: Locale, status: int = 200, **context) -> Response:
+    return Response(status_code=status, content_type=content_types.TEXT_HTML,
+                    body=render(template, locale, languages=LANGUAGES, **context),
+                    headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff",
+                             "Content-Security-Policy": "default-src 'self'; script-src 'unsafe-inline' 'self'; "
+                                                        "style-src 'unsafe-inline'; form-action 'self'"})
+
+
+def error_page(exc: DomainError, accept_language: str | None, chosen: str | None = None) -> Response:
+    locale = locale_of(None, accept_language, chosen)
+    return page("pages/message.html.j2", locale, status=exc.status,
+                title=translator(locale)("page.error_title"), message=exc.detail)
+
+
+# ---- callers ------------------------------------------------------------------------------------------------------
+
+def candidate_from_authorization(header: str | None) -> str:
+    """The candidate id from 'Authorization: Bearer <personal link token>'."""
+    if not header or not header.startswith("Bearer "):
+        raise UnauthorizedError("Send your personal link token as 'Authorization: Bearer <token>'.")
+    return links.candidate_of(header.removeprefix("Bearer ").strip())
+
+
+@dataclass(frozen=True)
+class StaffIdentity:
+    subject: str
+    email: str
+    roles: frozenset[StaffRole]
+
+    @property
+    def actor(self) -> str:
+        return f"staff:{self.subject}"
+
+
+def _groups(raw) -> set[str]:
+    # API Gateway hands Cognito groups over as a list, "a,b", or "[a b]" depending on the integration.
+    if isinstance(raw, list):
+        return {str(g) for g in raw}
+    text = str(raw or "").strip("[]")
+    return {g for g in text.replace(",", " ").split() if g}
+
+
+def staff_from_claims(claims: dict | None, allowed: frozenset[StaffRole] = frozenset(StaffRole)) -> StaffIdentity:
+    """The staff member the user-pool authorizer vouched for. API Gateway rejects missing tokens before us."""
+    if not claims or not claims.get("sub"):
+        raise UnauthorizedError("Sign in as staff to use this route.")
+    roles = frozenset(StaffRole(g) for g in _groups(claims.get("cognito:groups")) if g in StaffRole._value2member_map_)
+    if not roles & allowed:
+        raise ForbiddenError("Your role does not allow this.")
+    return StaffIdentity(subject=str(claims["sub"]), email=str(claims.get("email", "")), roles=roles)
