@@ -85,12 +85,12 @@ def main() -> int:
     os.environ.update({k: v for k, v in env.items() if k not in ("PYTHONPATH", "PYTHONDONTWRITEBYTECODE")})
     from functions.integration import links
     from functions.integration.data import approval_store
-    from functions.notify import events as notifications
+    from functions.notify import events
     from local_runtime.delivery import deliver_once
 
     event = json.loads((REPO / "tests/events/interview_scheduled.json").read_text())
     for interview_id in ("bench-1", "bench-2", "bench-3"):
-        notifications.handle("InterviewScheduled", {**event, "interview_id": interview_id,
+        events.handle("InterviewScheduled", {**event, "interview_id": interview_id,
                                                     "slot_id": f"slot-{interview_id}"})
     auth = {"Authorization": f"Bearer {links.candidate_token('cand-1')}", "Content-Type": "application/json"}
 
@@ -145,8 +145,8 @@ def main() -> int:
             if sfn.describe_execution(executionArn=arn)["status"] != "RUNNING":
                 break
             time.sleep(0.1)
-        events = sfn.get_execution_history(executionArn=arn, maxResults=1000)["events"]
-        entered = sum(1 for e in events if e["type"].endswith("StateEntered"))
+        history = sfn.get_execution_history(executionArn=arn, maxResults=1000)["events"]
+        entered = sum(1 for e in history if e["type"].endswith("StateEntered"))
         print(f"  {label:44s} {entered} states entered")
     server.stop()
     return 0

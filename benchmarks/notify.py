@@ -113,7 +113,7 @@ def main() -> int:
 
     with mock_aws():
         from functions.notify.handler import lambda_handler
-        from functions.notify import events as notifications
+        from functions.notify import events
         from local_runtime import resources
         from local_runtime.lambda_events import LambdaContext
 
@@ -133,7 +133,7 @@ def main() -> int:
         ids = [[f"{s}-{r}-{i}" for i in range(BATCH)] for s in range(2) for r in range(runs)]
         for group in ids:
             for n in group:
-                notifications.handle("InterviewScheduled", _interview(n, timedelta(days=3)))
+                events.handle("InterviewScheduled", _interview(n, timedelta(days=3)))
         # The approvals' slots are released, as the workflow's transaction does before CancellationApproved.
         dynamodb = boto3.client("dynamodb")
         for n in (n for group in ids[runs:] for n in group):

@@ -16,15 +16,8 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from functions.domain.policy import (
-    DEFAULT_POLICY_FILE,
-    FALLBACK_SLA_SECONDS,
-    Policy,
-    PolicyError,
-    RequestFacts,
-    evaluate,
-    load_policy,
-)
+from functions.domain.policy import FALLBACK_SLA_SECONDS, Policy, PolicyError, RequestFacts, evaluate
+from functions.domain.policy_source import DEFAULT_POLICY_FILE, load_policy
 
 EXIT_OK = 0
 EXIT_INVALID_POLICY = 1

@@ -11,9 +11,10 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.analytics import ingest, nightly
-from functions.integration import mail
 from functions.core.clock import utc_now
-from functions.core.observability import logger, metrics
+from functions.core.observability import logger, metrics, tracer
+from functions.core.schedules import is_scheduled_run
+from functions.integration import once
 
 processor = BatchProcessor(event_type=EventType.SQS)
 
@@ -43,11 +44,12 @@ def _period(detail: dict) -> tuple[date, date]:
 
 @logger.inject_lambda_context
 @metrics.log_metrics
+@tracer.capture_lambda_handler
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
-    if "Records" in event:
+    if not is_scheduled_run(event):
         return process_partial_response(event=event, record_handler=record_handler, processor=processor,
                                         context=context)
-    mail.register_lambda_context(context)
+    once.register_lambda_context(context)
     detail = event.get("detail") or {}
     start, end = _period(detail)
     result = nightly.run(start, end)

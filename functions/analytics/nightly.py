@@ -8,7 +8,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from functions.analytics import benchmarks, render, report, risk
-from functions.integration import mail
+from functions.web import emails
 from functions.integration.aws import client
 from functions.core.i18n import locale_of
 from functions.core.observability import logger
@@ -48,13 +48,13 @@ def run(start: date, end: date, send: bool = True) -> dict:
     stored = {ext: store_report(f"report-{name}.{ext}", body) for ext, body in files.items()}
     rate = built["cancellation_rate"]
     if send:
-        mail.send(mail.Message(
+        emails.send(emails.Message(
             key=f"report:{name}", to=get_settings().hr_email, locale=locale_of(get_settings().staff_locale),
             subject_key="mail.report.subject", body_key="mail.report.body",
             values={"period": name.replace("_", " – "), "requested": built["volume"]["requested"],
                     "rate": "–" if rate is None else f"{rate:.1%}", "stored_at": stored["html"]},
-            attachments=[mail.Attachment(f"report-{name}.html", CONTENT_TYPES["html"], files["html"].encode()),
-                         mail.Attachment(f"report-{name}.csv", CONTENT_TYPES["csv"], files["csv"].encode())]))
+            attachments=[emails.Attachment(f"report-{name}.html", CONTENT_TYPES["html"], files["html"].encode()),
+                         emails.Attachment(f"report-{name}.csv", CONTENT_TYPES["csv"], files["csv"].encode())]))
     logger.info("report stored", extra={"period": name, "requests": built["volume"]["requested"]})
     return {"period": name, "stored_at": stored, "requests": built["volume"]["requested"],
             "recommendations": len(built["recommendations"])}

@@ -9,7 +9,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from functions.core.models import Approver, Initiator, Route
-from functions.domain.policy import People, PolicyDecision, RequestFacts, evaluate, load_policy
+from functions.domain.policy import People, PolicyDecision, RequestFacts, evaluate
+from functions.domain.policy_source import load_policy
 
 
 def __getattr__(name: str) -> timedelta:

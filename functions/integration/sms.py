@@ -1,4 +1,5 @@
-"""Text messages through SNS (publish to a phone number), sent at most once per message key, like mail.py.
+"""Text messages through SNS (publish to a phone number), sent at most once per message key
+(functions/integration/once.py), like e-mail.
 
 Only to candidates who gave a phone number and agreed to texts. A number that is not E.164 is skipped and logged
 by message key (never the number): SNS would refuse it on every retry.
@@ -9,17 +10,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from aws_lambda_powertools.utilities.idempotency import (
-    DynamoDBPersistenceLayer,
-    IdempotencyConfig,
-    idempotent_function,
-)
-
 from functions.integration.aws import client
+from functions.integration.once import at_most_once
 from functions.core.models import Locale
 from functions.core.i18n import translator
 from functions.core.observability import logger
-from functions.core.settings import get_settings
 
 _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 
@@ -31,14 +26,6 @@ class Text:
     locale: Locale
     body_key: str
     values: dict
-
-
-_persistence = DynamoDBPersistenceLayer(table_name=get_settings().idempotency_table)
-_once = IdempotencyConfig(event_key_jmespath="key", expires_after_seconds=30 * 24 * 3600)
-
-
-def register_lambda_context(context) -> None:
-    _once.register_lambda_context(context)
 
 
 def wanted(candidate) -> bool:
@@ -57,7 +44,7 @@ def send(text: Text) -> bool:
     return True
 
 
-@idempotent_function(data_keyword_argument="text", config=_once, persistence_store=_persistence)
+@at_most_once("text")
 def _publish_once(text: dict) -> dict:
     response = client("sns").publish(
         PhoneNumber=text["to"], Message=text["body"],

@@ -5,40 +5,26 @@ Every step is safe to repeat: store writes are conditional, and e-mails and text
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
 from typing import Callable
 
 from functions.domain import approvals, intake, retention, waitlist
-from functions.integration import calendar, links, mail, sms
-from functions.integration.data import approval_store, candidate_store, interview_store, request_store, risk_score_store, slot_store, suppression_store
-from functions.core.clock import from_iso, local_text, to_iso, utc_now
-from functions.core.models import InterviewScheduled, InterviewStatus, Locale, RequestStatus
+from functions.integration import calendar, links, sms
+from functions.notify.readers import candidate_locale, common_values, staff_locale
+from functions.web import emails
+from functions.integration.data import approval_store, candidate_store, interview_store, request_store, slot_store, suppression_store
+from functions.core.clock import local_text, to_iso, utc_now
+from functions.core.models import InterviewScheduled
 from functions.core.i18n import locale_of, translator
 from functions.core.observability import logger
 from functions.core.settings import get_settings
-from functions.integration.tables import CancellationRecord, CandidateItem, InterviewItem
-
-
-def _candidate_locale(candidate: CandidateItem | None) -> Locale:
-    return locale_of(candidate.locale if candidate else None)
-
-
-def _staff_locale() -> Locale:
-    return locale_of(get_settings().staff_locale)
-
-
-def _common(interview: InterviewItem, candidate: CandidateItem | None, zone: str | None = None) -> dict:
-    """Values most messages use; times in the reader's timezone (the candidate's, unless `zone` says)."""
-    zone = zone or (candidate.timezone if candidate else None)
-    return {"job_title": interview.job_title, "starts_at": local_text(interview.starts_at, zone),
-            "name": candidate.name if candidate else "", "interview_id": interview.interview_id}
+from functions.integration.tables import CancellationRecord
 
 
 def on_interview_scheduled(detail: dict) -> None:
     event = InterviewScheduled.model_validate({k: v for k, v in detail.items() if k != "version"})
     created, _ = intake.register(event)
     candidate = event.candidate
-    mail.send(mail.Message(
+    emails.send(emails.Message(
         key=f"{event.interview_id}:invitation", to=str(candidate.email), locale=candidate.locale,
         subject_key="mail.invitation.subject", body_key="mail.invitation.body",
         values={"name": candidate.name, "job_title": event.job.title,
@@ -53,17 +39,17 @@ def on_cancellation_requested(detail: dict) -> None:
     interview, candidate = interview_store.interview_with_profile(detail["interview_id"], detail["candidate_id"])
     if interview is None or candidate is None:
         raise LookupError(f"request {detail['request_id']} refers to a missing interview or candidate")
-    locale = _candidate_locale(candidate)
+    locale = candidate_locale(candidate)
     status = translator(locale)("request.RECEIVED")
-    mail.send(mail.Message(
+    emails.send(emails.Message(
         key=f"{detail['request_id']}:receipt", to=candidate.email, locale=locale,
         subject_key="mail.receipt.subject", body_key="mail.receipt.body",
-        values={**_common(interview, candidate), "request_id": detail["request_id"], "status": status},
+        values={**common_values(interview, candidate), "request_id": detail["request_id"], "status": status},
         link=links.portal_url(candidate.candidate_id),
     ))
     if sms.wanted(candidate):
         sms.send(sms.Text(key=f"{detail['request_id']}:receipt:sms", to=candidate.phone, locale=locale,
-                          body_key="sms.receipt", values={**_common(interview, candidate),
+                          body_key="sms.receipt", values={**common_values(interview, candidate),
                                                           "request_id": detail["request_id"]}))
 
 
@@ -77,18 +63,18 @@ def on_approval_requested(detail: dict) -> None:
             return  # a stale redelivery: a later level is already open
     interview = interview_store.get_interview(requested.interview_id)
     candidate = candidate_store.get_candidate(requested.candidate_id)
-    locale = _staff_locale()
+    locale = staff_locale()
     t = translator(locale)
-    mail.send(mail.Message(
+    emails.send(emails.Message(
         key=f"{requested.request_id}:approval:{requested.level}", to=approval.approver_email, locale=locale,
         subject_key="mail.approval.subject", body_key="mail.approval.body",
-        values={**_common(interview, candidate, zone="UTC"), "candidate": candidate.name if candidate else "",
+        values={**common_values(interview, candidate, zone="UTC"), "candidate": candidate.name if candidate else "",
                 "reason": t(f"reason.{request.reason_code}"), "due_at": local_text(approval.due_at, "UTC"),
                 "request_id": requested.request_id},
         link=approvals.link_for(approval, requested.sla_seconds),
     ))
     if approval.escalated_from_email:
-        mail.send(mail.Message(
+        emails.send(emails.Message(
             key=f"{requested.request_id}:escalated:{requested.level}", to=approval.escalated_from_email,
             locale=locale, subject_key="mail.escalated.subject", body_key="mail.escalated.body",
             values={"request_id": requested.request_id, "approver": requested.approver.name,
@@ -98,32 +84,32 @@ def on_approval_requested(detail: dict) -> None:
 
 def on_cancellation_approved(detail: dict) -> None:
     interview, candidate = interview_store.interview_with_profile(detail["interview_id"], detail["candidate_id"])
-    locale = _candidate_locale(candidate)
+    locale = candidate_locale(candidate)
     invite = calendar.cancellation(
         interview_id=interview.interview_id, title=interview.job_title, starts_at=interview.starts_at,
         duration_minutes=int(interview.duration_minutes), sequence=int(interview.calendar_sequence) + 1,
         organizer_email=get_settings().mail_sender,
         attendee_emails=[e for e in (candidate.email if candidate else None, interview.interviewer.email) if e],
     )
-    ics = mail.Attachment("cancel.ics", "text/calendar; method=CANCEL", invite)
+    ics = emails.Attachment("cancel.ics", "text/calendar; method=CANCEL", invite)
     if candidate is not None:
         candidate_store.add_cancellation_to_profile(candidate.candidate_id, CancellationRecord(
             request_id=detail["request_id"], interview_id=interview.interview_id, job_title=interview.job_title,
             initiator=detail["initiator"], reason_code=detail["reason_code"], at=detail["decided_at"]))
-        mail.send(mail.Message(
+        emails.send(emails.Message(
             key=f"{detail['request_id']}:approved:candidate", to=candidate.email, locale=locale,
             subject_key="mail.approved.subject", body_key="mail.approved.body",
-            values=_common(interview, candidate), link=links.portal_url(candidate.candidate_id),
+            values=common_values(interview, candidate), link=links.portal_url(candidate.candidate_id),
             attachments=[ics], rating_link=links.rating_url(detail["request_id"]),
         ))
-    mail.send(mail.Message(
+    emails.send(emails.Message(
         key=f"{detail['request_id']}:approved:interviewer", to=interview.interviewer.email,
-        locale=_staff_locale(), subject_key="mail.interviewer.subject", body_key="mail.interviewer.body",
-        values=_common(interview, candidate, zone="UTC"), attachments=[ics],
+        locale=staff_locale(), subject_key="mail.interviewer.subject", body_key="mail.interviewer.body",
+        values=common_values(interview, candidate, zone="UTC"), attachments=[ics],
     ))
     if sms.wanted(candidate):
         sms.send(sms.Text(key=f"{detail['request_id']}:approved:sms", to=candidate.phone, locale=locale,
-                          body_key="sms.approved", values={**_common(interview, candidate),
+                          body_key="sms.approved", values={**common_values(interview, candidate),
                                                            "link": links.portal_url(candidate.candidate_id)}))
     offer_released_slot(detail["request_id"], detail["slot_id"], interview.job_title, detail["candidate_id"])
 
@@ -138,18 +124,18 @@ def on_interview_moved(detail: dict) -> None:
         organizer_email=get_settings().mail_sender,
         attendee_emails=[e for e in (candidate.email if candidate else None, interview.interviewer.email) if e],
     )
-    ics = mail.Attachment("invite.ics", "text/calendar; method=REQUEST", invite)
+    ics = emails.Attachment("invite.ics", "text/calendar; method=REQUEST", invite)
     key = f"{interview.interview_id}:moved:{sequence}"
     if candidate is not None:
-        values = {**_common(interview, candidate), "starts_at": local_text(detail["starts_at"], candidate.timezone)}
-        mail.send(mail.Message(
-            key=f"{key}:candidate", to=candidate.email, locale=_candidate_locale(candidate),
+        values = {**common_values(interview, candidate), "starts_at": local_text(detail["starts_at"], candidate.timezone)}
+        emails.send(emails.Message(
+            key=f"{key}:candidate", to=candidate.email, locale=candidate_locale(candidate),
             subject_key="mail.moved.subject", body_key="mail.moved.body", values=values,
             link=links.portal_url(candidate.candidate_id), attachments=[ics]))
-    mail.send(mail.Message(
-        key=f"{key}:interviewer", to=interview.interviewer.email, locale=_staff_locale(),
+    emails.send(emails.Message(
+        key=f"{key}:interviewer", to=interview.interviewer.email, locale=staff_locale(),
         subject_key="mail.moved_interviewer.subject", body_key="mail.moved_interviewer.body",
-        values={**_common(interview, candidate, zone="UTC"), "starts_at": local_text(detail["starts_at"], "UTC")},
+        values={**common_values(interview, candidate, zone="UTC"), "starts_at": local_text(detail["starts_at"], "UTC")},
         attachments=[ics]))
     if detail.get("from_slot_id"):
         offer_released_slot(key, detail["from_slot_id"], interview.job_title, detail["candidate_id"])
@@ -159,7 +145,7 @@ def offer_released_slot(release_id: str, slot_id: str, job_title: str, candidate
     """Slot backfill: everyone waiting for the job is offered the released slot; the first to claim gets it."""
     for offer in waitlist.offer_released_slot(slot_id, release_id, job_title, exclude_candidate=candidate_id):
         locale = locale_of(offer.locale)
-        mail.send(mail.Message(
+        emails.send(emails.Message(
             key=f"{release_id}:offer:{offer.candidate_id}", to=offer.email, locale=locale,
             subject_key="mail.offer.subject", body_key="mail.offer.body",
             values={"name": offer.name, "job_title": offer.job_title,
@@ -171,21 +157,21 @@ def offer_released_slot(release_id: str, slot_id: str, job_title: str, candidate
 
 def on_cancellation_rejected(detail: dict) -> None:
     interview, candidate = interview_store.interview_with_profile(detail["interview_id"], detail["candidate_id"])
-    locale = _candidate_locale(candidate)
+    locale = candidate_locale(candidate)
     t = translator(locale)
     comment = detail.get("comment") or t("request.REJECTED")
     request = request_store.get_request(detail["request_id"])
     request_store.save_retention_draft(detail["request_id"], retention.draft(request, interview, candidate))
     if candidate is not None:
-        mail.send(mail.Message(
+        emails.send(emails.Message(
             key=f"{detail['request_id']}:rejected:candidate", to=candidate.email, locale=locale,
             subject_key="mail.rejected.subject", body_key="mail.rejected.body",
-            values={**_common(interview, candidate), "comment": comment, "contact": interview.recruiter.email},
+            values={**common_values(interview, candidate), "comment": comment, "contact": interview.recruiter.email},
             rating_link=links.rating_url(detail["request_id"]),
         ))
     if sms.wanted(candidate):
         sms.send(sms.Text(key=f"{detail['request_id']}:rejected:sms", to=candidate.phone, locale=locale,
-                          body_key="sms.rejected", values={**_common(interview, candidate),
+                          body_key="sms.rejected", values={**common_values(interview, candidate),
                                                            "contact": interview.recruiter.email}))
 
 
@@ -196,8 +182,8 @@ def on_retention_message_sent(detail: dict) -> None:
     if request is None or candidate is None or not request.retention_message:
         raise LookupError(f"retention message for {detail['request_id']} not found")
     interview = interview_store.get_interview(request.interview_id)
-    mail.send(mail.Message(
-        key=f"{request.request_id}:retention", to=candidate.email, locale=_candidate_locale(candidate),
+    emails.send(emails.Message(
+        key=f"{request.request_id}:retention", to=candidate.email, locale=candidate_locale(candidate),
         subject_key="mail.retention.subject", body_key="mail.retention.body",
         values={"job_title": interview.job_title, "message": request.retention_message},
         link=links.portal_url(candidate.candidate_id)))
@@ -205,8 +191,8 @@ def on_retention_message_sent(detail: dict) -> None:
 
 def on_needs_attention(detail: dict) -> None:
     error = detail.get("error") or {}
-    mail.send(mail.Message(
-        key=f"{detail['request_id']}:attention", to=get_settings().hr_email, locale=_staff_locale(),
+    emails.send(emails.Message(
+        key=f"{detail['request_id']}:attention", to=get_settings().hr_email, locale=staff_locale(),
         subject_key="mail.attention.subject", body_key="mail.attention.body",
         values={"request_id": detail["request_id"], "interview_id": detail["interview_id"],
                 "error": error.get("Error", "unknown") if isinstance(error, dict) else str(error)},
@@ -227,20 +213,20 @@ def on_slot_claimed(detail: dict) -> None:
         candidate = candidate_store.get_candidate(winner)
         if candidate is not None:
             interview = interview_store.get_interview(release_id.removeprefix("rebook:"))
-            mail.send(mail.Message(
-                key=f"{release_id}:claimed:{winner}", to=candidate.email, locale=_candidate_locale(candidate),
+            emails.send(emails.Message(
+                key=f"{release_id}:claimed:{winner}", to=candidate.email, locale=candidate_locale(candidate),
                 subject_key="mail.claimed.subject", body_key="mail.claimed.body",
                 values={"name": candidate.name, "job_title": interview.job_title if interview else "",
                         "starts_at": local_text(detail["starts_at"], candidate.timezone)}))
     elif claimed is not None and claimed.release_id == release_id:
-        mail.send(mail.Message(
+        emails.send(emails.Message(
             key=f"{release_id}:claimed:{winner}", to=claimed.email, locale=locale_of(claimed.locale),
             subject_key="mail.claimed.subject", body_key="mail.claimed.body",
             values={"name": claimed.name, "job_title": claimed.job_title,
                     "starts_at": local_text(claimed.starts_at, claimed.timezone)},
         ))
     for offer in waitlist.others_to_tell(slot_id, release_id, winner):
-        mail.send(mail.Message(
+        emails.send(emails.Message(
             key=f"{release_id}:gone:{offer.candidate_id}", to=offer.email, locale=locale_of(offer.locale),
             subject_key="mail.offer_gone.subject", body_key="mail.offer_gone.body",
             values={"name": offer.name, "job_title": offer.job_title,
@@ -273,93 +259,6 @@ def on_mail_feedback(detail_type: str, detail: dict, source: str | None) -> None
     # Counts only: the addresses are personal data.
     logger.info("addresses suppressed", extra={"reason": reason, "recipients": len(addresses), "new": added,
                                                 "ses_message_id": (detail.get("mail") or {}).get("messageId")})
-
-
-# ---- reminders (the hourly schedule) ---------------------------------------------------------------------------------
-
-REMINDER_LEAD = timedelta(hours=24)
-
-
-RISK_THRESHOLD = 0.5  # the model's probability of not attending above which the candidate is nudged
-
-
-def high_risk(interview: InterviewItem, candidate: CandidateItem) -> bool:
-    """The nightly risk model's score when it scored the interview; otherwise a rule: cancelled before, or
-    started nothing yet."""
-    score = risk_score_store.risk_score(interview.interview_id)
-    if score is not None:
-        return score >= RISK_THRESHOLD
-    return len(candidate.cancellations or []) >= 1 or not list(interview.completed_parts or [])
-
-
-def send_reminders(now: datetime) -> dict:
-    """Remind every candidate whose interview starts 24 to 25 hours after the run's hour; nudge those at risk.
-
-    One index query for that hour. Each mail goes once per interview and start time, so a retried run (the
-    scheduler retries a failed one) resends nothing; a failure is raised after trying everyone else.
-    """
-    hour = now.astimezone(timezone.utc).replace(minute=0, second=0, microsecond=0)
-    bucket = (hour + REMINDER_LEAD).strftime("%Y-%m-%dT%H")
-    reminded = nudged = failed = 0
-    for interview in interview_store.interviews_starting_in_hour(bucket):
-        if interview.status != InterviewStatus.SCHEDULED.value:
-            continue
-        candidate = candidate_store.get_candidate(interview.candidate_id)
-        if candidate is None:
-            continue
-        locale = _candidate_locale(candidate)
-        values = {**_common(interview, candidate), "ai_interview_url": interview.ai_interview_url,
-                  "duration_minutes": int(interview.duration_minutes)}
-        try:
-            reminded += mail.send(mail.Message(
-                key=f"{interview.interview_id}:reminder:{interview.starts_at}", to=candidate.email, locale=locale,
-                subject_key="mail.reminder.subject", body_key="mail.reminder.body", values=values,
-                link=links.portal_url(candidate.candidate_id)))
-            if high_risk(interview, candidate):
-                nudged += mail.send(mail.Message(
-                    key=f"{interview.interview_id}:nudge:{interview.starts_at}", to=candidate.email, locale=locale,
-                    subject_key="mail.nudge.subject", body_key="mail.nudge.body", values=values,
-                    link=links.portal_url(candidate.candidate_id)))
-        except Exception:  # noqa: BLE001 - try everyone, then fail the run so that the scheduler retries it
-            logger.exception("reminder failed", extra={"interview_id": interview.interview_id})
-            failed += 1
-    result = {"hour": bucket, "reminded": reminded, "nudged": nudged, "failed": failed}
-    logger.info("reminders run", extra=result)
-    if failed:
-        raise RuntimeError(f"{failed} reminders failed in the run for {bucket}")
-    return result
-
-
-def remind_approvers(now: datetime) -> dict:
-    """Remind each approver whose reminder falls in this hour and who has not decided yet, once per level."""
-    bucket = now.astimezone(timezone.utc).strftime("%Y-%m-%dT%H")
-    reminded = 0
-    for approval in approval_store.approvals_to_remind(bucket):
-        if approval.decision is not None:
-            continue
-        request = request_store.get_request(approval.request_id)
-        if request is None or request.status != RequestStatus.PENDING_APPROVAL.value:
-            continue
-        interview = interview_store.get_interview(request.interview_id)
-        remaining = max(1, int((from_iso(approval.due_at) - now).total_seconds()))
-        reminded += mail.send(mail.Message(
-            key=f"{approval.request_id}:approval-reminder:{int(approval.level)}", to=approval.approver_email,
-            locale=_staff_locale(), subject_key="mail.approval_reminder.subject",
-            body_key="mail.approval_reminder.body",
-            values={"job_title": interview.job_title, "request_id": approval.request_id,
-                    "due_at": local_text(approval.due_at, "UTC")},
-            # A fresh single-use link for the same approver and level; whichever is used first decides.
-            link=approvals.link_for(approval, remaining)))
-    return {"hour": bucket, "approvers_reminded": reminded}
-
-
-def run_schedule(event: dict) -> dict:
-    """A scheduled invocation (EventBridge Scheduler): the job named in its detail, at its scheduled time."""
-    job = (event.get("detail") or {}).get("job")
-    if job == "reminders":
-        now = from_iso(event["time"]) if event.get("time") else utc_now()
-        return {**remind_approvers(now), **send_reminders(now)}
-    raise ValueError(f"no scheduled job {job!r}")
 
 
 HANDLERS: dict[str, Callable[[dict], None]] = {

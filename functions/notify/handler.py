@@ -13,9 +13,10 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
-from functions.integration import mail, sms
-from functions.notify import events as notifications
 from functions.core.observability import logger, metrics, tracer
+from functions.core.schedules import is_scheduled_run
+from functions.integration import once
+from functions.notify import events, reminders
 
 processor = BatchProcessor(event_type=EventType.SQS)
 
@@ -25,7 +26,7 @@ def record_handler(record: SQSRecord) -> None:
     event = record.json_body  # the EventBridge envelope, as the rule's SQS target delivers it
     logger.info("event received", extra={"detail_type": event["detail-type"], "event_id": event["id"]})
     try:
-        notifications.handle(event["detail-type"], event["detail"], source=event.get("source"))
+        events.handle(event["detail-type"], event["detail"], source=event.get("source"))
     except Exception as exc:
         # The message goes back to the queue (and, in the end, to the DLQ). Say where it failed, but not the
         # exception's message: it can quote the event (a pydantic error shows the input, SES names the address).
@@ -40,9 +41,8 @@ def record_handler(record: SQSRecord) -> None:
 @metrics.log_metrics
 @tracer.capture_lambda_handler
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
-    mail.register_lambda_context(context)
-    sms.register_lambda_context(context)
-    if event.get("source") == "aws.scheduler":  # EventBridge Scheduler: topology.SCHEDULES names the job
-        return notifications.run_schedule(event)
+    once.register_lambda_context(context)
+    if is_scheduled_run(event):  # topology.SCHEDULES names the job
+        return reminders.run_schedule(event)
     return process_partial_response(event=event, record_handler=record_handler, processor=processor,
                                     context=context)

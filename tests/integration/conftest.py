@@ -117,11 +117,11 @@ def system():
 @pytest.fixture
 def scheduled(system):
     """One interview registered through the InterviewScheduled path, three days ahead."""
-    from functions.notify import events as notifications
+    from functions.notify import events
 
     def register(**kwargs) -> dict:
         event = interview_event(**kwargs)
-        notifications.handle("InterviewScheduled", copy.deepcopy(event))
+        events.handle("InterviewScheduled", copy.deepcopy(event))
         return event
 
     return register

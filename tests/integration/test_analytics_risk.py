@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 from functions.analytics import ingest, nightly, risk
 from functions.integration.data import interview_store, risk_score_store
 from functions.analytics import history_store
-from functions.notify import events as notifications
+from functions.notify import reminders
 
 
 def _history(n_per_class: int) -> None:
@@ -73,6 +73,6 @@ def test_the_nightly_retrain_stores_model_and_metrics_and_its_scores_drive_the_n
     interview, candidate = interview_store.interview_with_profile("int-soon", event["candidate"]["candidate_id"])
     assert interview.completed_parts and not candidate.cancellations
     risk_score_store.put_risk_score("int-soon", 0.9, 2**31)
-    assert notifications.high_risk(interview, candidate) is True
+    assert reminders.high_risk(interview, candidate) is True
     risk_score_store.put_risk_score("int-soon", 0.1, 2**31)
-    assert notifications.high_risk(interview, candidate) is False
+    assert reminders.high_risk(interview, candidate) is False

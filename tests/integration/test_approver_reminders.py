@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from functions.domain import approvals, cancellations
 from functions.integration.data import approval_store
-from functions.notify import events as notifications
+from functions.notify import reminders
 from functions.core.clock import utc_now
 from functions.core.models import Decision, Initiator
 
@@ -41,9 +41,9 @@ def test_the_approver_is_reminded_once_in_the_hour_before_the_reminder_time(syst
     reminder_hour = utc_now() + timedelta(hours=2)
     assert approval.remind_hour == reminder_hour.strftime("%Y-%m-%dT%H")
     # When the hourly job runs an hour early, then on time, then again (a retried run)
-    early = notifications.remind_approvers(reminder_hour - timedelta(hours=1))
-    on_time = notifications.remind_approvers(reminder_hour)
-    again = notifications.remind_approvers(reminder_hour)
+    early = reminders.remind_approvers(reminder_hour - timedelta(hours=1))
+    on_time = reminders.remind_approvers(reminder_hour)
+    again = reminders.remind_approvers(reminder_hour)
     # Then exactly one reminder went to the recruiter (the retried run counts it, but sends nothing), with a
     # working approval link
     assert (early["approvers_reminded"], on_time["approvers_reminded"], again["approvers_reminded"]) == (0, 1, 1)
@@ -58,5 +58,5 @@ def test_no_reminder_once_the_approver_has_decided(system, scheduled, monkeypatc
     approval = approval_store.get_approval(request_id)
     token = approvals.links.approver_token(request_id, 0, approval.approver_id, 3600)
     approvals.decide(token, Decision.REJECT, "keep it")
-    assert notifications.remind_approvers(utc_now() + timedelta(hours=2))["approvers_reminded"] == 0
+    assert reminders.remind_approvers(utc_now() + timedelta(hours=2))["approvers_reminded"] == 0
     assert _reminders(system) == []

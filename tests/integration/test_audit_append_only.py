@@ -24,7 +24,7 @@ import boto3
 
 from functions.domain import approvals, cancellations
 from functions.integration.data import request_store
-from functions.notify import events as notifications
+from functions.notify import events
 from functions.core.models import Decision, Initiator
 from functions.core.errors import ServiceUnavailableError
 from tests.integration import faults as aws_faults
@@ -113,7 +113,7 @@ def _all_audit_items(table: str) -> dict[tuple[str, str], dict]:
 
 def _register(n: int, starts_in=timedelta(days=3)) -> str:
     event = interview_event(f"int-{n}", f"cand-{n}", starts_in=starts_in)
-    notifications.handle("InterviewScheduled", copy.deepcopy(event))
+    events.handle("InterviewScheduled", copy.deepcopy(event))
     return f"int-{n}"
 
 

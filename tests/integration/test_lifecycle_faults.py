@@ -39,7 +39,7 @@ from cli import dlq
 from functions.domain import audit, waitlist
 from functions.integration import links
 from functions.integration.data import approval_store, interview_store, request_store, slot_store
-from functions.notify import events as notifications
+from functions.notify import events
 from functions.integration.events import EventPublishError
 from tests.integration import faults as aws_faults
 from tests.integration.conftest import interview_event
@@ -197,7 +197,7 @@ def redrive_all(system) -> int:
 
 
 def register(system) -> None:
-    notifications.handle("InterviewScheduled", copy.deepcopy(interview_event()))
+    events.handle("InterviewScheduled", copy.deepcopy(interview_event()))
     waitlist.join(waitlist.CandidateWaitlisted.model_validate({"job_id": "job-1", "candidate": {
         "candidate_id": "cand-9", "name": "Ana Lopez", "email": WAITING}}))
     settle(system)

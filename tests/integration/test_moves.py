@@ -11,7 +11,7 @@ from icalendar import Calendar
 
 from functions.domain import moves
 from functions.integration.data import interview_store, request_store, slot_store
-from functions.notify import events as notifications
+from functions.notify import events
 from functions.core.clock import to_iso, utc_now
 from functions.core.models import Locale
 from functions.core.errors import ConflictError, NotFoundError, PolicyViolationError
@@ -52,7 +52,7 @@ def test_a_move_swaps_the_slots_in_one_step_and_updates_both_calendars(system, s
 def test_the_released_slot_is_offered_to_the_waitlist(system, scheduled):
     # Given an interview, a candidate waiting for its job, and a free slot
     scheduled()
-    notifications.handle("CandidateWaitlisted", waitlisted(1))
+    events.handle("CandidateWaitlisted", waitlisted(1))
     [free] = _slots(5)
     # When the interview is moved away from its slot
     moves.move("int-1", "cand-1", free)

@@ -10,7 +10,7 @@ import boto3
 import pytest
 
 from functions.integration.data import suppression_store
-from functions.notify import events as notifications
+from functions.notify import events
 from functions.core.observability import logger
 
 LI_WEI = "li.wei@mail.example.com"
@@ -83,13 +83,13 @@ def test_a_permanent_bounce_suppresses_the_address_and_later_mail_is_skipped_and
 
 def test_only_permanent_bounces_and_complaints_from_ses_suppress(system):
     # Given feedback of every kind, for different addresses
-    notifications.handle("Email Bounced", ses_feedback("Email Bounced", "soft@example.com", "Transient"),
+    events.handle("Email Bounced", ses_feedback("Email Bounced", "soft@example.com", "Transient"),
                          source="aws.ses")
-    notifications.handle("Email Complaint Received", ses_feedback("Email Complaint Received", "angry@example.com"), source="aws.ses")
-    notifications.handle("Email Bounced", ses_feedback("Email Bounced", "forged@example.com"), source="interviews.ats")
-    notifications.handle("Email Bounced", ses_feedback("Email Bounced", "hard@example.com"), source="aws.ses")
+    events.handle("Email Complaint Received", ses_feedback("Email Complaint Received", "angry@example.com"), source="aws.ses")
+    events.handle("Email Bounced", ses_feedback("Email Bounced", "forged@example.com"), source="interviews.ats")
+    events.handle("Email Bounced", ses_feedback("Email Bounced", "hard@example.com"), source="aws.ses")
     # When the same bounce is reported again
-    notifications.handle("Email Bounced", ses_feedback("Email Bounced", "hard@example.com"), source="aws.ses")
+    events.handle("Email Bounced", ses_feedback("Email Bounced", "hard@example.com"), source="aws.ses")
     # Then a complaint and a permanent bounce suppress; a transient bounce and a non-SES event do not
     assert [suppression_store.is_suppressed(a) for a in ("soft@example.com", "angry@example.com", "forged@example.com",
                                              "hard@example.com")] == [False, True, False, True]

@@ -10,7 +10,7 @@ import pytest
 from botocore.client import BaseClient
 
 from functions.integration.data import candidate_store, interview_store
-from functions.notify import events as notifications
+from functions.notify import events
 from functions.core.clock import to_iso
 from functions.integration.tables import CancellationRecord
 from local_runtime.lambda_events import scheduled_event
@@ -43,7 +43,7 @@ def register(candidate: str, starts_at: datetime, completed: list[str]) -> None:
                             completed_parts=completed)
     event["candidate"]["email"] = f"{candidate}@mail.example.com"
     event["candidate"]["locale"] = "en"
-    notifications.handle("InterviewScheduled", copy.deepcopy(event))
+    events.handle("InterviewScheduled", copy.deepcopy(event))
 
 
 def subjects(system, candidate: str) -> list[str]:

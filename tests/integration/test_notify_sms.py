@@ -8,7 +8,7 @@ from moto.core import DEFAULT_ACCOUNT_ID
 from moto.sns.models import sns_backends
 
 from functions.integration.data import candidate_store
-from functions.notify import events as notifications
+from functions.notify import events
 from tests.integration.conftest import interview_event
 
 PHONE = "+8613800000000"
@@ -21,7 +21,7 @@ def texts() -> list[tuple[str, str]]:
 def register(interview_id: str, candidate_id: str, *, phone: str | None = PHONE, opt_in: bool = True) -> None:
     event = interview_event(interview_id, candidate_id)
     event["candidate"].update({"phone": phone, "sms_opt_in": opt_in})
-    notifications.handle("InterviewScheduled", event)
+    events.handle("InterviewScheduled", event)
 
 
 def requested(request_id: str, interview_id: str, candidate_id: str) -> dict:
@@ -41,9 +41,9 @@ def test_an_opted_in_candidate_gets_the_receipt_and_the_outcome_by_text_once_eac
     assert candidate_store.get_candidate("cand-1").sms_opt_in is True
     # When her request arrives twice (a redelivery) and is then approved, also delivered twice
     for _ in range(2):
-        notifications.handle("CancellationRequested", requested("req-1", "int-1", "cand-1"))
+        events.handle("CancellationRequested", requested("req-1", "int-1", "cand-1"))
     for _ in range(2):
-        notifications.handle("CancellationApproved", decided("req-1", "int-1", "cand-1", "approved"))
+        events.handle("CancellationApproved", decided("req-1", "int-1", "cand-1", "approved"))
     # Then she got exactly two texts at her number, in Chinese: the receipt with its reference, and the outcome
     # with the rebooking link
     sent = texts()
@@ -59,7 +59,7 @@ def test_a_rejection_is_texted_too(system):
         "request_id": {"S": "req-2"}, "interview_id": {"S": "int-1"}, "candidate_id": {"S": "cand-1"},
         "status": {"S": "PENDING_APPROVAL"}, "reason_code": {"S": "illness"}})
     # When it is rejected
-    notifications.handle("CancellationRejected", decided("req-2", "int-1", "cand-1", "rejected"))
+    events.handle("CancellationRejected", decided("req-2", "int-1", "cand-1", "rejected"))
     # Then the candidate is texted that the interview is kept, and whom to contact
     assert len(texts()) == 1 and "chen.jing@company.example.com" in texts()[0][1]
 
@@ -69,7 +69,7 @@ def test_no_text_without_consent_a_phone_or_a_valid_number(system, phone, opt_in
     # Given a candidate who did not agree, has no phone, or whose number is not E.164
     register("int-1", "cand-1", phone=phone, opt_in=opt_in)
     # When their request arrives
-    notifications.handle("CancellationRequested", requested("req-3", "int-1", "cand-1"))
+    events.handle("CancellationRequested", requested("req-3", "int-1", "cand-1"))
     # Then no text is sent (and nothing fails: the e-mail receipt went out)
     assert texts() == []
     assert any("req-3" in m["text"] for m in system.sent_mail())

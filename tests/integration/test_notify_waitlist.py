@@ -12,7 +12,7 @@ import pytest
 
 from functions.domain import cancellations, waitlist
 from functions.integration.data import slot_store
-from functions.notify import events as notifications
+from functions.notify import events
 from functions.core.clock import from_iso, utc_now
 from functions.core.models import Initiator
 from functions.core.errors import NotFoundError
@@ -34,7 +34,7 @@ def release_slot(system, scheduled, waiting: int) -> dict:
     released (as the workflow's transaction does) and CancellationApproved handled."""
     scheduled()
     for n in range(waiting):
-        notifications.handle("CandidateWaitlisted", waitlisted(n))
+        events.handle("CandidateWaitlisted", waitlisted(n))
     boto3.client("dynamodb").update_item(
         TableName=system.resources.table_names["TABLE_SLOTS"], Key={"slot_id": {"S": "slot-int-1"}},
         UpdateExpression="SET #s = :a, released_at = :now REMOVE interview_id",
@@ -43,7 +43,7 @@ def release_slot(system, scheduled, waiting: int) -> dict:
     detail = {"version": "1", "request_id": "req-release-1", "interview_id": "int-1", "candidate_id": "cand-1",
               "slot_id": "slot-int-1", "initiator": "candidate", "reason_code": "illness", "outcome": "approved",
               "actor": "approver:rec-1", "comment": "", "decided_at": "2030-01-01T00:00:00.000Z"}
-    notifications.handle("CancellationApproved", detail)
+    events.handle("CancellationApproved", detail)
     return detail
 
 
@@ -92,7 +92,7 @@ def test_offers_expire_and_a_redelivered_approval_offers_nothing_twice(system, s
     # Given a released slot offered to two waiting candidates
     approved = release_slot(system, scheduled, waiting=2)
     # When the approval event is delivered again
-    notifications.handle("CancellationApproved", approved)
+    events.handle("CancellationApproved", approved)
     # Then each candidate still has exactly one offer mail
     assert [len(mail_to(system, n)) for n in range(2)] == [1, 1]
     offer = slot_store.get_offer("slot-int-1", "wait-0")

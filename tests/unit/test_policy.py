@@ -14,17 +14,14 @@ from hypothesis import strategies as st
 from functions.domain import interview_policy as routing
 from functions.core.models import Initiator, Outcome
 from functions.domain.policy import (
-    DEFAULT_POLICY_FILE,
     KNOWN_REASONS,
     Policy,
     PolicyDecision,
     PolicyError,
     RequestFacts,
     evaluate,
-    load_policy,
-    parse_policy,
-    validate_policy,
 )
+from functions.domain.policy_source import DEFAULT_POLICY_FILE, load_policy, parse_policy, validate_policy
 
 DEFAULT = load_policy(DEFAULT_POLICY_FILE)
 REASONS = sorted(KNOWN_REASONS)

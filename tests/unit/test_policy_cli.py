@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from cli import policy as policy_cli
-from functions.domain.policy import DEFAULT_POLICY_FILE
+from functions.domain.policy_source import DEFAULT_POLICY_FILE
 
 SAMPLE_REQUEST = {"initiator": "candidate", "reason_code": "illness", "job_level": "L2", "department": "Engineering",
                   "candidate_source": "referral", "hours_until": 30}

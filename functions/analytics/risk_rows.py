@@ -1,0 +1,157 @@
+"""The cancellation-risk model's import format: raw rows (a dict of column -> text, from a CSV file, the stored
+history or a test) checked and turned into typed records, with errors that name the row and the column."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+REQUIRED_COLUMNS = ("interview_id", "scheduled_at", "invited_at", "outcome")
+FLAG_COLUMNS = ("viewed_jd", "downloaded_intro", "clicked_link", "reminder_sent")
+COUNT_COLUMNS = ("prior_cancellations", "reschedules")
+TEXT_COLUMNS = ("source", "job_level")
+EXTRA_PREFIX = "feature_"
+OUTCOMES = {"attended": 0, "cancelled": 1, "no_show": 1}  # positive class: did not attend
+
+
+class HistoryFormatError(ValueError):
+    """The history rows are not in the import format. The message names the row and column."""
+
+
+@dataclass(frozen=True)
+class _Place:
+    """Where a row came from, for error messages: its 1-based data row and, if read from a file, its line."""
+
+    row: int
+    line: int | None = None
+
+    def at(self, column: str) -> str:
+        line = f" (line {self.line})" if self.line is not None else ""
+        return f"row {self.row}{line}, column '{column}'"
+
+
+@dataclass(frozen=True)
+class Interview:
+    """One validated history row."""
+
+    interview_id: str
+    scheduled_at: datetime
+    time_of_day_known: bool  # a bare date ("2016-02-06") says nothing about the slot's hour
+    invited_at: datetime
+    outcome: str | None
+    cells: Mapping[str, str]  # the optional and feature_* columns, trimmed
+    place: _Place
+
+
+def _timestamp(text: str, place: _Place, column: str) -> tuple[datetime, bool]:
+    """The moment, and whether it has a time of day (a bare ISO date has none)."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise HistoryFormatError(
+            f"{place.at(column)}: {text!r} is not an ISO 8601 timestamp (e.g. 2025-03-01T14:30:00+08:00)"
+        ) from None
+    return moment, "T" in text.upper() or " " in text.strip()
+
+
+def lead_hours(scheduled: datetime, invited: datetime, place: _Place) -> float:
+    if (scheduled.tzinfo is None) != (invited.tzinfo is None):
+        raise HistoryFormatError(
+            f"{place.at('invited_at')}: one of scheduled_at/invited_at has a UTC offset and the other not"
+        )
+    hours = (scheduled - invited).total_seconds() / 3600
+    if hours < 0:
+        raise HistoryFormatError(f"{place.at('invited_at')}: the invitation is after the interview")
+    return hours
+
+
+def check_columns(columns: Iterable[str], require_outcome: bool = True) -> None:
+    present = set(columns)
+    required = REQUIRED_COLUMNS if require_outcome else tuple(c for c in REQUIRED_COLUMNS if c != "outcome")
+    missing = [c for c in required if c not in present]
+    if missing:
+        raise HistoryFormatError(f"header: missing required column(s) {', '.join(missing)}")
+
+
+def parse_rows(
+    rows: Sequence[Mapping[str, Any]], require_outcome: bool = True, lines: Sequence[int] | None = None
+) -> list[Interview]:
+    """Validate rows (dicts of column -> text) and type them. Raises HistoryFormatError.
+
+    `lines`, when the rows come from a file, gives each row's line there, so errors can point at it.
+    """
+    if not rows:
+        raise HistoryFormatError("no data rows")
+    check_columns(rows[0].keys(), require_outcome)
+    seen: dict[str, int] = {}
+    interviews = []
+    for number, row in enumerate(rows, start=1):
+        place = _Place(number, lines[number - 1] if lines is not None else None)
+        cell = {str(k): ("" if v is None else str(v).strip()) for k, v in row.items() if k is not None}
+        check_columns(cell.keys(), require_outcome)  # dict rows may differ from one another
+        interview_id = cell["interview_id"]
+        if not interview_id:
+            raise HistoryFormatError(f"{place.at('interview_id')}: empty")
+        if interview_id in seen:
+            raise HistoryFormatError(
+                f"{place.at('interview_id')}: {interview_id!r} already appears in row {seen[interview_id]}"
+            )
+        seen[interview_id] = number
+        scheduled, time_known = _timestamp(cell["scheduled_at"], place, "scheduled_at")
+        invited, _ = _timestamp(cell["invited_at"], place, "invited_at")
+        lead_hours(scheduled, invited, place)
+        outcome = cell.get("outcome", "").lower() or None
+        if outcome is None and require_outcome:
+            raise HistoryFormatError(f"{place.at('outcome')}: empty (expected one of {', '.join(OUTCOMES)})")
+        if outcome is not None and outcome not in OUTCOMES:
+            raise HistoryFormatError(
+                f"{place.at('outcome')}: {cell['outcome']!r} is not one of {', '.join(OUTCOMES)}"
+            )
+        for column in FLAG_COLUMNS:
+            if cell.get(column, "") not in ("", "0", "1"):
+                raise HistoryFormatError(f"{place.at(column)}: {cell[column]!r} is not 0, 1 or empty")
+        for column in COUNT_COLUMNS:
+            value = cell.get(column, "")
+            if value and not (value.isascii() and value.isdigit()):
+                raise HistoryFormatError(f"{place.at(column)}: {value!r} is not a whole number")
+        extras = {k: v for k, v in cell.items() if k not in REQUIRED_COLUMNS}
+        interviews.append(Interview(interview_id, scheduled, time_known, invited, outcome, extras, place))
+    return interviews
+
+
+def load_history(path: str | Path, require_outcome: bool = True) -> list[dict[str, str]]:
+    """Read an import CSV (UTF-8, BOM allowed) into validated rows: one dict of column -> text per row."""
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as source:
+            rows, lines = _read_csv(source, require_outcome)
+        parse_rows(rows, require_outcome, lines)
+    except HistoryFormatError as error:
+        raise HistoryFormatError(f"{path}: {error}") from None
+    except UnicodeDecodeError as error:
+        raise HistoryFormatError(f"{path}: not UTF-8 text ({error})") from None
+    return rows
+
+
+def _read_csv(source: Iterable[str], require_outcome: bool) -> tuple[list[dict[str, str]], list[int]]:
+    """The rows as dicts, and the line each starts on."""
+    reader = csv.reader(source)
+    header = [name.strip() for name in next(reader, [])]
+    if not any(header):
+        raise HistoryFormatError("empty file, expected a header row")
+    check_columns(header, require_outcome)
+    rows, lines = [], []
+    first_line = reader.line_num + 1
+    for cells in reader:
+        # A quoted cell may span lines: a row starts on the line after the previous row ended.
+        line, first_line = first_line, reader.line_num + 1
+        if not any(cell.strip() for cell in cells):
+            continue  # a blank line is not a row
+        if len(cells) != len(header):
+            raise HistoryFormatError(f"line {line}: {len(cells)} cells, the header has {len(header)}")
+        rows.append(dict(zip(header, cells)))
+        lines.append(line)
+    return rows, lines

@@ -1,0 +1,100 @@
+"""The hourly schedule of notify: candidates reminded a day ahead (and nudged when the risk model says so), and
+approvers reminded of decisions that are still open."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from functions.core.clock import from_iso, local_text, utc_now
+from functions.core.models import InterviewStatus, RequestStatus
+from functions.core.observability import logger
+from functions.domain import approvals
+from functions.integration import links
+from functions.integration.data import approval_store, candidate_store, interview_store, request_store, risk_score_store
+from functions.integration.tables import CandidateItem, InterviewItem
+from functions.notify.readers import candidate_locale, common_values, staff_locale
+from functions.web import emails
+
+REMINDER_LEAD = timedelta(hours=24)
+
+
+RISK_THRESHOLD = 0.5  # the model's probability of not attending above which the candidate is nudged
+
+
+def high_risk(interview: InterviewItem, candidate: CandidateItem) -> bool:
+    """The nightly risk model's score when it scored the interview; otherwise a rule: cancelled before, or
+    started nothing yet."""
+    score = risk_score_store.risk_score(interview.interview_id)
+    if score is not None:
+        return score >= RISK_THRESHOLD
+    return len(candidate.cancellations or []) >= 1 or not list(interview.completed_parts or [])
+
+
+def send_reminders(now: datetime) -> dict:
+    """Remind every candidate whose interview starts 24 to 25 hours after the run's hour; nudge those at risk.
+
+    One index query for that hour. Each mail goes once per interview and start time, so a retried run (the
+    scheduler retries a failed one) resends nothing; a failure is raised after trying everyone else.
+    """
+    hour = now.astimezone(timezone.utc).replace(minute=0, second=0, microsecond=0)
+    bucket = (hour + REMINDER_LEAD).strftime("%Y-%m-%dT%H")
+    reminded = nudged = failed = 0
+    for interview in interview_store.interviews_starting_in_hour(bucket):
+        if interview.status != InterviewStatus.SCHEDULED.value:
+            continue
+        candidate = candidate_store.get_candidate(interview.candidate_id)
+        if candidate is None:
+            continue
+        locale = candidate_locale(candidate)
+        values = {**common_values(interview, candidate), "ai_interview_url": interview.ai_interview_url,
+                  "duration_minutes": int(interview.duration_minutes)}
+        try:
+            reminded += emails.send(emails.Message(
+                key=f"{interview.interview_id}:reminder:{interview.starts_at}", to=candidate.email, locale=locale,
+                subject_key="mail.reminder.subject", body_key="mail.reminder.body", values=values,
+                link=links.portal_url(candidate.candidate_id)))
+            if high_risk(interview, candidate):
+                nudged += emails.send(emails.Message(
+                    key=f"{interview.interview_id}:nudge:{interview.starts_at}", to=candidate.email, locale=locale,
+                    subject_key="mail.nudge.subject", body_key="mail.nudge.body", values=values,
+                    link=links.portal_url(candidate.candidate_id)))
+        except Exception:  # noqa: BLE001 - try everyone, then fail the run so that the scheduler retries it
+            logger.exception("reminder failed", extra={"interview_id": interview.interview_id})
+            failed += 1
+    result = {"hour": bucket, "reminded": reminded, "nudged": nudged, "failed": failed}
+    logger.info("reminders run", extra=result)
+    if failed:
+        raise RuntimeError(f"{failed} reminders failed in the run for {bucket}")
+    return result
+
+
+def remind_approvers(now: datetime) -> dict:
+    """Remind each approver whose reminder falls in this hour and who has not decided yet, once per level."""
+    bucket = now.astimezone(timezone.utc).strftime("%Y-%m-%dT%H")
+    reminded = 0
+    for approval in approval_store.approvals_to_remind(bucket):
+        if approval.decision is not None:
+            continue
+        request = request_store.get_request(approval.request_id)
+        if request is None or request.status != RequestStatus.PENDING_APPROVAL.value:
+            continue
+        interview = interview_store.get_interview(request.interview_id)
+        remaining = max(1, int((from_iso(approval.due_at) - now).total_seconds()))
+        reminded += emails.send(emails.Message(
+            key=f"{approval.request_id}:approval-reminder:{int(approval.level)}", to=approval.approver_email,
+            locale=staff_locale(), subject_key="mail.approval_reminder.subject",
+            body_key="mail.approval_reminder.body",
+            values={"job_title": interview.job_title, "request_id": approval.request_id,
+                    "due_at": local_text(approval.due_at, "UTC")},
+            # A fresh single-use link for the same approver and level; whichever is used first decides.
+            link=approvals.link_for(approval, remaining)))
+    return {"hour": bucket, "approvers_reminded": reminded}
+
+
+def run_schedule(event: dict) -> dict:
+    """A scheduled invocation (EventBridge Scheduler): the job named in its detail, at its scheduled time."""
+    job = (event.get("detail") or {}).get("job")
+    if job == "reminders":
+        now = from_iso(event["time"]) if event.get("time") else utc_now()
+        return {**remind_approvers(now), **send_reminders(now)}
+    raise ValueError(f"no scheduled job {job!r}")
