@@ -15,7 +15,9 @@ pytestmark = pytest.mark.e2e
 
 
 def test_opening_portal_approval_and_console_pages_changes_nothing(local):
-    # Given a candidate with a pending request and its approver's link, on ids no other test uses
+    # Given a candidate with a pending request and its approver's link, on ids no other test uses (three days ahead:
+    # beyond the hourly reminders' 24-25 h and the nightly risk scoring's 22-51 h, so no scheduled run touches them;
+    # the shared system's SLA outlasts the session, so the request cannot escalate meanwhile)
     interview_id = f"get-safe-{uuid.uuid4().hex[:8]}"
     candidate_id = f"c-{interview_id}"
     token = local.register(interview_id, candidate_id, timedelta(days=3))
