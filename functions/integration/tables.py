@@ -109,6 +109,8 @@ class CandidateItem(Model):
     resume_url = UnicodeAttribute(null=True)
     cancellations = ListAttribute(of=CancellationRecord, default=list)
     cancelled_request_ids = UnicodeSetAttribute(default=set)
+    # Embedded in every personal link; raising it (revoke_links) makes every earlier link answer 410.
+    link_version = NumberAttribute(null=True)  # absent: 0
 
 
 class RequestsByCandidate(GlobalSecondaryIndex):
