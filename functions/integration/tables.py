@@ -209,6 +209,10 @@ class AuditItem(Model):
     from_status = UnicodeAttribute(null=True)
     to_status = UnicodeAttribute(null=True)
     why = UnicodeAttribute(null=True)
+    # The hash chain (functions/core/audit_chain.py): the hash of the entry this one follows, and its own hash
+    # over its content and prev_hash. Absent on entries written before the chain.
+    prev_hash = UnicodeAttribute(null=True)
+    entry_hash = UnicodeAttribute(null=True, attr_name="hash")
 
 
 class SlotsByJob(GlobalSecondaryIndex):
