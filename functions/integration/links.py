@@ -35,6 +35,13 @@ _RATING = "rating-link"
 
 # ---- keys ---------------------------------------------------------------------------------------------------------
 
+def _epoch(text: str, where: str) -> float:
+    try:
+        return from_iso(text).timestamp()
+    except ValueError as exc:
+        raise RuntimeError(f"{where} is not an ISO 8601 time (e.g. 2030-01-01T00:00:00Z)") from exc
+
+
 @dataclass(frozen=True)
 class SigningKeys:
     current: str
@@ -53,8 +60,9 @@ class SigningKeys:
         if not isinstance(value.get("current"), str) or not value["current"]:
             raise RuntimeError("the link signing secret has no 'current' key")
         rotated_at = value.get("rotated_at")
-        return cls(value["current"], value.get("previous") or None,
-                   from_iso(rotated_at).timestamp() if isinstance(rotated_at, str) else None)
+        if isinstance(rotated_at, str):
+            rotated_at = _epoch(rotated_at, "the link signing secret's rotated_at")
+        return cls(value["current"], value.get("previous") or None, rotated_at if rotated_at else None)
 
     def verifying(self, now: float, grace_seconds: int) -> list[str]:
         """The keys a link may be signed with now, oldest first (itsdangerous signs with the last one)."""
@@ -70,7 +78,7 @@ def _read_keys() -> SigningKeys:
         rotated_at = settings.link_signing_rotated_at
         return SigningKeys(settings.link_signing_key.get_secret_value(),
                            previous.get_secret_value() if previous else None,
-                           from_iso(rotated_at).timestamp() if rotated_at else None)
+                           _epoch(rotated_at, "LINK_SIGNING_ROTATED_AT") if rotated_at else None)
     if settings.link_signing_secret_arn:
         from aws_lambda_powertools.utilities.parameters import get_secret
 

@@ -187,3 +187,8 @@ def test_a_bare_secret_string_is_the_current_key_alone():
 def test_a_json_secret_without_a_current_key_is_refused_with_a_clear_error():
     with pytest.raises(RuntimeError, match="no 'current' key"):
         links.SigningKeys.parse(json.dumps({"previous": "key-old"}))
+
+
+def test_a_rotation_time_that_is_not_an_iso_time_is_refused_with_a_clear_error():
+    with pytest.raises(RuntimeError, match="rotated_at is not an ISO 8601 time"):
+        links.SigningKeys.parse(json.dumps({"current": "key-new", "previous": "key-old", "rotated_at": "yesterday"}))
