@@ -60,9 +60,10 @@ class SigningKeys:
         if not isinstance(value.get("current"), str) or not value["current"]:
             raise RuntimeError("the link signing secret has no 'current' key")
         rotated_at = value.get("rotated_at")
-        if isinstance(rotated_at, str):
-            rotated_at = _epoch(rotated_at, "the link signing secret's rotated_at")
-        return cls(value["current"], value.get("previous") or None, rotated_at if rotated_at else None)
+        if rotated_at is not None and not isinstance(rotated_at, str):
+            raise RuntimeError("the link signing secret's rotated_at is not an ISO 8601 time")
+        return cls(value["current"], value.get("previous") or None,
+                   _epoch(rotated_at, "the link signing secret's rotated_at") if rotated_at else None)
 
     def verifying(self, now: float, grace_seconds: int) -> list[str]:
         """The keys a link may be signed with now, oldest first (itsdangerous signs with the last one)."""
