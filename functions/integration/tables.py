@@ -109,6 +109,8 @@ class CandidateItem(Model):
     resume_url = UnicodeAttribute(null=True)
     cancellations = ListAttribute(of=CancellationRecord, default=list)
     cancelled_request_ids = UnicodeSetAttribute(default=set)
+    # Embedded in every personal link; raising it (revoke_links) makes every earlier link answer 410.
+    link_version = NumberAttribute(null=True)  # absent: 0
 
 
 class RequestsByCandidate(GlobalSecondaryIndex):
@@ -207,6 +209,10 @@ class AuditItem(Model):
     from_status = UnicodeAttribute(null=True)
     to_status = UnicodeAttribute(null=True)
     why = UnicodeAttribute(null=True)
+    # The hash chain (functions/core/audit_chain.py): the hash of the entry this one follows, and its own hash
+    # over its content and prev_hash. Absent on entries written before the chain.
+    prev_hash = UnicodeAttribute(null=True)
+    entry_hash = UnicodeAttribute(null=True, attr_name="hash")
 
 
 class SlotsByJob(GlobalSecondaryIndex):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pynamodb.exceptions import DoesNotExist
 
+from functions.core.audit_chain import AuditRecord
 from functions.core.models import AuditEntry, Initiator, InterviewStatus, RequestStatus, Route
 from functions.integration.data.transactions import all_or_nothing
 from functions.integration.tables import AuditItem, InterviewItem, RequestItem
@@ -74,6 +75,16 @@ def audit_trail(request_id: str) -> list[AuditEntry]:
         AuditEntry(at=item.at, actor=item.actor, action=item.action, from_status=item.from_status,
                    to_status=item.to_status, why=item.why)
         for item in AuditItem.query(request_id, consistent_read=True)
+    ]
+
+
+def audit_records(trail_id: str) -> list[AuditRecord]:
+    """The trail as stored, in seq order, with each entry's chain fields (what `interviews audit verify` checks)."""
+    return [
+        AuditRecord(trail_id=trail_id, seq=item.seq, prev_hash=item.prev_hash, hash=item.entry_hash,
+                    entry=AuditEntry(at=item.at, actor=item.actor, action=item.action, from_status=item.from_status,
+                                     to_status=item.to_status, why=item.why))
+        for item in AuditItem.query(trail_id, consistent_read=True)
     ]
 
 
