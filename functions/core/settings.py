@@ -31,6 +31,8 @@ class Settings(BaseModel):
     link_signing_secret_arn: str | None = Field(None, alias="LINK_SIGNING_SECRET_ARN")
     public_base_url: str = Field(alias="PUBLIC_BASE_URL")
     mail_sender: str = Field("no-reply@interviews.example.com", alias="MAIL_SENDER")
+    # ORGANIZER of the calendar invitations we send; unset: the interview's recruiter.
+    calendar_organizer: str | None = Field(None, alias="CALENDAR_ORGANIZER")
     staff_locale: str = Field("en", alias="STAFF_LOCALE")  # approvers, interviewers and HR read this language
     hr_email: str = Field("hr@interviews.example.com", alias="HR_EMAIL")
     approval_sla_seconds: int = Field(24 * 3600, alias="APPROVAL_SLA_SECONDS", gt=0)

@@ -1,0 +1,76 @@
+"""Which calendar entry an interview is, and the iCalendar messages that keep the attendees' copies in step.
+
+Either we send the invitation (our UID, SEQUENCE 0, the configured organizer or else the recruiter), or the ATS
+did and said so in InterviewScheduled's `calendar` block: then we send no invitation, and our updates carry the
+ATS's UID and organizer and continue from its sequence. Either way the interview keeps the sequence it last sent
+(InterviewItem.calendar_sequence): a move adds one in its transaction, a cancellation claims the next one here.
+"""
+
+from __future__ import annotations
+
+from functions.core.models import InterviewScheduled
+from functions.core.settings import get_settings
+from functions.integration import calendar
+from functions.integration.data import interview_store
+from functions.integration.data.interview_store import CalendarEntry
+from functions.integration.tables import CandidateItem, InterviewItem
+
+ATS = "ats"  # InterviewItem.calendar_owner when the ATS sent the invitation
+
+
+def registered_entry(event: InterviewScheduled) -> CalendarEntry:
+    """The calendar entry stored with a newly scheduled interview."""
+    if event.calendar is not None:
+        return CalendarEntry(uid=event.calendar.uid, sequence=event.calendar.sequence,
+                             organizer=str(event.calendar.organizer), owner=ATS)
+    organizer = get_settings().calendar_organizer or str(event.job.recruiter.email)
+    return CalendarEntry(uid=calendar.interview_uid(event.interview_id), sequence=0, organizer=organizer, owner=None)
+
+
+def we_invite(interview: InterviewItem) -> bool:
+    return interview.calendar_owner != ATS
+
+
+def uid_of(interview: InterviewItem) -> str:
+    return interview.calendar_uid or calendar.interview_uid(interview.interview_id)
+
+
+def _organizer(interview: InterviewItem) -> dict:
+    email = interview.calendar_organizer or get_settings().calendar_organizer or interview.recruiter.email
+    return {"organizer_email": email,
+            "organizer_name": interview.recruiter.name if email == interview.recruiter.email else None}
+
+
+def _common(interview: InterviewItem, candidate: CandidateItem | None) -> dict:
+    return {"uid": uid_of(interview), "title": interview.job_title,
+            "duration_minutes": int(interview.duration_minutes), **_organizer(interview),
+            "attendee_emails": [e for e in (candidate.email if candidate else None, interview.interviewer.email) if e]}
+
+
+def invitation(interview: InterviewItem, candidate: CandidateItem | None) -> bytes | None:
+    """Our invitation at the interview's current time and sequence; None when the ATS invited."""
+    if not we_invite(interview):
+        return None
+    return calendar.invitation(**_common(interview, candidate), starts_at=interview.starts_at,
+                               sequence=int(interview.calendar_sequence or 0))
+
+
+def move(interview: InterviewItem, candidate: CandidateItem | None, starts_at: str, sequence: int) -> bytes:
+    """The update for a move; `sequence` is the one the move's transaction stored (InterviewMoved.sequence)."""
+    return calendar.update(interview_id=interview.interview_id, **_common(interview, candidate),
+                           starts_at=starts_at, sequence=sequence)
+
+
+def cancellation(interview: InterviewItem, candidate: CandidateItem | None, request_id: str) -> bytes:
+    """The CANCEL for an approved cancellation, with the next sequence (claimed once per request)."""
+    sequence = interview_store.claim_calendar_sequence(interview.interview_id, f"cancel:{request_id}")
+    return calendar.cancellation(interview_id=interview.interview_id, **_common(interview, candidate),
+                                 starts_at=interview.starts_at, sequence=sequence)
+
+
+def download(interview: InterviewItem) -> bytes:
+    """The candidate's "add to calendar" copy: the same UID and current sequence as the invitation."""
+    common = _common(interview, None)
+    del common["attendee_emails"]
+    return calendar.published(**common, starts_at=interview.starts_at,
+                              sequence=int(interview.calendar_sequence or 0))
