@@ -8,7 +8,8 @@ ATS's UID and organizer and continue from its sequence. Either way the interview
 
 from __future__ import annotations
 
-from functions.core.models import InterviewScheduled
+from functions.core.errors import ConflictError, NotFoundError
+from functions.core.models import InterviewScheduled, InterviewStatus
 from functions.core.settings import get_settings
 from functions.integration import calendar
 from functions.integration.data import interview_store
@@ -74,3 +75,13 @@ def download(interview: InterviewItem) -> bytes:
     del common["attendee_emails"]
     return calendar.published(**common, starts_at=interview.starts_at,
                               sequence=int(interview.calendar_sequence or 0))
+
+
+def download_for(candidate_id: str, interview_id: str) -> bytes:
+    """The "add to calendar" file of one of the candidate's interviews, while it is not cancelled."""
+    interview = interview_store.get_interview(interview_id)
+    if interview is None or interview.candidate_id != candidate_id:
+        raise NotFoundError("No such interview.")  # someone else's interview looks exactly like a missing one
+    if interview.status == InterviewStatus.CANCELLED:
+        raise ConflictError("This interview is cancelled: there is nothing to add to a calendar.")
+    return download(interview)
