@@ -2,7 +2,8 @@
 in step: the invitation (METHOD:REQUEST, SEQUENCE 0), a move (REQUEST with the same UID and a higher SEQUENCE)
 and a cancellation (METHOD:CANCEL, same UID, higher SEQUENCE); plus the attendee-less PUBLISH copy a candidate
 downloads from the portal. A calendar applies an update only if UID and ORGANIZER match the entry it has and the
-SEQUENCE is higher, which is why callers pass the interview's own UID, organizer and next sequence.
+SEQUENCE is higher, which is why callers pass the interview's own UID, organizer and next sequence. The same
+entry without a METHOD is what a CalDAV connector writes into an interviewer's calendar.
 
 Times are written in UTC ('...Z'): a fixed offset such as +08:00 has no TZID, and icalendar would write it as
 floating time. DTSTAMP is when the message is made (RFC 5546: the instant it was created), never the start.
@@ -29,14 +30,15 @@ def _address(email: str, name: str | None = None) -> vCalAddress:
     return address
 
 
-def _calendar(method: str, *, uid: str, title: str, starts_at: str, duration_minutes: int, sequence: int,
+def _calendar(method: str | None, *, uid: str, title: str, starts_at: str, duration_minutes: int, sequence: int,
               organizer_email: str, organizer_name: str | None, attendee_emails: list[str], status: str,
               stamp: datetime | None) -> bytes:
     start = from_iso(starts_at).astimezone(timezone.utc)
     calendar = Calendar()
     calendar.add("prodid", "-//interview-cancellations//EN")
     calendar.add("version", "2.0")
-    calendar.add("method", method)
+    if method:  # a calendar object stored on a CalDAV server has none (RFC 4791 4.1)
+        calendar.add("method", method)
     event = Event()
     event.add("uid", uid)
     event.add("sequence", sequence)
@@ -49,7 +51,7 @@ def _calendar(method: str, *, uid: str, title: str, starts_at: str, duration_min
     if method != "PUBLISH":  # RFC 5546 3.2.1: a PUBLISH names no attendees
         for email in attendee_emails:
             attendee = _address(email)
-            if method == "REQUEST":
+            if method != "CANCEL":
                 attendee.params["ROLE"] = "REQ-PARTICIPANT"
                 attendee.params["RSVP"] = "FALSE"
             event.add("attendee", attendee)
@@ -93,3 +95,11 @@ def published(*, uid: str, title: str, starts_at: str, duration_minutes: int, se
     return _calendar("PUBLISH", uid=uid, title=title, starts_at=starts_at, duration_minutes=duration_minutes,
                      sequence=sequence, organizer_email=organizer_email, organizer_name=organizer_name,
                      attendee_emails=[], status="CONFIRMED", stamp=stamp)
+
+
+def stored(*, uid: str, title: str, starts_at: str, duration_minutes: int, sequence: int, organizer_email: str,
+           attendee_emails: list[str], organizer_name: str | None = None, stamp: datetime | None = None) -> bytes:
+    """The entry as written into an interviewer's calendar over CalDAV (no METHOD: it is not a message)."""
+    return _calendar(None, uid=uid, title=title, starts_at=starts_at, duration_minutes=duration_minutes,
+                     sequence=sequence, organizer_email=organizer_email, organizer_name=organizer_name,
+                     attendee_emails=attendee_emails, status="CONFIRMED", stamp=stamp)
