@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import dataclass
 from datetime import timezone
 from urllib.parse import quote, unquote
 
@@ -56,19 +57,22 @@ class CalDAVCalendar:
 
     # ---- writes -------------------------------------------------------------------------------------------------
     def create_event(self, event: CalendarEvent) -> bool:
-        current = self._current(event.uid)
-        if current is not None and current[0] >= event.sequence:
+        current = self._find(event.uid)
+        if current is not None and current.sequence >= event.sequence:
             return False  # written before (a retry), or already replaced by a later change
-        return self._put(event, current[1] if current else None)
+        return self._put(event, current)
 
     def update_event(self, event: CalendarEvent) -> bool:
-        current = self._current(event.uid)
-        if current is not None and current[0] > event.sequence:
+        current = self._find(event.uid)
+        if current is not None and current.sequence > event.sequence:
             return False  # a later change is there: this one is stale
-        return self._put(event, current[1] if current else None)
+        return self._put(event, current)
 
     def remove_event(self, uid: str) -> bool:
-        response = self._client.delete(self._url(uid))
+        current = self._find(uid)
+        if current is None:
+            return False
+        response = self._client.delete(current.url)
         if response.status == 404:
             return False
         if response.status >= 300:
@@ -101,25 +105,43 @@ class CalDAVCalendar:
     def _url(self, uid: str) -> str:
         return str(self._calendar.url.join(quote(resource_name(uid), safe="") + ".ics"))
 
-    def _current(self, uid: str) -> tuple[int, str | None] | None:
-        """(SEQUENCE, ETag) of the entry as stored, or None if there is none."""
-        response = self._client.request(self._url(uid))
+    def _find(self, uid: str) -> _Stored | None:
+        """The entry with this UID: under our name for it, or (put there by someone else, e.g. the ATS's
+        invitation accepted into this calendar) wherever the server has it."""
+        stored = self._get(self._url(uid), uid)
+        if stored is None:
+            try:
+                found = self._calendar.event_by_uid(uid)
+            except error.NotFoundError:
+                return None
+            stored = self._get(str(found.url), uid)
+        return stored
+
+    def _get(self, url: str, uid: str) -> _Stored | None:
+        response = self._client.request(url)
         if response.status == 404:
             return None
         if response.status >= 300:
             raise CalendarWriteError(f"GET answered {response.status}")
         [change] = _changes_in(response.raw)[:1] or [EventChange(uid=uid, removed=False, sequence=0)]
-        return int(change.sequence or 0), response.headers.get("ETag")
+        return _Stored(url=url, sequence=int(change.sequence or 0), etag=response.headers.get("ETag"))
 
-    def _put(self, event: CalendarEvent, etag: str | None) -> bool:
-        condition = {"If-Match": etag} if etag else {"If-None-Match": "*"}
-        response = self._client.put(self._url(event.uid), event.to_ical().decode("utf-8"),
+    def _put(self, event: CalendarEvent, current: _Stored | None) -> bool:
+        condition = {"If-Match": current.etag} if current and current.etag else {"If-None-Match": "*"}
+        response = self._client.put(current.url if current else self._url(event.uid), event.to_ical().decode("utf-8"),
                                     {"Content-Type": 'text/calendar; charset="utf-8"', **condition})
         if response.status == 412:
             raise CalendarWriteError("the entry changed meanwhile (412): retry")
         if response.status not in (200, 201, 204):
             raise CalendarWriteError(f"PUT answered {response.status}")
         return True
+
+
+@dataclass(frozen=True)
+class _Stored:
+    url: str
+    sequence: int
+    etag: str | None
 
 
 def _changes_in(data: str | bytes | None) -> list[EventChange]:

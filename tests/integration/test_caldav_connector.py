@@ -161,3 +161,20 @@ def test_a_server_that_is_down_fails_the_write_and_the_retry_writes_one_entry(ra
     assert connector.create_event(interview()) is False
     # THEN there is exactly one entry
     assert len(seen(radicale, calendar_url)) == 1
+
+
+def test_an_entry_the_ats_put_under_another_name_is_updated_and_removed_where_it_is(radicale, calendar_url):
+    # GIVEN the ATS's invitation accepted into the interviewer's calendar under a name of its client's choosing
+    uid = "ats-77@ats.example.com"
+    client = CalDAVCalendar(calendar_url, USER, USERS[USER])._client
+    client.put(calendar_url + "accepted-invite.ics", interview(3, uid=uid).to_ical().decode(),
+               {"Content-Type": "text/calendar; charset=utf-8"})
+    connector = CalDAVCalendar(calendar_url, USER, USERS[USER])
+    # WHEN our move (sequence 4) is written, and then the cancellation removes it
+    assert connector.create_event(interview(3, uid=uid)) is False  # it is there already
+    assert connector.update_event(interview(4, "2030-01-20T08:00:00Z", uid=uid)) is True
+    # THEN the one entry was updated where it is
+    assert seen(radicale, calendar_url) == [(uid, 4, "2030-01-20T08:00Z")]
+    assert [str(e.url).rsplit("/", 1)[-1] for e in radicale.events(USER, calendar_url)] == ["accepted-invite.ics"]
+    assert connector.remove_event(uid) is True
+    assert seen(radicale, calendar_url) == []
