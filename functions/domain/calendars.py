@@ -42,7 +42,8 @@ def _organizer(interview: InterviewItem) -> dict:
             "organizer_name": interview.recruiter.name if email == interview.recruiter.email else None}
 
 
-def _common(interview: InterviewItem, candidate: CandidateItem | None) -> dict:
+def common(interview: InterviewItem, candidate: CandidateItem | None) -> dict:
+    """What every copy of the entry shares: UID, title, length, organizer, attendees."""
     return {"uid": uid_of(interview), "title": interview.job_title,
             "duration_minutes": int(interview.duration_minutes), **_organizer(interview),
             "attendee_emails": [e for e in (candidate.email if candidate else None, interview.interviewer.email) if e]}
@@ -52,26 +53,26 @@ def invitation(interview: InterviewItem, candidate: CandidateItem | None) -> byt
     """Our invitation at the interview's current time and sequence; None when the ATS invited."""
     if not we_invite(interview):
         return None
-    return calendar.invitation(**_common(interview, candidate), starts_at=interview.starts_at,
+    return calendar.invitation(**common(interview, candidate), starts_at=interview.starts_at,
                                sequence=int(interview.calendar_sequence or 0))
 
 
 def move(interview: InterviewItem, candidate: CandidateItem | None, starts_at: str, sequence: int) -> bytes:
     """The update for a move; `sequence` is the one the move's transaction stored (InterviewMoved.sequence)."""
-    return calendar.update(interview_id=interview.interview_id, **_common(interview, candidate),
+    return calendar.update(interview_id=interview.interview_id, **common(interview, candidate),
                            starts_at=starts_at, sequence=sequence)
 
 
 def cancellation(interview: InterviewItem, candidate: CandidateItem | None, request_id: str) -> bytes:
     """The CANCEL for an approved cancellation, with the next sequence (claimed once per request)."""
     sequence = interview_store.claim_calendar_sequence(interview.interview_id, f"cancel:{request_id}")
-    return calendar.cancellation(interview_id=interview.interview_id, **_common(interview, candidate),
+    return calendar.cancellation(interview_id=interview.interview_id, **common(interview, candidate),
                                  starts_at=interview.starts_at, sequence=sequence)
 
 
 def download(interview: InterviewItem) -> bytes:
     """The candidate's "add to calendar" copy: the same UID and current sequence as the invitation."""
-    common = _common(interview, None)
+    common = common(interview, None)
     del common["attendee_emails"]
     return calendar.published(**common, starts_at=interview.starts_at,
                               sequence=int(interview.calendar_sequence or 0))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from functions.domain import approvals, calendars, intake, retention, waitlist
+from functions.domain import approvals, calendars, intake, interviewer_calendars, retention, waitlist
 from functions.integration import links, sms
 from functions.notify.readers import candidate_locale, common_values, staff_locale
 from functions.web import emails
@@ -43,6 +43,8 @@ def on_interview_scheduled(detail: dict) -> None:
             body_key="mail.invitation_interviewer.body",
             values=common_values(interview, profile, zone="UTC"), attachments=ics,
         ))
+    if interview is not None:
+        interviewer_calendars.scheduled(interview, profile)  # last: if it fails, the retry sends no mail twice
 
 
 def on_cancellation_requested(detail: dict) -> None:
@@ -119,6 +121,7 @@ def on_cancellation_approved(detail: dict) -> None:
                           body_key="sms.approved", values={**common_values(interview, candidate),
                                                            "link": links.portal_url(candidate.candidate_id)}))
     offer_released_slot(detail["request_id"], detail["slot_id"], interview.job_title, detail["candidate_id"])
+    interviewer_calendars.cancelled(interview)
 
 
 def on_interview_moved(detail: dict) -> None:
@@ -141,6 +144,7 @@ def on_interview_moved(detail: dict) -> None:
         attachments=[ics]))
     if detail.get("from_slot_id"):
         offer_released_slot(key, detail["from_slot_id"], interview.job_title, detail["candidate_id"])
+    interviewer_calendars.moved(interview, candidate, detail["starts_at"], sequence)
 
 
 def offer_released_slot(release_id: str, slot_id: str, job_title: str, candidate_id: str) -> None:
