@@ -72,9 +72,9 @@ def cancellation(interview: InterviewItem, candidate: CandidateItem | None, requ
 
 def download(interview: InterviewItem) -> bytes:
     """The candidate's "add to calendar" copy: the same UID and current sequence as the invitation."""
-    common = common(interview, None)
-    del common["attendee_emails"]
-    return calendar.published(**common, starts_at=interview.starts_at,
+    shared = common(interview, None)
+    del shared["attendee_emails"]
+    return calendar.published(**shared, starts_at=interview.starts_at,
                               sequence=int(interview.calendar_sequence or 0))
 
 
