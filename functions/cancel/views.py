@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from functions.core.models import InterviewView
-from functions.integration.tables import InterviewItem
+
+if TYPE_CHECKING:  # stored items are read here, never built
+    from functions.integration.tables import InterviewItem
 
 
 def interview_view(interview: InterviewItem) -> InterviewView:

@@ -8,13 +8,17 @@ ATS's UID and organizer and continue from its sequence. Either way the interview
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from functions.core.errors import ConflictError, NotFoundError
 from functions.core.models import InterviewScheduled, InterviewStatus
 from functions.core.settings import get_settings
 from functions.integration import calendar
 from functions.integration.data import interview_store
 from functions.integration.data.interview_store import CalendarEntry
-from functions.integration.tables import CandidateItem, InterviewItem
+
+if TYPE_CHECKING:  # stored items are read here, never built: the data access builds them
+    from functions.integration.tables import CandidateItem, InterviewItem
 
 ATS = "ats"  # InterviewItem.calendar_owner when the ATS sent the invitation
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from functions.core.settings import get_settings
 from functions.domain import calendars
@@ -21,7 +22,9 @@ from functions.integration.calendar_connector import (
     Connection,
     connection_for,
 )
-from functions.integration.tables import CandidateItem, InterviewItem
+
+if TYPE_CHECKING:  # stored items are read here, never built: the data access builds them
+    from functions.integration.tables import CandidateItem, InterviewItem
 
 
 @lru_cache(maxsize=64)

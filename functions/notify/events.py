@@ -17,7 +17,6 @@ from functions.core.models import InterviewScheduled
 from functions.core.i18n import locale_of, translator
 from functions.core.observability import logger
 from functions.core.settings import get_settings
-from functions.integration.tables import CancellationRecord
 
 
 def on_interview_scheduled(detail: dict) -> None:
@@ -102,9 +101,10 @@ def on_cancellation_approved(detail: dict) -> None:
     invite = calendars.cancellation(interview, candidate, detail["request_id"])
     ics = emails.Attachment("cancel.ics", "text/calendar; method=CANCEL", invite)
     if candidate is not None:
-        candidate_store.add_cancellation_to_profile(candidate.candidate_id, CancellationRecord(
-            request_id=detail["request_id"], interview_id=interview.interview_id, job_title=interview.job_title,
-            initiator=detail["initiator"], reason_code=detail["reason_code"], at=detail["decided_at"]))
+        candidate_store.add_cancellation_to_profile(
+            candidate.candidate_id, request_id=detail["request_id"], interview_id=interview.interview_id,
+            job_title=interview.job_title, initiator=detail["initiator"], reason_code=detail["reason_code"],
+            at=detail["decided_at"])
         emails.send(emails.Message(
             key=f"{detail['request_id']}:approved:candidate", to=candidate.email, locale=locale,
             subject_key="mail.approved.subject", body_key="mail.approved.body",

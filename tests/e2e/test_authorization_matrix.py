@@ -16,6 +16,10 @@ deadline passed and the request was passed on); "tampered" holds that kind of to
 
 Every cell that changes state gets its own fresh interview or request, so no cell depends on another; cells that
 are refused also check that nothing changed.
+
+The expired approver link needs an SLA to pass, so the matrix runs on the system with the short SLA
+(`local_with_short_sla`), which tests that need no SLA never use: its requests escalating cannot change what they
+see, and theirs cannot delay it.
 """
 
 from __future__ import annotations
@@ -285,7 +289,8 @@ DEPARTMENT_MANAGER = "sam.smith@company.example.com"
 
 
 @pytest.fixture(scope="module")
-def world(local) -> World:
+def world(local_with_short_sla) -> World:
+    local = local_with_short_sla
     w = World(local=local, run=uuid.uuid4().hex[:6])
     w.candidate_a = f"mx-{w.run}-a"
     # The request that will be superseded first: its recruiter's deadline runs while the rest is set up.

@@ -12,7 +12,8 @@ import pytest
 from jsonschema import Draft202012Validator
 from pydantic import ValidationError
 
-from functions.core.models import InterviewScheduled
+from functions.core.ids import ID_MAX_LENGTH, ID_PATTERN, PERSON_ID_PATTERN
+from functions.core.models import CandidateReason, CompanyReason, InterviewScheduled
 from functions.domain.waitlist import CandidateWaitlisted
 from infra import topology
 
@@ -112,3 +113,37 @@ def test_the_docs_warn_that_approval_requests_carry_the_task_token():
     section = DOCS[DOCS.index("### `ApprovalRequested`"):]
     section = section[:section.index("\n### ", 1)]
     assert re.search(r"task token", section) and re.search(r"must not", section)
+
+
+@pytest.mark.parametrize("name", ["CancellationRequested", "CancellationApproved", "CancellationRejected"])
+def test_the_reason_codes_of_each_cancellation_schema_are_exactly_the_domain_reasons(name):
+    # Given the reasons the domain knows (the one source: functions/core/models.py)
+    known = {r.value for r in CandidateReason} | {r.value for r in CompanyReason}
+    # When a schema's reason list is read
+    listed = set(schema(name)["properties"]["reason_code"]["enum"])
+    # Then it lists every domain reason and nothing else, and its description names each of them
+    assert listed == known
+    description = schema(name)["properties"]["reason_code"]["description"]
+    assert all(code in description for code in known)
+    # and the event documentation names each too
+    assert all(f"`{code}`" in DOCS for code in known)
+
+
+def test_every_identifier_in_every_schema_uses_the_one_identifier_pattern():
+    # Given every published schema
+    patterns = set()
+
+    def collect(node):
+        if isinstance(node, dict):
+            if "pattern" in node and node.get("type") == "string" and node["pattern"].startswith("^[A-Za-z0-9"):
+                patterns.add((node["pattern"], node.get("maxLength")))
+            for value in node.values():
+                collect(value)
+        elif isinstance(node, list):
+            for value in node:
+                collect(value)
+
+    for path in SCHEMAS.glob("*.json"):
+        collect(json.loads(path.read_text(encoding="utf-8")))
+    # Then the identifiers found there use exactly the domain's patterns and length
+    assert patterns == {(ID_PATTERN, ID_MAX_LENGTH), (PERSON_ID_PATTERN, ID_MAX_LENGTH)}

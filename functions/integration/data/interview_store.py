@@ -4,10 +4,10 @@ reads by key and index, and the first-time behaviour marks.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from pynamodb.exceptions import DoesNotExist
 from pynamodb.transactions import TransactGet
-
-from dataclasses import dataclass
 
 from functions.core.models import InterviewScheduled, InterviewStatus
 from functions.integration.data.transactions import all_or_nothing, conditional, connection, TransactionConflict, value_of
