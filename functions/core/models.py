@@ -114,6 +114,17 @@ class CandidateIn(BaseModel):
     resume_url: HttpUrl | None = None
 
 
+class CalendarRef(BaseModel):
+    """The ATS's own calendar invitation for the interview: when given, the ATS invited the attendees and our
+    updates (moves, cancellations) must name its UID and organizer and continue from its SEQUENCE."""
+
+    model_config = ConfigDict(extra="forbid")
+    uid: str = Field(min_length=1, max_length=255, pattern=r"^[\x21-\x7E]+$",
+                     description="the UID of the ATS's VEVENT (printable ASCII, no spaces)")
+    sequence: int = Field(0, ge=0, le=1_000_000, description="the SEQUENCE the ATS last sent for it")
+    organizer: EmailStr = Field(description="the ORGANIZER's address of the ATS's invitation")
+
+
 class InterviewScheduled(BaseModel):
     """Detail of the InterviewScheduled event (version 1), and the body of the staff API that creates one."""
 
@@ -127,6 +138,7 @@ class InterviewScheduled(BaseModel):
     duration_minutes: int = Field(45, ge=5, le=480)
     ai_interview_url: HttpUrl
     completed_parts: list[str] = Field(default_factory=list, max_length=20)
+    calendar: CalendarRef | None = None  # absent: we send the invitation and own its UID
 
     @model_validator(mode="after")
     def _starts_at_has_timezone(self) -> InterviewScheduled:

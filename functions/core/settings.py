@@ -39,6 +39,11 @@ class Settings(BaseModel):
     link_key_ttl_seconds: int = Field(300, alias="LINK_KEY_TTL_SECONDS", gt=0)
     public_base_url: str = Field(alias="PUBLIC_BASE_URL")
     mail_sender: str = Field("no-reply@interviews.example.com", alias="MAIL_SENDER")
+    # ORGANIZER of the calendar invitations we send; unset: the interview's recruiter.
+    calendar_organizer: str | None = Field(None, alias="CALENDAR_ORGANIZER")
+    # Interviewers' connected calendars, JSON: {"<address>" or "@<domain>": {"url": ..., "secret_arn": ...}}
+    # (functions/integration/calendar_connector.py); unset: interviewers are only e-mailed.
+    calendar_connections: str | None = Field(None, alias="CALENDAR_CONNECTIONS")
     staff_locale: str = Field("en", alias="STAFF_LOCALE")  # approvers, interviewers and HR read this language
     hr_email: str = Field("hr@interviews.example.com", alias="HR_EMAIL")
     approval_sla_seconds: int = Field(24 * 3600, alias="APPROVAL_SLA_SECONDS", gt=0)

@@ -70,7 +70,13 @@ class InterviewItem(Model):
     completed_parts = ListAttribute(of=UnicodeAttribute, default=list)
     status = UnicodeAttribute()
     pending_request_id = UnicodeAttribute(null=True)
-    calendar_sequence = NumberAttribute(default=0)
+    calendar_sequence = NumberAttribute(default=0)  # the SEQUENCE of the last calendar message sent
+    # The invitation's UID and ORGANIZER (absent on older items: ours, see functions/domain/calendars.py), and
+    # "ats" when the ATS sent the invitation (we then send only updates).
+    calendar_uid = UnicodeAttribute(null=True)
+    calendar_organizer = UnicodeAttribute(null=True)
+    calendar_owner = UnicodeAttribute(null=True)
+    calendar_change = UnicodeAttribute(null=True)  # what claimed calendar_sequence last (e.g. "cancel:<request>")
     created_at = UnicodeAttribute()
     start_hour = UnicodeAttribute(null=True)  # starts_at[:13]; set at registration (reminders)
     moves = NumberAttribute(default=0)  # how often the candidate moved it (the policy limits this)

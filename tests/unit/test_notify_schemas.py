@@ -76,8 +76,16 @@ def _broken_interviews() -> list[dict]:
         else:
             target[path[-1]] = value
         broken.append((event, False))
+    ats = {"uid": "7kukuqrfedlm2f9t0vr1fmk5cm@google.com", "sequence": 2, "organizer": "chen.jing@company.example.com"}
+    calendars = [({**good, "calendar": ats}, True),
+                 ({**good, "calendar": {k: v for k, v in ats.items() if k != "sequence"}}, True),
+                 ({**good, "calendar": {k: v for k, v in ats.items() if k != "uid"}}, False),
+                 ({**good, "calendar": {**ats, "uid": "has space@ats"}}, False),
+                 ({**good, "calendar": {**ats, "sequence": -1}}, False),
+                 ({**good, "calendar": {**ats, "organizer": "not-an-address"}}, False),
+                 ({**good, "calendar": {**ats, "method": "REQUEST"}}, False)]
     return [(good, True), ({**good, "version": "1", "candidate": {**good["candidate"], "sms_opt_in": True}}, True),
-            *broken]
+            *broken, *calendars]
 
 
 @pytest.mark.parametrize("event, valid", _broken_interviews())
