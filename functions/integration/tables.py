@@ -109,6 +109,9 @@ class CandidateItem(Model):
     resume_url = UnicodeAttribute(null=True)
     cancellations = ListAttribute(of=CancellationRecord, default=list)
     cancelled_request_ids = UnicodeSetAttribute(default=set)
+    # Bumped by one whenever a registration changes the candidate's e-mail or phone: personal links issued for an
+    # earlier version are revoked (absent means 0).
+    token_version = NumberAttribute(null=True)
 
 
 class RequestsByCandidate(GlobalSecondaryIndex):

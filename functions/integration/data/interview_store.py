@@ -7,7 +7,7 @@ from __future__ import annotations
 from pynamodb.exceptions import DoesNotExist
 from pynamodb.transactions import TransactGet
 
-from functions.core.models import InterviewScheduled, InterviewStatus
+from functions.core.models import AuditEntry, InterviewScheduled, InterviewStatus
 from functions.integration.data.transactions import all_or_nothing, conditional, connection, TransactionConflict, value_of
 from functions.integration.tables import CandidateItem, InterviewItem, PersonMap, SlotItem
 
@@ -16,8 +16,23 @@ def _person(person) -> PersonMap:
     return PersonMap(person_id=person.person_id, name=person.name, email=str(person.email))
 
 
-def register_interview(event: InterviewScheduled, starts_at: str, now: str) -> bool:
-    """Store a scheduled interview, its booked slot and the candidate's profile. False if it was already there."""
+def candidate_contact(candidate_id: str) -> CandidateItem | None:
+    """The candidate's stored profile, read consistently: what a registration compares its contact details with."""
+    try:
+        return CandidateItem.get(candidate_id, consistent_read=True)
+    except DoesNotExist:
+        return None
+
+
+def register_interview(event: InterviewScheduled, starts_at: str, now: str, known: CandidateItem | None = None,
+                       contact_change: tuple[str, AuditEntry] | None = None) -> bool:
+    """Store a scheduled interview, its booked slot and the candidate's profile. False if it was already there.
+
+    `known` is the profile as read before (None: there was none): the write is refused (TransactionConflict naming
+    "candidate") if its e-mail or phone changed meanwhile, so that a contact change is never missed.
+    `contact_change` (the candidate's audit trail id and its entry) records a change of e-mail or phone in the same
+    transaction and bumps the candidate's token_version, revoking the links issued before.
+    """
     candidate = event.candidate
     interview = InterviewItem(
         event.interview_id,
@@ -51,7 +66,7 @@ def register_interview(event: InterviewScheduled, starts_at: str, now: str) -> b
                              condition=SlotItem.slot_id.does_not_exist() | (SlotItem.status == "AVAILABLE")
                              | (SlotItem.claimed_by == candidate.candidate_id))
             # An update creates the profile if needed and never touches its cancellation history.
-            transaction.update("candidate", profile, actions=[
+            transaction.update("candidate", profile, condition=_contact_unchanged(known), actions=[
                 CandidateItem.name.set(candidate.name),
                 CandidateItem.email.set(str(candidate.email)),
                 CandidateItem.phone.set(candidate.phone) if candidate.phone else CandidateItem.phone.remove(),
@@ -61,12 +76,22 @@ def register_interview(event: InterviewScheduled, starts_at: str, now: str) -> b
                 CandidateItem.source.set(candidate.source),
                 CandidateItem.resume_url.set(str(candidate.resume_url)) if candidate.resume_url
                 else CandidateItem.resume_url.remove(),
+                *([CandidateItem.token_version.add(1)] if contact_change else []),
             ])
+            if contact_change:
+                transaction.append_audit(*contact_change)
     except TransactionConflict as conflict:
         if "interview" in conflict.failed:
             return False
         raise
     return True
+
+
+def _contact_unchanged(known: CandidateItem | None):
+    if known is None:
+        return CandidateItem.candidate_id.does_not_exist()
+    phone = CandidateItem.phone.does_not_exist() if known.phone is None else CandidateItem.phone == known.phone
+    return (CandidateItem.email == known.email) & phone
 
 
 def get_interview(interview_id: str) -> InterviewItem | None:
@@ -100,3 +125,11 @@ def record_behaviour(interview_id: str, candidate_id: str, attribute: str, at: s
 def interviews_starting_in_hour(hour: str) -> list[InterviewItem]:
     """The interviews whose start is in the UTC hour "YYYY-MM-DDTHH" (an index query, not a Scan)."""
     return list(InterviewItem.by_start_hour.query(hour))
+
+
+def latest_interview_of_job(job_id: str) -> InterviewItem | None:
+    """The job's most recently registered interview (its job data names the job's current recruiter and
+    department manager), found through the job's booked slots. None if this service holds no interview of it."""
+    interview_ids = {slot.interview_id for slot in SlotItem.by_job.query(job_id) if slot.interview_id}
+    interviews = list(InterviewItem.batch_get(interview_ids)) if interview_ids else []
+    return max(interviews, key=lambda i: i.created_at, default=None)
