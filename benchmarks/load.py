@@ -6,7 +6,8 @@ then every request's final state and audit trail is checked. Prints figures; the
 
 Without --info-file it starts `interviews local` itself (empty, on a free loopback port) and stops it at the end.
 
-1. Seed: N interviews registered through the staff API (POST /api/staff/interviews), three days ahead.
+1. Seed: N interviews registered through the ATS's route (POST /api/staff/interviews, its machine token), three
+   days ahead.
 2. Drive (for --duration seconds): candidate threads cancel the seeded interviews (some for a schedule conflict,
    approved automatically; some repeated with the same Idempotency-Key, which must return the same request);
    approver threads take each approval link from the local outbox as it arrives and approve or reject it (some
@@ -64,6 +65,9 @@ class System:
 
     def staff(self) -> dict:
         return {"Authorization": f"Bearer {self.info['staff_tokens']['admin']}"}
+
+    def ats(self) -> dict:
+        return {"Authorization": f"Bearer {self.info['ats_token']}"}
 
     def aws(self, service: str):
         return boto3.client(service, endpoint_url=self.info["aws_endpoint"], region_name="us-east-1",
@@ -135,7 +139,7 @@ def seed(system: System, figures: Figures, count: int, workers: int) -> list[See
         event["interview_id"], event["slot_id"], event["starts_at"] = interview_id, f"slot-{interview_id}", starts_at
         event["candidate"].update(candidate_id=candidate_id, email=f"{candidate_id}@mail.example.com", locale="en")
         response = figures.timed("seed", lambda: system.session.post(
-            f"{system.base}/api/staff/interviews", json=event, headers=system.staff(), timeout=60))
+            f"{system.base}/api/staff/interviews", json=event, headers=system.ats(), timeout=60))
         if response is not None and response.status_code == 201:
             with lock:
                 seeded.append(Seeded(interview_id, candidate_id, response.json()["candidate_link"].rsplit("/", 1)[1]))

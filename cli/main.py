@@ -25,11 +25,17 @@ def _local(args: argparse.Namespace) -> int:
         if not args.no_demo:
             demo.seed(system)
         tokens = {role: system.staff_token(role) for role in ("recruiter", "department_manager", "admin")}
+        ats_token = system.ats_token()
         expired = system.expired_tokens()
         links = _candidate_links(system.base_url)
         if args.info_file:
+            # Tests also get staff of other jobs and departments (the same roles, other person ids): scope checks.
+            others = {"recruiter_other_job": system.staff_token("recruiter", "recruiter-2", person_id="rec-2"),
+                      "department_manager_other_department": system.staff_token(
+                          "department_manager", "department_manager-2", person_id="mgr-2")}
             with open(args.info_file, "w", encoding="utf-8") as out:
-                json.dump({"base_url": system.base_url, "staff_tokens": tokens, "candidate_links": links,
+                json.dump({"base_url": system.base_url, "staff_tokens": {**tokens, **others},
+                           "ats_token": ats_token, "candidate_links": links,
                            "aws_endpoint": system.environment["AWS_ENDPOINT_URL"], "expired_tokens": expired,
                            "tables": system.resources.table_names,
                            "state_machine_arn": system.resources.state_machine_arn}, out)
@@ -42,6 +48,8 @@ def _local(args: argparse.Namespace) -> int:
         print("\n  Staff tokens (send as 'Authorization: Bearer <token>'):")
         for role, token in tokens.items():
             print(f"    {role}: {token}")
+        print("\n  ATS token (registers interviews: POST /api/staff/interviews; no staff token can):")
+        print(f"    {ats_token}")
         print(f"\n  Run the nightly job now: curl -X POST {system.base_url}/_local/run/nightly-analytics")
         print("\nPress Ctrl-C to stop.", flush=True)
         wait_forever()

@@ -26,10 +26,11 @@ import os
 import re
 from dataclasses import dataclass, field
 
-from aws_cdk import CfnOutput, Environment, Fn, Stack, Tags
+from aws_cdk import Aws, CfnOutput, Environment, Fn, Stack, Tags
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from infra import topology
 from infra.constructs.api import Api
 from infra.constructs.data import Data
 from infra.constructs.email import Email
@@ -215,6 +216,8 @@ class InterviewCancellationsStack(Stack):
             domain_name=config.domain_name,
             certificate_arn=config.certificate_arn,
             api_name=config.stack_name,
+            # Unique per stack and account (the ATS's token endpoint is <prefix>.auth.<region>.amazoncognito.com).
+            token_domain_prefix=re.sub(r"[^a-z0-9-]+", "-", config.stack_name.lower()) + f"-{Aws.ACCOUNT_ID}",
         )
         self.functions.set_public_base_url(config.public_base_url or self.api.public_base_url)
         self.events.subscribe(fns)
@@ -247,6 +250,11 @@ class InterviewCancellationsStack(Stack):
             "PublicBaseUrl": config.public_base_url or self.api.public_base_url,
             "UserPoolId": self.api.user_pool.user_pool_id,
             "UserPoolClientId": self.api.client.user_pool_client_id,
+            # The ATS registers interviews with this app client (client credentials; its secret is read from
+            # Cognito) at this token endpoint, asking for the registration scope.
+            "AtsClientId": self.api.ats_client.user_pool_client_id,
+            "AtsTokenUrl": f"{self.api.token_domain.base_url()}/oauth2/token",
+            "AtsScope": topology.ATS_REGISTER_SCOPE,
             "EventBusName": self.events.bus.event_bus_name,
             "StateMachineArn": self.workflow.state_machine.state_machine_arn,
             "AlarmTopicArn": self.monitoring.topic.topic_arn,

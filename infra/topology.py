@@ -33,12 +33,22 @@ class Function:
     handler: str  # dotted path, as Lambda's handler setting
 
 
+# The ATS registers interviews as a machine (Cognito client credentials): the user pool's resource server and the
+# custom scope its access token must carry. No human token holds it.
+ATS_RESOURCE_SERVER = "interviews-ats"
+ATS_REGISTER_SCOPE_NAME = "interviews.register"
+ATS_REGISTER_SCOPE = f"{ATS_RESOURCE_SERVER}/{ATS_REGISTER_SCOPE_NAME}"
+
+
 @dataclass(frozen=True)
 class Route:
     method: str
     path: str  # API Gateway syntax: /approvals/{token}
     function: str
-    auth: str  # "staff" needs the user pool; "link" checks a signed link in code; "public" is open
+    # "staff" needs a staff member's ID token from the user pool; "ats" needs the ATS's access token with one of
+    # `scopes` (no human token); "link" checks a signed link in code; "public" is open.
+    auth: str
+    scopes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -98,7 +108,7 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/portal/{token}/go/{interview_id}/{target}", "cancel", "link"),
     # "Add to calendar" from the portal: the interview as an .ics file (the same UID as the e-mailed invitation).
     Route("GET", "/portal/{token}/interviews/{interview_id}/calendar.ics", "cancel", "link"),
-    Route("POST", "/api/staff/interviews", "cancel", "staff"),
+    Route("POST", "/api/staff/interviews", "cancel", "ats", scopes=(ATS_REGISTER_SCOPE,)),
     Route("POST", "/api/staff/interviews/{interview_id}/cancellations", "cancel", "staff"),
     Route("GET", "/api/staff/requests", "cancel", "staff"),
     Route("GET", "/api/staff/requests/{request_id}", "cancel", "staff"),

@@ -7,8 +7,8 @@ from datetime import datetime, timedelta, timezone
 
 import requests
 
-RECRUITER = {"person_id": "rec-chen", "name": "Chen Jing", "email": "chen.jing@company.example.com"}
-MANAGER = {"person_id": "mgr-smith", "name": "Sam Smith", "email": "sam.smith@company.example.com"}
+RECRUITER = {"person_id": "rec-1", "name": "Chen Jing", "email": "chen.jing@company.example.com"}
+MANAGER = {"person_id": "mgr-1", "name": "Sam Smith", "email": "sam.smith@company.example.com"}
 INTERVIEWER = {"person_id": "int-park", "name": "Jun Park", "email": "jun.park@company.example.com"}
 JOB = {"job_id": "job-be-2", "title": "Backend Engineer", "level": "L2", "department": "Engineering",
        "recruiter": RECRUITER, "department_manager": MANAGER,
@@ -55,15 +55,16 @@ def open_slots(system, job_id: str = JOB["job_id"], days: tuple[int, ...] = (4, 
 
 
 def seed(system, timeout_seconds: float = 30) -> list[dict]:
-    """Put the demo interviews on the bus, open free slots, and wait until every invitation is in the outbox."""
+    """Put the demo interviews on the bus, wait until every invitation is in the outbox, then open free slots
+    (as the job's recruiter: the job's registered interviews name her)."""
     interviews = scheduled_interviews()
-    open_slots(system)
     for item in interviews:
         system.put_event("InterviewScheduled", item)
     deadline = time.time() + timeout_seconds
     while time.time() < deadline:
         sent = requests.get(f"{system.base_url}/_local/outbox.json", timeout=10).json()
         if sum("/portal/" in m["text"] for m in sent) >= len(interviews):
+            open_slots(system)
             return interviews
         time.sleep(0.3)
     raise TimeoutError("demo interviews were not registered in time")

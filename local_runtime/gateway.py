@@ -93,9 +93,9 @@ def make_server(host: str, port: int, invoke: Invoke, staff_key: str, extra_page
             route, parameters = found
             headers = {name: value for name, value in self.headers.items()}
             claims = None
-            if route.auth == "staff":
+            if route.auth in ("staff", "ats"):
                 try:
-                    claims = staff_auth.claims_from(staff_key, self.headers.get("Authorization"))
+                    claims = staff_auth.claims_from(staff_key, self.headers.get("Authorization"), route.scopes)
                 except staff_auth.Unauthorized:
                     return self._json(401, {"message": "Unauthorized"})
             event = api_gateway_event(method=method, path=url.path, resource=route.path,

@@ -22,6 +22,10 @@ from local_runtime.delivery import Poller
 from local_runtime.instances import Instances
 from local_runtime.lambda_events import scheduled_event
 
+# The person ids of the local staff, as the ATS names them in job data (tests/events/interview_scheduled.json and
+# local_runtime/demo.py): what scopes each local staff token (functions/domain/scopes.py). The admin needs none.
+LOCAL_PERSON_IDS = {"recruiter": "rec-1", "department_manager": "mgr-1"}
+
 AWS_ENVIRONMENT = {
     "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "AWS_SESSION_TOKEN": "local",
     "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1",
@@ -110,17 +114,26 @@ class LocalSystem:
     def _actions(self) -> dict:
         return {s.name: (lambda n=s.name: self.run_schedule(n)) for s in topology.SCHEDULES}
 
-    def staff_token(self, role: str, subject: str | None = None) -> str:
+    def staff_token(self, role: str, subject: str | None = None, person_id: str | None = None) -> str:
+        """A staff member's ID token. By default the role's local person (LOCAL_PERSON_IDS): the recruiter and
+        department manager of the demo's and the tests' jobs."""
         subject = subject or f"{role}-1"
-        return staff_auth.issue(self.staff_key, subject=subject, email=f"{subject}@example.com", groups=[role])
+        return staff_auth.issue(self.staff_key, subject=subject, email=f"{subject}@example.com", groups=[role],
+                                person_id=person_id or LOCAL_PERSON_IDS.get(role))
+
+    def ats_token(self) -> str:
+        """The ATS's access token (client credentials with the registration scope): what registers interviews."""
+        return staff_auth.issue_machine(self.staff_key, scopes=[topology.ATS_REGISTER_SCOPE])
 
     def expired_tokens(self) -> dict[str, str]:
-        """A staff token, a candidate link token and a rating link token that expired a minute ago (refusals)."""
+        """A staff token, the ATS's token, a candidate link token and a rating link token that expired a minute ago
+        (refusals)."""
         from functions.integration import links  # after start(): this process's environment is the functions' own
 
         staff = staff_auth.issue(self.staff_key, subject="admin-1", email="admin-1@example.com", groups=["admin"],
                                  ttl_seconds=-60)
-        return {"staff": staff, "candidate": links.candidate_token("expired-candidate", ttl_seconds=-60),
+        ats = staff_auth.issue_machine(self.staff_key, scopes=[topology.ATS_REGISTER_SCOPE], ttl_seconds=-60)
+        return {"staff": staff, "ats": ats, "candidate": links.candidate_token("expired-candidate", ttl_seconds=-60),
                 "rating": links.rating_url("expired-request", ttl_seconds=-60).rsplit("/", 1)[1]}
 
     def put_event(self, detail_type: str, detail: dict, source: str = "interviews.ats") -> None:

@@ -30,7 +30,9 @@ from functions.core.models import (
     StaffRole,
 )
 from functions.web.responses import (
+    ATS_REGISTER_SCOPE,
     candidate_from_authorization,
+    machine_from_claims,
     problem_responses,
     staff_from_claims,
     staff_problem_responses,
@@ -112,12 +114,16 @@ def rebook_my_interview(interview_id: Identifier, body: MoveBody) -> SlotView:
 
 # ---- staff --------------------------------------------------------------------------------------------------------
 
-@router.post("/api/staff/interviews", summary="Register a scheduled interview", tags=["staff"],
+@router.post("/api/staff/interviews", summary="Register a scheduled interview (the ATS only)", tags=["ats"],
+             description="For the ATS's machine identity: an access token of the user pool's ATS app client "
+                         "(client credentials) with the scope `interviews-ats/interviews.register`. Staff tokens "
+                         "are refused. The answer holds the candidate's personal link; the invitation follows.",
              responses={201: {"description": "Created"}, 200: {"description": "Already registered (a replay)"},
-                        **staff_problem_responses(401, 403, 409, 422)})
+                        **staff_problem_responses(401, 403, 409, 422, 503)})
 def register_interview(body: InterviewScheduled) -> tuple[InterviewCreated, int]:
-    staff_from_claims(_claims(), frozenset({StaffRole.RECRUITER, StaffRole.ADMIN}))
-    created, is_new = intake.register(body)
+    ats = machine_from_claims(_claims(), ATS_REGISTER_SCOPE)
+    created, is_new = intake.register(body, actor=ats.actor)
+    intake.announce(body)
     return created, 201 if is_new else 200
 
 
@@ -131,27 +137,30 @@ def cancel_for_company(interview_id: Identifier, body: CompanyCancellation,
     receipt = cancellations.submit(
         interview_id=interview_id, initiator=Initiator.COMPANY, actor=staff.actor,
         reason_code=body.reason_code.value, reason_text=body.reason_text, idempotency_key=idempotency_key,
+        scope=staff.scope(COMPANY_CANCELLERS),
     )
     return receipt, 202
 
 
 @router.get("/api/staff/requests", summary="Open requests (not yet final) of the last two weeks", tags=["staff"],
-            responses={200: {"description": "Open requests, newest first"}, **staff_problem_responses(401, 403)})
+            responses={200: {"description": "Open requests within the caller's scope, newest first"},
+                       **staff_problem_responses(401, 403)})
 def open_requests() -> list[OpenRequest]:
-    staff_from_claims(_claims())
-    return cancellations.open_requests()
+    return cancellations.open_requests(scope=staff_from_claims(_claims()).scope())
 
 
 @router.get("/api/staff/requests/<request_id>", summary="A request with its audit trail", tags=["staff"],
             responses={200: {"description": "The request"}, **staff_problem_responses(401, 403, 404, 422)})
 def staff_request(request_id: Identifier) -> StaffRequestView:
-    staff_from_claims(_claims())
-    return cancellations.staff_view(request_id)
+    return cancellations.staff_view(request_id, scope=staff_from_claims(_claims()).scope())
 
 
 @router.post("/api/staff/jobs/<job_id>/slots", summary="Open slots of a job for booking and moves", tags=["staff"],
              responses={201: {"description": "The job's slots now open (new and already open)"},
-                        **staff_problem_responses(401, 403, 422)})
+                        **staff_problem_responses(401, 403, 404, 422)})
 def publish_slots(job_id: Identifier, body: SlotsPublished) -> tuple[list[SlotView], int]:
-    staff_from_claims(_claims(), frozenset({StaffRole.RECRUITER, StaffRole.ADMIN}))
+    # The job's recruiter is known from the job data of its registered interviews; a job without any is the
+    # admin's to open (functions/domain/scopes.py).
+    slot_openers = frozenset({StaffRole.RECRUITER, StaffRole.ADMIN})
+    staff_from_claims(_claims(), slot_openers).scope(slot_openers).require_job(job_id)
     return moves.publish_slots(job_id, body.starts_at), 201

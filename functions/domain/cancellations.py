@@ -25,6 +25,7 @@ from functions.core.models import (
 from functions.core.settings import get_settings
 from functions.domain import interview_policy
 from functions.domain.policy import PolicyDecision
+from functions.domain.scopes import StaffScope
 from functions.integration import workflow
 from functions.integration.data import candidate_store, interview_store, request_store, transactions
 
@@ -42,8 +43,10 @@ def request_id_for(actor: str, interview_id: str, idempotency_key: str) -> str:
 def submit(
     *, interview_id: str, initiator: Initiator, actor: str, reason_code: str, reason_text: str | None,
     idempotency_key: str, candidate_id: str | None = None, now: datetime | None = None,
+    scope: StaffScope | None = None,
 ) -> Receipt:
-    """Record a cancellation request and start its workflow. `candidate_id` restricts to the candidate's own.
+    """Record a cancellation request and start its workflow. `candidate_id` restricts to the candidate's own,
+    `scope` to the interviews a staff member may act on.
 
     Repeating a call with the same Idempotency-Key returns the first receipt and never makes a second request.
     """
@@ -53,7 +56,8 @@ def submit(
     else:  # staff: whose interview it is is only known once it is read
         interview = interview_store.get_interview(interview_id)
         profile = candidate_store.get_candidate(interview.candidate_id) if interview else None
-    if interview is None or (candidate_id is not None and interview.candidate_id != candidate_id):
+    if interview is None or (candidate_id is not None and interview.candidate_id != candidate_id) \
+            or (scope is not None and not scope.covers(interview)):
         raise NotFoundError("No such interview.")  # someone else's interview looks exactly like a missing one
     request_id = request_id_for(actor, interview_id, idempotency_key)
 
@@ -188,18 +192,21 @@ def _cancelled_before(candidate, request_id: str) -> list[str]:
     return [c.reason_code for c in (candidate.cancellations if candidate else []) if c.request_id != request_id]
 
 
-def staff_view(request_id: str) -> StaffRequestView:
-    """A request for staff: its timeline, the interview, and the candidate's earlier cancellations."""
+def staff_view(request_id: str, scope: StaffScope | None = None) -> StaffRequestView:
+    """A request for staff: its timeline, the interview, and the candidate's earlier cancellations.
+    Outside the staff member's scope it is missing."""
     request_view = view(request_id)
     interview, candidate = interview_store.interview_with_profile(request_view.interview_id,
                                                         request_store.get_request(request_id).candidate_id)
+    if scope is not None and not scope.covers(interview):
+        raise NotFoundError("No such request.")
     return StaffRequestView(**request_view.model_dump(), job_title=interview.job_title if interview else "",
                             candidate_name=candidate.name if candidate else "",
                             cancelled_before=_cancelled_before(candidate, request_id))
 
 
-def open_requests(now: datetime | None = None) -> list[OpenRequest]:
-    """Requests not yet final, newest first: what the staff console lists as pending."""
+def open_requests(now: datetime | None = None, scope: StaffScope | None = None) -> list[OpenRequest]:
+    """Requests not yet final, newest first: what the staff console lists as pending (within `scope`)."""
     today = (now or utc_now()).date()
     found = []
     for back in range(OPEN_REQUEST_WINDOW_DAYS):
@@ -208,6 +215,8 @@ def open_requests(now: datetime | None = None) -> list[OpenRequest]:
     result = []
     for request in sorted(found, key=lambda r: r.created_at, reverse=True):
         interview, candidate = interview_store.interview_with_profile(request.interview_id, request.candidate_id)
+        if scope is not None and not scope.covers(interview):
+            continue
         result.append(OpenRequest(
             request_id=request.request_id, interview_id=request.interview_id,
             job_title=interview.job_title if interview else "", candidate_name=candidate.name if candidate else "",

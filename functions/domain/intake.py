@@ -1,23 +1,91 @@
-"""Interviews arriving from other systems (InterviewScheduled events) or from the staff API."""
+"""Interviews arriving from the ATS: one intake path, whether they come as InterviewScheduled events on the bus or
+through the ATS's registration route (a machine identity; no person may register interviews).
+
+Both store the interview the same way (register). The route then hands the same InterviewScheduled event to the
+bus (announce), so that what follows a registration is the bus path's, once: the invitation mail with the personal
+link, the stored language and timezone, the analytics count (each keyed by the interview, so the second delivery of
+the same registration changes nothing).
+
+A registration that changes an existing candidate's e-mail or phone is recorded in the candidate's audit trail
+(who, and the old and new values hashed) and revokes the links issued before (the profile's link_version).
+"""
 
 from __future__ import annotations
 
+import hashlib
+from typing import TYPE_CHECKING
+
 from functions.core.clock import from_iso, now_iso, to_iso
-from functions.core.errors import ConflictError
-from functions.core.models import InterviewCreated, InterviewScheduled
+from functions.core.errors import ConflictError, ServiceUnavailableError
+from functions.core.models import AuditEntry, InterviewCreated, InterviewScheduled
 from functions.domain import calendars
-from functions.integration import links
+from functions.integration import events, links
 from functions.integration.data import interview_store, transactions
 
+if TYPE_CHECKING:  # stored items are read here, never built: the data access builds them
+    from functions.integration.tables import CandidateItem
 
-def register(event: InterviewScheduled) -> tuple[InterviewCreated, bool]:
+BUS_ACTOR = "ats:bus"  # who registered an interview that arrived as an event
+CONTACT_READ_ATTEMPTS = 3  # a concurrent change of the same candidate's contact details: read again and retry
+
+
+def candidate_trail_id(candidate_id: str) -> str:
+    """Audit trail of a candidate's own changes (contact details); requests and interviews have their own."""
+    return f"candidate:{candidate_id}"
+
+
+def contact_hash(value: str | None) -> str:
+    """A stand-in for a personal value in the audit trail: equal values give equal hashes, the value is not shown."""
+    if not value:
+        return "none"
+    return "sha256:" + hashlib.sha256(value.strip().lower().encode()).hexdigest()[:16]
+
+
+def contact_change(known: CandidateItem | None, event: InterviewScheduled, actor: str, at: str) -> AuditEntry | None:
+    """The audit entry for a change of an existing candidate's e-mail or phone; None if nothing changed."""
+    if known is None:
+        return None
+    changes = []
+    new_email, new_phone = str(event.candidate.email), event.candidate.phone or None
+    if known.email != new_email:
+        changes.append(f"email {contact_hash(known.email)} -> {contact_hash(new_email)}")
+    if (known.phone or None) != new_phone:
+        changes.append(f"phone {contact_hash(known.phone)} -> {contact_hash(new_phone)}")
+    if not changes:
+        return None
+    return AuditEntry(at=at, actor=actor, action="contact_changed",
+                      why="; ".join(changes) + "; earlier personal links revoked")
+
+
+def register(event: InterviewScheduled, actor: str = BUS_ACTOR) -> tuple[InterviewCreated, bool]:
     """Store the interview. Returns the candidate's personal link and whether it was new (False on a replay)."""
-    try:
-        created = interview_store.register_interview(event, starts_at=to_iso(from_iso(event.starts_at)),
-                                                     now=now_iso(), calendar=calendars.registered_entry(event))
-    except transactions.TransactionConflict:
-        # The interview is new but its slot is booked by another interview: nothing was written.
-        raise ConflictError("This slot is already booked by another interview.") from None
+    starts_at = to_iso(from_iso(event.starts_at))
+    for attempt in range(CONTACT_READ_ATTEMPTS):
+        known = interview_store.candidate_contact(event.candidate.candidate_id)
+        now = now_iso()
+        change = contact_change(known, event, actor, now)
+        try:
+            created = interview_store.register_interview(
+                event, starts_at=starts_at, now=now, calendar=calendars.registered_entry(event), known=known,
+                contact_change=(candidate_trail_id(event.candidate.candidate_id), change) if change else None)
+            break
+        except transactions.TransactionConflict as conflict:
+            if conflict.failed != ("candidate",):
+                # The interview is new but its slot is booked by another interview: nothing was written.
+                raise ConflictError("This slot is already booked by another interview.") from None
+            if attempt == CONTACT_READ_ATTEMPTS - 1:
+                raise ServiceUnavailableError("The candidate's details are being changed by another registration; "
+                                              "send this one again.") from None
+            # Their contact details changed since they were read: read and compare again.
     result = InterviewCreated(interview_id=event.interview_id,
                               candidate_link=links.portal_url(event.candidate.candidate_id))
     return result, created
+
+
+def announce(event: InterviewScheduled) -> None:
+    """Hand a registration made through the route to the bus path (invitation, analytics). Safe to repeat."""
+    try:
+        events.publish("InterviewScheduled", event.model_dump(mode="json", exclude_none=True))
+    except Exception as exc:  # noqa: BLE001 - the interview is stored; the same registration again announces it
+        raise ServiceUnavailableError("The interview is registered but the invitation could not be started yet; "
+                                      "send the same registration again.") from exc

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 
+from functions.domain.scopes import StaffScope
 from functions.integration import links
 from functions.core.models import Locale, StaffRole
 from functions.core.errors import DomainError, ForbiddenError, UnauthorizedError
@@ -130,15 +131,49 @@ def candidate_from_authorization(header: str | None) -> str:
     return links.candidate_of(header.removeprefix("Bearer ").strip())
 
 
+# The user pool's custom attribute naming the staff member as the ATS knows them (the person_id in job data).
+PERSON_ID_CLAIM = "custom:person_id"
+
+
 @dataclass(frozen=True)
 class StaffIdentity:
     subject: str
     email: str
     roles: frozenset[StaffRole]
+    person_id: str | None = None
 
     @property
     def actor(self) -> str:
         return f"staff:{self.subject}"
+
+    def scope(self, allowed: frozenset[StaffRole] = frozenset(StaffRole)) -> StaffScope:
+        """What this staff member reaches through the roles that allow the action (functions/domain/scopes.py)."""
+        return StaffScope(person_id=self.person_id, roles=self.roles & allowed)
+
+
+# The custom scope of the ATS's access token that registers interviews (infra/topology.py ATS_REGISTER_SCOPE).
+ATS_REGISTER_SCOPE = "interviews-ats/interviews.register"
+
+
+@dataclass(frozen=True)
+class MachineIdentity:
+    """Another system calling with an access token of its own app client (client credentials), not a person."""
+
+    client_id: str
+
+    @property
+    def actor(self) -> str:
+        return f"ats:{self.client_id}"
+
+
+def machine_from_claims(claims: dict | None, scope: str) -> MachineIdentity:
+    """The app client the authorizer vouched for, if its access token holds `scope`. The gateway already refuses
+    any other token on such a route; this is the second lock, should a route ever be wired without scopes."""
+    if not claims or not claims.get("sub"):
+        raise UnauthorizedError("Call this route with the ATS's access token.")
+    if claims.get("token_use") != "access" or scope not in str(claims.get("scope", "")).split():
+        raise ForbiddenError("Only the ATS registers interviews.")
+    return MachineIdentity(client_id=str(claims.get("client_id") or claims["sub"]))
 
 
 def _groups(raw) -> set[str]:
@@ -156,4 +191,6 @@ def staff_from_claims(claims: dict | None, allowed: frozenset[StaffRole] = froze
     roles = frozenset(StaffRole(g) for g in _groups(claims.get("cognito:groups")) if g in StaffRole._value2member_map_)
     if not roles & allowed:
         raise ForbiddenError("Your role does not allow this.")
-    return StaffIdentity(subject=str(claims["sub"]), email=str(claims.get("email", "")), roles=roles)
+    person_id = str(claims.get(PERSON_ID_CLAIM) or "").strip() or None
+    return StaffIdentity(subject=str(claims["sub"]), email=str(claims.get("email", "")), roles=roles,
+                         person_id=person_id)

@@ -1,7 +1,11 @@
 """API: the REST API built from topology.ROUTES, and the Cognito user pool for staff.
 
 - "staff" routes: Cognito authorizer on the staff user pool (groups recruiter, department_manager, admin;
-  the code checks the group).
+  the code checks the group, and scopes what each reaches by the `custom:person_id` attribute, which only an
+  administrator sets: the staff app client may not write it).
+- "ats" routes (registering interviews): the same authorizer with the OAuth scope of the ATS resource server, so
+  only an access token from the ATS app client (client credentials grant, a secret only the ATS holds) passes;
+  no person's token holds that scope.
 - "link" routes: no authorizer; the code verifies a signed, expiring link (candidates and approvers never log
   in). "public" routes (the API's own docs) are open. Both carry an explicit cdk-nag suppression saying so.
 - Every method validates its request (required path parameters, body/parameter validator); the stage
@@ -44,6 +48,7 @@ class Api(Construct):
         domain_name: str | None = None,
         certificate_arn: str | None = None,
         api_name: str | None = None,
+        token_domain_prefix: str | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         removal = RemovalPolicy.RETAIN if retain else RemovalPolicy.DESTROY
@@ -70,6 +75,8 @@ class Api(Construct):
             standard_threat_protection_mode=cognito.StandardThreatProtectionMode.FULL_FUNCTION,
             deletion_protection=retain,
             removal_policy=removal,
+            # The person id the ATS uses in job data (recruiter, department manager): what scopes a staff member.
+            custom_attributes={"person_id": cognito.StringAttribute(min_len=1, max_len=64, mutable=True)},
         )
         self.groups = {
             group: cognito.CfnUserPoolGroup(
@@ -89,6 +96,39 @@ class Api(Construct):
             access_token_validity=Duration.hours(1),
             id_token_validity=Duration.hours(1),
             refresh_token_validity=Duration.days(1),
+            # People may not change the attributes that scope them (custom:person_id): only an admin sets them.
+            write_attributes=cognito.ClientAttributes().with_standard_attributes(fullname=True),
+        )
+        # The ATS: a machine identity. Its app client has a secret and only the client credentials grant, and gets
+        # an access token with the registration scope from the user pool's token endpoint (the domain below).
+        self.ats_register_scope = cognito.ResourceServerScope(
+            scope_name=topology.ATS_REGISTER_SCOPE_NAME,
+            scope_description="Register scheduled interviews (the ATS)",
+        )
+        self.ats_resource_server = self.user_pool.add_resource_server(
+            "AtsResourceServer",
+            identifier=topology.ATS_RESOURCE_SERVER,
+            scopes=[self.ats_register_scope],
+        )
+        self.ats_client = self.user_pool.add_client(
+            "AtsClient",
+            generate_secret=True,
+            prevent_user_existence_errors=True,
+            access_token_validity=Duration.hours(1),
+            o_auth=cognito.OAuthSettings(
+                flows=cognito.OAuthFlows(client_credentials=True),
+                scopes=[
+                    cognito.OAuthScope.resource_server(
+                        self.ats_resource_server, self.ats_register_scope
+                    )
+                ],
+            ),
+        )
+        self.token_domain = self.user_pool.add_domain(
+            "TokenDomain",
+            cognito_domain=cognito.CognitoDomainOptions(
+                domain_prefix=token_domain_prefix or f"interviews-{stage.lower()}-{Aws.ACCOUNT_ID}"
+            ),
         )
 
         self.access_logs = logs.LogGroup(self, "AccessLogs", retention=log_retention, removal_policy=removal)
@@ -146,14 +186,18 @@ class Api(Construct):
         for route in topology.ROUTES:
             resource = self.rest_api.root.resource_for_path(route.path)
             parameters = {f"method.request.path.{p}": True for p in _PATH_PARAMETER.findall(route.path)}
-            staff = route.auth == "staff"
-            if route.auth not in ("staff", "link", "public"):
+            staff = route.auth in ("staff", "ats")
+            if route.auth not in ("staff", "ats", "link", "public"):
                 raise ValueError(f"unknown auth {route.auth!r} on {route.method} {route.path}")
+            if bool(route.scopes) != (route.auth == "ats"):
+                raise ValueError(f"{route.method} {route.path}: OAuth scopes belong on, and only on, ats routes")
             method = resource.add_method(
                 route.method,
                 integrations[route.function],
                 authorizer=self.authorizer if staff else None,
                 authorization_type=apigw.AuthorizationType.COGNITO if staff else apigw.AuthorizationType.NONE,
+                # With scopes, API Gateway takes only an access token holding one (never a person's ID token).
+                authorization_scopes=list(route.scopes) or None,
                 request_validator=self.validator,
                 request_parameters=parameters or None,
             )

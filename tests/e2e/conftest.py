@@ -36,9 +36,13 @@ class Local:
     def staff(self, role: str) -> dict:
         return {"Authorization": f"Bearer {self.info['staff_tokens'][role]}"}
 
+    def ats(self) -> dict:
+        """The ATS's machine token: the only identity that registers interviews."""
+        return {"Authorization": f"Bearer {self.info['ats_token']}"}
+
     def register(self, interview_id: str, candidate_id: str, starts_in: timedelta, locale: str = "en",
                  job_id: str | None = None) -> str:
-        """Register an interview through the staff API; returns the candidate's personal token."""
+        """Register an interview as the ATS does (its machine token); returns the candidate's personal token."""
         event = json.loads((REPO / "tests/events/interview_scheduled.json").read_text())
         event["interview_id"], event["slot_id"] = interview_id, f"slot-{interview_id}"
         if job_id:
@@ -46,8 +50,7 @@ class Local:
         event["candidate"].update(candidate_id=candidate_id, locale=locale,
                                   email=f"{candidate_id}@mail.example.com")
         event["starts_at"] = (datetime.now(timezone.utc) + starts_in).replace(microsecond=0).isoformat()
-        response = requests.post(f"{self.base}/api/staff/interviews", json=event, headers=self.staff("admin"),
-                                 timeout=30)
+        response = requests.post(f"{self.base}/api/staff/interviews", json=event, headers=self.ats(), timeout=30)
         assert response.status_code == 201, response.text
         return response.json()["candidate_link"].rsplit("/", 1)[1]
 

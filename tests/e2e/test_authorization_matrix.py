@@ -13,6 +13,9 @@ Callers: "approver" holds the recruiter's link for this request (R); "another ap
 manager's link for another request (R2, company-initiated); "approver, link used" holds a link whose decision is
 already recorded; "expired" holds an expired token of the kind the route takes (an approver link after its
 deadline passed and the request was passed on); "tampered" holds that kind of token with one character changed.
+Staff have a scope: "recruiter" and "department manager" are those of the job and department of every interview
+here (job-1, Engineering); "recruiter of another job" and "department manager of another department" hold the same
+roles for other person ids. "ATS" is the applicant tracking system's machine token, the only one that registers.
 
 Every cell that changes state gets its own fresh interview or request, so no cell depends on another; cells that
 are refused also check that nothing changed.
@@ -50,8 +53,11 @@ CALLERS: dict[str, str] = {
     "other_approver": "another approver",
     "approver_used": "approver, link used",
     "recruiter": "recruiter",
+    "recruiter_other_job": "recruiter of another job",
     "department_manager": "department manager",
+    "department_manager_other_department": "department manager of another department",
     "admin": "admin",
+    "ats": "ATS (machine)",
     "expired": "expired token",
     "tampered": "tampered token",
 }
@@ -70,6 +76,7 @@ def _row(default: int, note: str, **cells: int) -> Row:
 
 
 _STAFF_ONLY = dict(recruiter=200, department_manager=200, admin=200)
+_IN_SCOPE_LISTS = dict(_STAFF_ONLY, recruiter_other_job=200, department_manager_other_department=200)
 
 MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/portal/{token}"): _row(
@@ -100,19 +107,29 @@ MATRIX: dict[tuple[str, str], Row] = {
         403, "A's interview as a calendar file for A only; B's token with A's interview is 404.",
         none=404, candidate_a=200, candidate_b=404, expired=410),
     ("POST", "/api/staff/interviews"): _row(
-        401, "Recruiters and admins register interviews; the gateway refuses anything but a valid staff token.",
-        recruiter=201, department_manager=403, admin=201),
+        401, "Only the ATS registers interviews and gets the candidate's personal link: the gateway takes only its "
+             "access token with the registration scope, so every person's token (an admin's too) is 401 and nothing "
+             "is stored.",
+        ats=201),
     ("POST", "/api/staff/interviews/{interview_id}/cancellations"): _row(
-        401, "Recruiters and admins cancel on the company's side; the department manager, who decides these, "
-             "may not start one (separation of duties).",
-        recruiter=202, department_manager=403, admin=202),
+        401, "The job's recruiter and admins cancel on the company's side; another job's recruiter gets 404 (as for a "
+             "missing interview) and nothing changes; the department manager, who decides these, may not start "
+             "one (separation of duties).",
+        recruiter=202, recruiter_other_job=404, department_manager=403, department_manager_other_department=403,
+        admin=202),
     ("GET", "/api/staff/requests"): _row(
-        401, "Any staff role lists the open requests.", **_STAFF_ONLY),
+        401, "Any staff role lists the open requests within their scope: the job's recruiter, the department's "
+             "manager and admins see an open request of candidate A; another job's recruiter and another "
+             "department's manager get a list without it.", **_IN_SCOPE_LISTS),
     ("GET", "/api/staff/requests/{request_id}"): _row(
-        401, "Any staff role reads a request with its audit trail.", **_STAFF_ONLY),
+        401, "The job's recruiter, the department's manager and admins read a request with its audit trail; "
+             "another job's recruiter or department's manager gets 404, as for a missing request.",
+        **_STAFF_ONLY, recruiter_other_job=404, department_manager_other_department=404),
     ("POST", "/api/staff/jobs/{job_id}/slots"): _row(
-        401, "Recruiters and admins open slots; a department manager may not.",
-        recruiter=201, department_manager=403, admin=201),
+        401, "The job's recruiter (its registered interviews name them) and admins open slots; another job's "
+             "recruiter gets 404 (no such job) and nothing opens; a department manager may not (403).",
+        recruiter=201, recruiter_other_job=404, department_manager=403, department_manager_other_department=403,
+        admin=201),
     ("GET", "/staff"): _row(200, "Public page; all it shows comes from the staff API with the user's token."),
     ("GET", "/openapi.json"): _row(200, "Public."),
     ("GET", "/docs"): _row(200, "Public."),
@@ -149,9 +166,15 @@ def render_markdown() -> str:
         "`tests/e2e/test_authorization_matrix.py` asserts each cell against the running local system.",
         "",
         "- API routes take `Authorization: Bearer <token>`: the candidate's personal token on `/api/candidate/*`, "
-        "a staff token (Cognito groups recruiter, department_manager, admin) on `/api/staff/*`, checked by API "
-        "Gateway before any function runs (401 `{\"message\": \"Unauthorized\"}`). Errors from the functions are "
-        "`application/problem+json`.",
+        "a staff ID token (Cognito groups recruiter, department_manager, admin) on `/api/staff/*`, checked by API "
+        "Gateway before any function runs (401 `{\"message\": \"Unauthorized\"}`). Registering interviews "
+        "(`POST /api/staff/interviews`) takes only the ATS's access token (Cognito client credentials, scope "
+        "`interviews-ats/interviews.register`). Errors from the functions are `application/problem+json`.",
+        "- Staff are scoped by the person id in their token (`custom:person_id`): a recruiter reaches the jobs whose "
+        "interviews name them as recruiter, a department manager the interviews naming them as department manager, "
+        "an admin everything. *recruiter* and *department manager* are those of the interviews here; *of another "
+        "job* / *of another department*: the same role, another person id. Outside the scope is 404, as for a "
+        "missing item, and lists leave it out.",
         "- The pages `/portal/{token}` and `/approvals/{token}` take the token in the path: every caller opens the "
         "page with the token they hold (no credentials: no token, no page). Errors are readable HTML pages.",
         "- *approver of this request*: the recruiter's e-mailed link for request R (candidate A's). "
@@ -337,8 +360,8 @@ class Call:
 
 
 def _kind(route: topology.Route) -> str:
-    if route.auth == "staff":
-        return "staff"
+    if route.auth in ("staff", "ats"):
+        return route.auth
     if route.path.startswith(("/api/candidate/", "/portal/")):
         return "candidate"
     if route.path.startswith("/approvals/"):
@@ -358,8 +381,8 @@ def _credential(world: World, route: topology.Route, caller: str) -> str | None:
             pytest.skip(f"needs an expired {kind} token from `interviews local` (info file: expired_tokens.{kind})")
         return token
     if caller == "tampered":
-        return _tamper({"staff": tokens["admin"], "candidate": world.token_a, "approver": world.link_r,
-                        "rating": world.rating_link(), "any": world.token_a}[kind])
+        return _tamper({"staff": tokens["admin"], "ats": world.local.info["ats_token"], "candidate": world.token_a,
+                        "approver": world.link_r, "rating": world.rating_link(), "any": world.token_a}[kind])
     if caller == "candidate_a" and kind == "rating":
         return world.rating_link()
     return {
@@ -370,8 +393,11 @@ def _credential(world: World, route: topology.Route, caller: str) -> str | None:
         "other_approver": world.link_other,
         "approver_used": world.link_used,
         "recruiter": tokens.get("recruiter"),
+        "recruiter_other_job": tokens.get("recruiter_other_job"),
         "department_manager": tokens.get("department_manager"),
+        "department_manager_other_department": tokens.get("department_manager_other_department"),
         "admin": tokens.get("admin"),
+        "ats": world.local.info.get("ats_token"),
     }[caller]
 
 
@@ -410,6 +436,8 @@ def _build(world: World, route: topology.Route, caller: str) -> Call:
         call = Call(method, path, headers=bearer, json=_interview_event(interview_id, world.candidate_a))
         call.after.append(lambda r: bool(world.local.item("interviews", {"interview_id": interview_id}))
                           == (r.status_code in (200, 201)))
+        # A personal link goes to the ATS only
+        call.after.append(lambda r: ("/portal/" in r.text) == (caller == "ats"))
         return call
 
     if path == "/api/staff/interviews/{interview_id}/cancellations":
@@ -417,24 +445,32 @@ def _build(world: World, route: topology.Route, caller: str) -> Call:
         call = Call(method, f"/api/staff/interviews/{interview_id}/cancellations",
                     headers={**bearer, "Idempotency-Key": str(uuid.uuid4())},
                     json={"reason_code": "position_paused"})
-        if caller not in ("recruiter", "department_manager", "admin"):
-            call.after.append(lambda r: _interview_status_is(world, interview_id, "SCHEDULED"))
+        if caller not in ("recruiter", "admin"):
+            call.after.append(lambda r: _interview_status_is(world, interview_id, "SCHEDULED")
+                              and not world.local.item("interviews", {"interview_id": interview_id})
+                              .get("pending_request_id"))
         return call
 
     if path in ("/openapi.json", "/docs", "/staff"):
         return Call(method, path, headers=bearer)
 
     if path == "/api/staff/requests":
+        # A request made just now is still open (R may be decided by default by the time this row runs)
+        request_id = world.candidate_cancels(world.fresh_interview_of_a(), world.fresh_id("reason"))
         call = Call(method, path, headers=bearer)
-        call.after.append(lambda r: r.status_code != 200 or world.request_r in r.text)
+        in_scope = caller in ("recruiter", "department_manager", "admin")
+        call.after.append(lambda r: r.status_code != 200 or (request_id in r.text) == in_scope)
         return call
 
     if path == "/api/staff/jobs/{job_id}/slots":
+        # A job with a registered interview (its data names the recruiter and department manager of this table)
         job_id = world.fresh_id("job")
+        world.local.register(world.fresh_id("int"), world.candidate_a, timedelta(days=2), job_id=job_id)
+        starts_at = (datetime.now(timezone.utc) + timedelta(days=9)).replace(second=0, microsecond=0)
         call = Call(method, f"/api/staff/jobs/{job_id}/slots", headers=bearer,
-                    json={"starts_at": [(datetime.now(timezone.utc) + timedelta(days=9)).isoformat()]})
-        call.after.append(lambda r: (r.status_code == 201) == bool(r.status_code == 201 and world.local.item(
-            "slots", {"slot_id": r.json()[0]["slot_id"]})))
+                    json={"starts_at": [starts_at.isoformat()]})
+        slot_id = f"{job_id}:{starts_at.strftime('%Y%m%dT%H%M')}"
+        call.after.append(lambda r: bool(world.local.item("slots", {"slot_id": slot_id})) == (r.status_code == 201))
         return call
 
     if path == "/api/candidate/interviews/{interview_id}/slots":
@@ -551,7 +587,7 @@ def _content_type_fits(route: topology.Route, response) -> bool:
     content_type = response.headers.get("Content-Type", "")
     if response.status_code < 400 or route.auth == "public":
         return True
-    if route.auth == "staff" and response.status_code == 401:
+    if route.auth in ("staff", "ats") and response.status_code == 401:
         return response.json() == {"message": "Unauthorized"}  # the gateway, before any function ran
     if response.status_code == 404 and "{token}" in route.path and content_type.startswith("application/json"):
         return response.json() == {"message": "Not found"}  # no token: no such page

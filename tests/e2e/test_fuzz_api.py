@@ -109,6 +109,7 @@ class World:
 
     candidate_token: str
     admin_token: str
+    ats_token: str
     interview_ids: list[str]
     request_ids: list[str]
     approval_tokens: list[str]
@@ -141,7 +142,8 @@ def world(local, request) -> World:
         return None
 
     return World(candidate_token=token, admin_token=local.info["staff_tokens"]["admin"],
-                 interview_ids=ids[2:], request_ids=request_ids, approval_tokens=[wait_for(approval_link)])
+                 ats_token=local.info["ats_token"], interview_ids=ids[2:], request_ids=request_ids,
+                 approval_tokens=[wait_for(approval_link)])
 
 
 @pytest.fixture(scope="module")
@@ -178,6 +180,8 @@ def _use_real_identifiers(case, world: World, mode: GenerationMode) -> None:
 def _credentials(route: topology.Route, world: World) -> dict:
     if route.auth == "staff":
         return {"Authorization": f"Bearer {world.admin_token}"}
+    if route.auth == "ats":
+        return {"Authorization": f"Bearer {world.ats_token}"}
     if route.path.startswith("/api/candidate/"):
         return {"Authorization": f"Bearer {world.candidate_token}"}
     return {}  # approver pages: the token is in the path
@@ -236,7 +240,7 @@ def test_registering_an_interview_on_a_slot_another_interview_booked_is_a_confli
     first = json.loads((REPO / "tests/events/interview_scheduled.json").read_text())
     first.update(interview_id=f"fz-slot-{run}-1", slot_id=f"fz-slot-{run}", starts_at="2031-01-15T06:00:00+00:00")
     second = {**first, "interview_id": f"fz-slot-{run}-2"}
-    url, headers = f"{local.base}/api/staff/interviews", local.staff("admin")
+    url, headers = f"{local.base}/api/staff/interviews", local.ats()
     assert requests.post(url, json=first, headers=headers, timeout=30).status_code == 201
     refused = requests.post(url, json=second, headers=headers, timeout=30)
     assert refused.status_code == 409 and refused.headers["Content-Type"].startswith("application/problem+json")

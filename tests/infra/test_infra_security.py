@@ -237,15 +237,37 @@ def test_staff_routes_need_the_cognito_authorizer_and_link_routes_do_not(synth):
     assert authorizer["Type"] == "COGNITO_USER_POOLS"
     for route, method in synth.stack.api.methods:
         props = synth.resources[synth.stack.get_logical_id(method.node.default_child)]["Properties"]
-        # Then staff routes use the Cognito authorizer, and link and public routes use none
-        if route.auth == "staff":
+        # Then staff routes use the Cognito authorizer (ID tokens: no scopes), the ATS's route the same
+        # authorizer with the ATS scope (access tokens of the ATS client only), and link and public routes none
+        if route.auth in ("staff", "ats"):
             assert props["AuthorizationType"] == "COGNITO_USER_POOLS", route
             assert props["AuthorizerId"] == {"Ref": authorizer_id}, route
+            expected_scopes = [topology.ATS_REGISTER_SCOPE] if route.auth == "ats" else None
+            assert props.get("AuthorizationScopes") == expected_scopes, route
         else:
             assert props["AuthorizationType"] == "NONE", route
             assert "AuthorizerId" not in props, route
         # And every method validates its request
         assert "RequestValidatorId" in props, route
+
+
+def test_only_the_ats_machine_client_can_get_the_registration_scope(synth):
+    # Given the user pool's app clients and resource servers
+    clients = list(synth.of_type("AWS::Cognito::UserPoolClient").values())
+    ((server_id, server),) = synth.of_type("AWS::Cognito::UserPoolResourceServer").items()
+    # Then the resource server defines the registration scope
+    assert server["Properties"]["Identifier"] == topology.ATS_RESOURCE_SERVER
+    assert [s["ScopeName"] for s in server["Properties"]["Scopes"]] == [topology.ATS_REGISTER_SCOPE_NAME]
+    # And exactly one client may ask for it (<resource server>/<scope name>): with a secret, by the client
+    # credentials grant only
+    register_scope = {"Fn::Join": ["", [{"Ref": server_id}, f"/{topology.ATS_REGISTER_SCOPE_NAME}"]]}
+    granted = [c["Properties"] for c in clients if register_scope in c["Properties"].get("AllowedOAuthScopes", [])]
+    assert len(granted) == 1
+    assert granted[0]["GenerateSecret"] is True and granted[0]["AllowedOAuthFlows"] == ["client_credentials"]
+    # And the staff client (people) cannot write the attribute that scopes them
+    staff = [c["Properties"] for c in clients if not c["Properties"].get("GenerateSecret")]
+    assert len(staff) == 1 and "custom:person_id" not in staff[0]["WriteAttributes"]
+    assert synth.of_type("AWS::Cognito::UserPoolDomain"), "the ATS needs the token endpoint"
 
 
 def test_the_user_pool_has_the_staff_groups_and_requires_mfa(synth):

@@ -39,7 +39,9 @@ def _api_routes(synth) -> set[tuple[str, str, str, str]]:
         props = method["Properties"]
         path = paths[props["ResourceId"]["Ref"]]
         (function_id,) = refs(props["Integration"]["Uri"]) & set(function_names)
-        auth = "staff" if props["AuthorizationType"] == "COGNITO_USER_POOLS" else "open"
+        auth = "open"
+        if props["AuthorizationType"] == "COGNITO_USER_POOLS":
+            auth = f"scopes {sorted(props['AuthorizationScopes'])}" if props.get("AuthorizationScopes") else "staff"
         routes.add((props["HttpMethod"], path, function_names[function_id], auth))
     return routes
 
@@ -48,8 +50,9 @@ def test_api_methods_are_exactly_topologys_routes(synth):
     # Given the API methods in the template
     routes = _api_routes(synth)
     # Then they are topology's routes, one method each, to the same function, with the same kind of auth
+    kinds = {"staff": lambda r: "staff", "ats": lambda r: f"scopes {sorted(r.scopes)}"}
     expected = {
-        (r.method, r.path, r.function, "staff" if r.auth == "staff" else "open") for r in topology.ROUTES
+        (r.method, r.path, r.function, kinds.get(r.auth, lambda r: "open")(r)) for r in topology.ROUTES
     }
     assert routes == expected
     assert len(synth.of_type("AWS::ApiGateway::Method")) == len(topology.ROUTES)

@@ -139,7 +139,7 @@ def test_staff_routes_need_a_staff_role(system, scheduled):
     manager = system.http("POST", path, body=body, headers=headers,
                           claims={"sub": "u2", "cognito:groups": "department_manager"})
     recruiter = system.http("POST", path, body=body, headers=headers,
-                            claims={"sub": "u3", "cognito:groups": "recruiter"})
+                            claims={"sub": "u3", "cognito:groups": "recruiter", "custom:person_id": "rec-1"})
     assert (anonymous["statusCode"], no_role["statusCode"], manager["statusCode"], recruiter["statusCode"]) \
         == (401, 403, 403, 202)
     assert json.loads(recruiter["body"])["route"] == "department_manager"

@@ -44,3 +44,22 @@ def test_the_local_user_pool_refuses_forged_expired_and_foreign_tokens():
     for header in (None, "Basic abc", f"Bearer {forged}", f"Bearer {expired}", f"Bearer {good}x"):
         with pytest.raises(staff_auth.Unauthorized):
             staff_auth.claims_from(KEY, header)
+
+
+def test_the_local_user_pool_keeps_people_and_the_ats_apart_as_api_gateway_does():
+    from infra import topology
+
+    # GIVEN an admin's ID token (with a person id) and the ATS's access token with the registration scope
+    person = staff_auth.issue(KEY, subject="u1", email="u1@example.com", groups=["admin"], person_id="hr-1")
+    ats = staff_auth.issue_machine(KEY, scopes=[topology.ATS_REGISTER_SCOPE])
+    other_scope = staff_auth.issue_machine(KEY, scopes=["interviews-ats/other"])
+    register = (topology.ATS_REGISTER_SCOPE,)
+    # THEN a route with scopes takes only an access token holding one (the admin's token is 401 there)
+    assert staff_auth.claims_from(KEY, f"Bearer {ats}", register)["scope"] == topology.ATS_REGISTER_SCOPE
+    for refused in (person, other_scope):
+        with pytest.raises(staff_auth.Unauthorized):
+            staff_auth.claims_from(KEY, f"Bearer {refused}", register)
+    # AND a route without scopes takes only a person's ID token, with the person id passed on
+    assert staff_auth.claims_from(KEY, f"Bearer {person}")["custom:person_id"] == "hr-1"
+    with pytest.raises(staff_auth.Unauthorized):
+        staff_auth.claims_from(KEY, f"Bearer {ats}")

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pynamodb.exceptions import DoesNotExist
 from pynamodb.transactions import TransactGet
 
-from functions.core.models import InterviewScheduled, InterviewStatus
+from functions.core.models import AuditEntry, InterviewScheduled, InterviewStatus
 from functions.integration.data.transactions import all_or_nothing, conditional, connection, TransactionConflict, value_of
 from functions.integration.tables import CandidateItem, InterviewItem, PersonMap, SlotItem
 
@@ -29,8 +29,24 @@ def _person(person) -> PersonMap:
     return PersonMap(person_id=person.person_id, name=person.name, email=str(person.email))
 
 
-def register_interview(event: InterviewScheduled, starts_at: str, now: str, calendar: CalendarEntry) -> bool:
-    """Store a scheduled interview, its booked slot and the candidate's profile. False if it was already there."""
+def candidate_contact(candidate_id: str) -> CandidateItem | None:
+    """The candidate's stored profile, read consistently: what a registration compares its contact details with."""
+    try:
+        return CandidateItem.get(candidate_id, consistent_read=True)
+    except DoesNotExist:
+        return None
+
+
+def register_interview(event: InterviewScheduled, starts_at: str, now: str, calendar: CalendarEntry,
+                       known: CandidateItem | None = None,
+                       contact_change: tuple[str, AuditEntry] | None = None) -> bool:
+    """Store a scheduled interview, its booked slot and the candidate's profile. False if it was already there.
+
+    `known` is the profile as read before (None: there was none): the write is refused (TransactionConflict naming
+    "candidate") if its e-mail or phone changed meanwhile, so that a contact change is never missed.
+    `contact_change` (the candidate's audit trail id and its entry) records a change of e-mail or phone in the same
+    transaction and bumps the candidate's link_version, revoking the links issued before.
+    """
     candidate = event.candidate
     interview = InterviewItem(
         event.interview_id,
@@ -68,7 +84,7 @@ def register_interview(event: InterviewScheduled, starts_at: str, now: str, cale
                              condition=SlotItem.slot_id.does_not_exist() | (SlotItem.status == "AVAILABLE")
                              | (SlotItem.claimed_by == candidate.candidate_id))
             # An update creates the profile if needed and never touches its cancellation history.
-            transaction.update("candidate", profile, actions=[
+            transaction.update("candidate", profile, condition=_contact_unchanged(known), actions=[
                 CandidateItem.name.set(candidate.name),
                 CandidateItem.email.set(str(candidate.email)),
                 CandidateItem.phone.set(candidate.phone) if candidate.phone else CandidateItem.phone.remove(),
@@ -78,12 +94,22 @@ def register_interview(event: InterviewScheduled, starts_at: str, now: str, cale
                 CandidateItem.source.set(candidate.source),
                 CandidateItem.resume_url.set(str(candidate.resume_url)) if candidate.resume_url
                 else CandidateItem.resume_url.remove(),
+                *([CandidateItem.link_version.add(1)] if contact_change else []),
             ])
+            if contact_change:
+                transaction.append_audit(*contact_change)
     except TransactionConflict as conflict:
         if "interview" in conflict.failed:
             return False
         raise
     return True
+
+
+def _contact_unchanged(known: CandidateItem | None):
+    if known is None:
+        return CandidateItem.candidate_id.does_not_exist()
+    phone = CandidateItem.phone.does_not_exist() if known.phone is None else CandidateItem.phone == known.phone
+    return (CandidateItem.email == known.email) & phone
 
 
 def get_interview(interview_id: str) -> InterviewItem | None:
@@ -138,3 +164,11 @@ def claim_calendar_sequence(interview_id: str, change: str, attempts: int = 5) -
                 condition=InterviewItem.interview_id.exists() & unchanged)):
             return current + 1
     raise TransactionConflict(("interview",))
+
+
+def latest_interview_of_job(job_id: str) -> InterviewItem | None:
+    """The job's most recently registered interview (its job data names the job's current recruiter and
+    department manager), found through the job's booked slots. None if this service holds no interview of it."""
+    interview_ids = {slot.interview_id for slot in SlotItem.by_job.query(job_id) if slot.interview_id}
+    interviews = list(InterviewItem.batch_get(interview_ids)) if interview_ids else []
+    return max(interviews, key=lambda i: i.created_at, default=None)
