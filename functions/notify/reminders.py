@@ -55,7 +55,10 @@ def send_reminders(now: datetime) -> dict:
         if candidate is None:
             continue
         locale = candidate_locale(candidate)
-        values = {**common_values(interview, candidate), "ai_interview_url": interview.ai_interview_url,
+        # The AI-interview link goes through the portal's tracked redirect, so that a click in the mail counts.
+        values = {**common_values(interview, candidate),
+                  "ai_interview_url": links.tracked_url(candidate.candidate_id, interview.interview_id,
+                                                        "ai-interview"),
                   "duration_minutes": int(interview.duration_minutes)}
         try:
             reminded += emails.send(emails.Message(

@@ -4,7 +4,9 @@ an index query (never a Scan), and nudges those at high risk of cancelling (a ru
 from __future__ import annotations
 
 import copy
+import re
 from datetime import datetime, timedelta, timezone
+from urllib.parse import urlsplit
 
 import pytest
 from botocore.client import BaseClient
@@ -13,7 +15,7 @@ from functions.integration.data import candidate_store, interview_store
 from functions.notify import events
 from functions.core.clock import to_iso
 from local_runtime.lambda_events import scheduled_event
-from tests.integration.conftest import interview_event
+from tests.integration.conftest import header, interview_event
 from tests.integration.test_notify_faults import flaky_ses  # noqa: F401 - a fixture
 
 
@@ -99,3 +101,25 @@ def test_a_failed_reminder_fails_the_run_after_the_others_and_the_retry_sends_on
     run_at(system, hour)
     # Then each got exactly one reminder
     assert [len(subjects(system, c)) for c in ("one", "two")] == [1, 1]
+
+
+def test_the_reminder_links_the_ai_interview_through_the_tracked_redirect_so_a_click_in_the_mail_is_recorded(
+        system, hour):
+    # Given a candidate whose interview starts 24 h 10 min after the run's hour
+    register("clicker", hour + timedelta(hours=24, minutes=10), [])
+    raw_url = interview_store.get_interview("int-clicker").ai_interview_url
+    # When the hourly run reminds (and nudges) the candidate
+    run_at(system, hour)
+    # Then no mail to the candidate carries the raw AI-interview link, and the reminder carries the tracked one
+    mails = [m for m in system.sent_mail() if m["to"] == "clicker@mail.example.com"
+             and not m["subject"].startswith("Your interview")]
+    assert len(mails) == 2 and all(raw_url not in m["text"] + m["html"] for m in mails)
+    tracked = re.search(r"https?://\S+/portal/[^/\s]+/go/int-clicker/ai-interview", mails[0]["text"])
+    assert tracked is not None
+    assert interview_store.get_interview("int-clicker").clicked_link_at is None
+    # When the candidate follows it (through the cancel function's HTTP handler)
+    response = system.http("GET", urlsplit(tracked.group(0)).path,
+                           resource="/portal/{token}/go/{interview_id}/{target}")
+    # Then it leads to the AI interview and the click is recorded on the interview
+    assert response["statusCode"] == 302 and header(response, "Location") == raw_url
+    assert interview_store.get_interview("int-clicker").clicked_link_at is not None
