@@ -111,6 +111,13 @@ def to_csv(report: dict) -> str:
     writer.writerow(["retention", "rate", retention["rate"], retention["retained"], retention["rejected"]])
     satisfaction = report["satisfaction"]
     writer.writerow(["satisfaction", "mean", satisfaction["mean"], satisfaction["ratings"], ""])
+    nudge = report["nudge_experiment"]
+    for arm, row in nudge["arms"].items():
+        writer.writerow(["nudge_experiment", f"cancellation_rate_{arm}", row["rate"], row["cancelled"],
+                         row["interviews"]])
+    if nudge["effect"]:
+        for stat in ("difference", "low", "high"):
+            writer.writerow(["nudge_experiment", f"effect_{stat}", nudge["effect"][stat], "", nudge["interviews"]])
     for row in report["benchmarks"]:
         writer.writerow(["benchmark", row["metric"], row["value"], "met" if row["met"] else
                          ("not met" if row["met"] is False else "no data"), row["min"] if row["min"] is not None

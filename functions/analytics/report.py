@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from functions.analytics import recommendations
+from functions.analytics import nudge_effect, recommendations
 from functions.domain.aggregates import DIMENSIONS, WEEKDAYS, Totals, percentile, ratio
 from functions.analytics.benchmarks import Benchmarks
 from functions.integration.data import counter_store
@@ -89,6 +89,7 @@ def build(start: date, end: date, totals: Totals, benchmarks: Benchmarks) -> dic
                       "rate": ratio(totals.n("retained"), rejected)},
         "satisfaction": {"ratings": rated, "mean": ratio(totals.total("rating"), rated), "distribution": ratings,
                          "positive_share": ratio(ratings["4"] + ratings["5"], rated)},
+        "nudge_experiment": nudge_effect.summary(totals),
     }
     values = {
         "cancellation_rate": report["cancellation_rate"],

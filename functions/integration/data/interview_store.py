@@ -100,3 +100,15 @@ def record_behaviour(interview_id: str, candidate_id: str, attribute: str, at: s
 def interviews_starting_in_hour(hour: str) -> list[InterviewItem]:
     """The interviews whose start is in the UTC hour "YYYY-MM-DDTHH" (an index query, not a Scan)."""
     return list(InterviewItem.by_start_hour.query(hour))
+
+
+def assign_nudge_arm(interview_id: str, arm: str) -> str:
+    """Store the interview's arm of the nudge experiment once; the arm it keeps (an earlier run's, if any)."""
+    if conditional(lambda: InterviewItem(interview_id).update(
+            actions=[InterviewItem.nudge_arm.set(arm)],
+            condition=InterviewItem.interview_id.exists() & InterviewItem.nudge_arm.does_not_exist())):
+        return arm
+    stored = get_interview(interview_id)
+    if stored is None:
+        raise LookupError(f"interview {interview_id} is not registered")
+    return stored.nudge_arm
