@@ -14,6 +14,7 @@ import time
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
+from functions.core.settings import get_settings
 from functions.integration.data import candidate_store, interview_store, risk_score_store
 from functions.analytics import history_store
 from functions.integration.tables import CandidateItem, InterviewItem
@@ -69,14 +70,18 @@ def retrain(today: date, save_file) -> dict:
     attended = sum(r["outcome"] == "attended" for r in rows)
     if min(attended, len(rows) - attended) < MIN_ROWS_PER_CLASS:
         return {"trained": False, "rows": len(rows), "why": f"fewer than {MIN_ROWS_PER_CLASS} of a class"}
-    model = risk_model.train_and_evaluate(rows)
+    model = risk_model.train_and_evaluate(rows, precision_target=get_settings().nudge_precision_target)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "risk-model.joblib"
         metrics = risk_model.save(model, path)
         stored = {"model": save_file("models/risk-model.joblib", path.read_bytes()),
                   "metrics": save_file("models/risk-model.joblib.metrics.json", metrics.read_bytes())}
+    threshold = model.nudge_threshold or {}
+    # What the report shows of the model in use: its held-out metrics and the nudge threshold chosen with it.
+    risk_score_store.put_model_summary({"trained_at": model.trained_at, "rows": len(rows),
+                                        "held_out": model.metrics, "nudge_threshold": threshold})
     return {"trained": True, "rows": len(rows), "roc_auc": model.metrics["roc_auc_mean"], "stored_at": stored,
-            "model": model}
+            "nudge_threshold": threshold.get("threshold"), "model": model}
 
 
 def score_upcoming(model, now: datetime) -> int:
@@ -91,6 +96,7 @@ def score_upcoming(model, now: datetime) -> int:
         return 0
     rows = [row_of(i, candidate_store.get_candidate(i.candidate_id)) for i in interviews]
     expires = int(time.time()) + 3 * 24 * 3600
+    risk_score_store.put_nudge_threshold((getattr(model, "nudge_threshold", None) or {}).get("threshold"), expires)
     for interview_id, probability in risk_model.score(model, rows):
         risk_score_store.put_risk_score(interview_id, probability, expires)
     return len(rows)

@@ -208,6 +208,7 @@ class TrainedModel:
     trained_at: str
     sklearn_version: str = sklearn.__version__
     metrics: dict[str, Any] | None = None  # held-out metrics from `evaluate`, saved beside the model
+    nudge_threshold: dict[str, Any] | None = None  # risk_threshold.choose_on_latest's choice, if asked for
 
 
 def _labels(interviews: Sequence[Interview]) -> np.ndarray:
@@ -325,11 +326,17 @@ def evaluate(rows: Sequence[Mapping[str, Any]], folds: int = 5, seed: int = 0) -
     )
 
 
-def train_and_evaluate(rows: Sequence[Mapping[str, Any]], folds: int = 5, seed: int = 0) -> TrainedModel:
-    """What the nightly job and the CLI do: measure on held-out folds, then fit on everything."""
+def train_and_evaluate(rows: Sequence[Mapping[str, Any]], folds: int = 5, seed: int = 0,
+                       precision_target: float | None = None) -> TrainedModel:
+    """What the nightly job and the CLI do: measure on held-out folds, then fit on everything; with a precision
+    target, also choose the nudge threshold on the latest held-out rows (risk_threshold.py)."""
+    from functions.analytics import risk_threshold
+
     evaluation = evaluate(rows, folds, seed)
     model = train(rows, seed)
     model.metrics = evaluation.to_dict()
+    if precision_target is not None:
+        model.nudge_threshold = risk_threshold.choose_on_latest(rows, precision_target, seed)
     return model
 
 
@@ -362,6 +369,7 @@ def save(model: TrainedModel, path: str | Path) -> Path:
         "sklearn_version": model.sklearn_version,
         "features": {"numeric": list(model.schema.numeric), "categorical": list(model.schema.categorical)},
         "held_out": model.metrics,  # null if the model was never evaluated
+        "nudge_threshold": getattr(model, "nudge_threshold", None),  # null if no precision target was given
     }
     target = metrics_path(path)
     target.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")

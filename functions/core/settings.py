@@ -40,6 +40,9 @@ class Settings(BaseModel):
     staff_sign_in_url: str | None = Field(None, alias="STAFF_SIGN_IN_URL")
     # The share of high-risk interviews that get no nudge (the randomized holdout that measures the nudge).
     nudge_holdout_share: float = Field(0.1, alias="NUDGE_HOLDOUT_SHARE", ge=0, le=1)
+    # The nudge threshold is the lowest risk score at which at least this share of the flagged interviews did
+    # not attend, on the latest held-out history (functions/analytics/risk_threshold.py).
+    nudge_precision_target: float = Field(0.5, alias="NUDGE_PRECISION_TARGET", gt=0, le=1)
     report_benchmarks: str | None = Field(None, alias="REPORT_BENCHMARKS")  # YAML file; None: the packaged one
 
 

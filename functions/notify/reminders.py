@@ -28,15 +28,18 @@ if TYPE_CHECKING:  # stored items are read here, never built
     from functions.integration.tables import CandidateItem, InterviewItem
 
 
-RISK_THRESHOLD = 0.5  # the model's probability of not attending above which the candidate is nudged
+# The model's probability of not attending from which a candidate is nudged, when the nightly model reached no
+# precision target (otherwise its own threshold, chosen on the latest held-out history: risk_threshold.py).
+DEFAULT_RISK_THRESHOLD = 0.5
 
 
 def high_risk(interview: InterviewItem, candidate: CandidateItem) -> bool:
-    """The nightly risk model's score when it scored the interview; otherwise a rule: cancelled before, or
-    started nothing yet."""
+    """The nightly risk model's score against its threshold when it scored the interview; otherwise a rule:
+    cancelled before, or started nothing yet."""
     score = risk_score_store.risk_score(interview.interview_id)
     if score is not None:
-        return score >= RISK_THRESHOLD
+        threshold = risk_score_store.nudge_threshold()
+        return score >= (DEFAULT_RISK_THRESHOLD if threshold is None else threshold)
     return len(candidate.cancellations or []) >= 1 or not list(interview.completed_parts or [])
 
 

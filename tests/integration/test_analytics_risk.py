@@ -76,3 +76,31 @@ def test_the_nightly_retrain_stores_model_and_metrics_and_its_scores_drive_the_n
     assert reminders.high_risk(interview, candidate) is True
     risk_score_store.put_risk_score("int-soon", 0.1, 2**31)
     assert reminders.high_risk(interview, candidate) is False
+
+
+def test_the_nightly_retrain_stores_the_threshold_chosen_for_the_precision_target_and_the_nudge_follows_it(
+        system, scheduled, monkeypatch, tmp_path):
+    monkeypatch.setenv("REPORT_DIR", str(tmp_path))
+    # GIVEN a history of 60 attended and 60 cancelled interviews, and an interview 30 hours ahead
+    _history(60)
+    event = scheduled(interview_id="int-next", starts_in=timedelta(hours=30))
+    # WHEN the nightly job retrains (precision target: the default 0.5)
+    result = nightly.retrain_risk_model(datetime.now(timezone.utc))
+    # THEN the threshold chosen on the latest held-out interviews is stored with the model and for the reminders
+    metrics = json.loads((tmp_path / "models" / "risk-model.joblib.metrics.json").read_text())
+    chosen = metrics["nudge_threshold"]
+    assert chosen["target"] == 0.5 and chosen["rows"] == 36 and chosen["reached"]
+    assert result["nudge_threshold"] == chosen["threshold"] == risk_score_store.nudge_threshold()
+    # and the report's model summary carries the calibration figures and the threshold
+    summary = risk_score_store.model_summary()
+    assert summary["held_out"]["brier_score"] >= 0 and summary["nudge_threshold"] == chosen
+    # WHEN the threshold is 0.95: a score of 0.9 is no longer high risk; at 0.85 it is
+    interview, candidate = interview_store.interview_with_profile("int-next", event["candidate"]["candidate_id"])
+    risk_score_store.put_risk_score("int-next", 0.9, 2**31)
+    risk_score_store.put_nudge_threshold(0.95, 2**31)
+    assert reminders.high_risk(interview, candidate) is False
+    risk_score_store.put_nudge_threshold(0.85, 2**31)
+    assert reminders.high_risk(interview, candidate) is True
+    # and a model that reached no target leaves the default 0.5
+    risk_score_store.put_nudge_threshold(None, 2**31)
+    assert reminders.high_risk(interview, candidate) is True
