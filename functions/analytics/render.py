@@ -139,6 +139,9 @@ def to_csv(report: dict) -> str:
                              b["count"], b["mean_predicted"]])
         writer.writerow(["risk_model", "nudge_threshold", model["nudge_threshold"].get("threshold"),
                          model["nudge_threshold"].get("precision"), model["nudge_threshold"].get("target")])
+        for g in model["nudge_threshold"].get("by_source") or []:
+            writer.writerow(["risk_model_score_by_source", g["group"], g["mean_score"], g["interviews"],
+                             g["observed_rate"]])
     for row in report["benchmarks"]:
         writer.writerow(["benchmark", row["metric"], row["value"], "met" if row["met"] else
                          ("not met" if row["met"] is False else "no data"), row["min"] if row["min"] is not None

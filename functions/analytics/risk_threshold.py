@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from functions.analytics import risk_fairness
 from functions.analytics.risk_rows import OUTCOMES, HistoryFormatError, parse_rows
 
 LATEST_SHARE = 0.3  # the most recent share of the history, held out to choose the threshold on
@@ -62,5 +63,7 @@ def choose_on_latest(rows: Sequence[Mapping[str, Any]], target: float, seed: int
         return {"target": target, "rows": len(latest), "reached": False, "threshold": None, "why": str(error)}
     labels = np.array([OUTCOMES[interviews[i].outcome] for i in order[cut:]], dtype=int)
     probabilities = np.array([p for _, p in risk_model.score(model, latest)])
-    return {**threshold_for_precision(labels, probabilities, target), "held_out": "latest",
-            "latest_share": latest_share}
+    chosen = threshold_for_precision(labels, probabilities, target)
+    sources = [str(rows[i].get("source") or "") for i in order[cut:]]
+    return {**chosen, "held_out": "latest", "latest_share": latest_share,
+            "by_source": risk_fairness.score_distribution(sources, labels, probabilities, chosen["threshold"])}

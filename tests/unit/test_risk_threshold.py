@@ -58,6 +58,9 @@ def test_the_threshold_is_chosen_on_the_latest_interviews_and_stored_with_the_mo
     chosen = model.nudge_threshold
     assert chosen["held_out"] == "latest" and chosen["rows"] == 90
     assert chosen["reached"] and chosen["precision"] >= 0.6 and 0 < chosen["threshold"] < 1
+    # and the latest interviews' scores are summarised per candidate source (the model card's check)
+    assert {g["group"] for g in chosen["by_source"]} == {"agency", "referral"}
+    assert sum(g["interviews"] for g in chosen["by_source"]) == 90
     # and the model's metrics file keeps it
     metrics = risk_model.save(model, tmp_path / "m.joblib")
     assert '"nudge_threshold"' in metrics.read_text() and str(chosen["threshold"]) in metrics.read_text()
@@ -74,7 +77,10 @@ def test_the_report_shows_the_models_brier_score_reliability_curve_and_threshold
                                             {"lower": 0.4, "upper": 0.6, "count": 30, "mean_predicted": 0.5,
                                              "observed_rate": 0.55}]},
                "nudge_threshold": {"reached": True, "threshold": 0.42, "precision": 0.61, "recall": 0.5,
-                                   "target": 0.6, "rows": 120}}
+                                   "target": 0.6, "rows": 120,
+                                   "by_source": [{"group": "agency", "interviews": 70, "mean_score": 0.41,
+                                                  "p10": 0.2, "p50": 0.4, "p90": 0.7, "observed_rate": 0.4,
+                                                  "flagged_share": 0.45}]}}
     # WHEN the report is built and rendered
     built = report.build(date(2030, 1, 12), date(2030, 1, 12), Totals(), benchmarks.load(), model=summary)
     html, table = render.to_html(built), render.to_csv(built)
@@ -83,6 +89,8 @@ def test_the_report_shows_the_models_brier_score_reliability_curve_and_threshold
     assert (model["brier_score"], model["brier_score_base_rate"]) == (0.19, 0.22)
     assert [b["count"] for b in model["reliability"]] == [50, 30]
     assert "Brier 0.1900" in html and "<polyline" in html and "0.420" in html
+    assert 'id="scores-by-source"' in html and "<td>agency</td><td>70</td><td>0.410</td>" in html
+    assert "risk_model_score_by_source,agency,0.41,70,0.4" in table
     assert "risk_model,brier_score,0.19" in table and "risk_model_reliability,0.4-0.6,0.55,30,0.5" in table
     # and without a model the report says so
     empty = report.build(date(2030, 1, 12), date(2030, 1, 12), Totals(), benchmarks.load())
