@@ -77,7 +77,9 @@ def _nudge_outcome(detail_type: str, detail: dict) -> list:
 def _history(detail_type: str, detail: dict, at: str) -> None:
     """The risk model's history: a candidate's approved cancellation, or their attendance."""
     if detail_type == "CancellationApproved" and detail["initiator"] == "candidate":
-        risk.record_outcome(detail["interview_id"], detail["candidate_id"], "cancelled", at)
+        # The candidate cancelled when they asked: from then on the interview was no longer plainly scheduled.
+        asked_at = _request_created_at(detail["request_id"]) or at
+        risk.record_outcome(detail["interview_id"], detail["candidate_id"], "cancelled", asked_at)
     if detail_type == "InterviewAttended":
         risk.record_outcome(detail["interview_id"], detail["candidate_id"], "attended", at)
 

@@ -31,7 +31,7 @@ from sklearn.ensemble import RandomForestClassifier, VotingClassifier
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegressionCV
 from sklearn.metrics import brier_score_loss, roc_auc_score
-from sklearn.model_selection import StratifiedKFold
+from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 
@@ -303,8 +303,11 @@ def out_of_fold_probabilities(
     _require_both_classes(labels, max(folds, math.ceil(INNER_FOLDS * folds / (folds - 1)) + 1))
     probabilities = np.zeros(len(interviews))
     fold_auc = []
-    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
-    for train_index, test_index in splitter.split(np.zeros(len(labels)), labels):
+    # One interview's snapshots ("<id>@<horizon>h", risk_snapshots.py) stay in one fold, or CV would flatter.
+    groups = [i.interview_id.partition("@")[0] for i in interviews]
+    grouped = len(set(groups)) < len(groups)
+    splitter = (StratifiedGroupKFold if grouped else StratifiedKFold)(folds, shuffle=True, random_state=seed)
+    for train_index, test_index in splitter.split(np.zeros(len(labels)), labels, groups if grouped else None):
         # Schema and category lists are learnt from the training fold only.
         pipeline, schema = _fit([interviews[i] for i in train_index], seed)
         test = [interviews[i] for i in test_index]
