@@ -33,6 +33,10 @@ up in 4 of 5. Tried and not adopted (encoders fitted inside each training fold):
   0.716. The converter already evens out case, spaces and the known typos.
 Dropping the skillset column scored 0.720 over three seeds, but that choice was read off the outer folds
 (not honest to adopt) and is within noise. No honest variant came near 0.74: the target is not met.
+
+Issue 17: the converter no longer writes Gender and Marital Status (protected attributes the model must not
+use; docs/model-card.md). Without them: 0.719 -> 0.723 with Expected Attendance, 0.720 without; the target is
+now 0.72 (0.74 withdrawn).
 """
 from __future__ import annotations
 
@@ -57,7 +61,7 @@ from scripts.convert_attendance import OBSERVED, read_attendance  # noqa: E402
 
 DEFAULT_DATA = REPO_ROOT.parent / "shared" / "data" / "interview_attendance.csv"
 FOLDS, SEED = 5, 0
-TARGET_AUC = 0.74
+TARGET_AUC = 0.72  # issue 17: 0.74 withdrawn (published work on this data reports about 0.72 at best)
 
 
 def baseline_auc(path: Path) -> tuple[float, float]:

@@ -25,9 +25,11 @@ How the source columns map (and where the mapping is a judgement call):
   invitation was delivered (answers include "Need to check", "Havent checked"), not that a link was clicked,
   and the "unsure" answers are worth keeping apart from a plain no.
 - Everything else known before the interview becomes a feature_* column: client, industry, location,
-  position type, skillset, interview type, gender, marital status, native location, the remaining yes/no
+  position type, skillset, interview type, native location, the remaining yes/no
   questions (yes/no/unsure, empty when not asked), whether the candidate's current location, the job
   location and the venue agree, and `Expected Attendance` (the recruiter's guess made beforehand).
+- Gender and Marital Status are dropped: protected attributes the model must not use (docs/model-card.md;
+  risk_rows.PROTECTED_WORDS refuses such columns).
 - No source/job_level/prior_cancellations/reschedules: the source has nothing that means that.
 """
 from __future__ import annotations
@@ -56,7 +58,7 @@ POSITION = "Position to be closed"
 SKILLSET = "Nature of Skillset"
 INTERVIEW_TYPE = "Interview Type"
 CANDIDATE_ID = "Name(Cand ID)"
-GENDER = "Gender"
+GENDER = "Gender"  # read by nobody: a protected attribute, never converted
 CURRENT_LOCATION = "Candidate Current Location"
 JOB_LOCATION = "Candidate Job Location"
 VENUE = "Interview Venue"
@@ -74,14 +76,14 @@ VENUE_CLEAR = "Are you clear with the venue details and the landmark."
 CALL_LETTER = "Has the call letter been shared"
 EXPECTED = "Expected Attendance"
 OBSERVED = "Observed Attendance"
-MARITAL_STATUS = "Marital Status"
+MARITAL_STATUS = "Marital Status"  # the same
 
 REQUIRED_SOURCE_COLUMNS = (DATE, CANDIDATE_ID, OBSERVED)
 
 OUTPUT_COLUMNS = (
     "interview_id", "scheduled_at", "invited_at", "outcome", "viewed_jd",
     "feature_client", "feature_industry", "feature_location", "feature_position_type", "feature_skillset",
-    "feature_interview_type", "feature_gender", "feature_marital_status", "feature_native_location",
+    "feature_interview_type", "feature_native_location",
     "feature_permission_obtained", "feature_no_unscheduled_meetings", "feature_agreed_reminder",
     "feature_alternative_number", "feature_venue_clear", "feature_call_letter_shared",
     "feature_current_is_job_location", "feature_job_location_is_venue", "feature_current_location_is_venue",
@@ -262,8 +264,6 @@ def convert_record(record: dict[str, str]) -> dict[str, str]:
         "feature_position_type": _clean(get(POSITION)),
         "feature_skillset": skillset(get(SKILLSET)),
         "feature_interview_type": interview_type(get(INTERVIEW_TYPE)),
-        "feature_gender": _clean(get(GENDER)),
-        "feature_marital_status": _clean(get(MARITAL_STATUS)),
         "feature_native_location": native,
         "feature_permission_obtained": answer(get(PERMISSION)),
         "feature_no_unscheduled_meetings": answer(get(NO_MEETINGS)),

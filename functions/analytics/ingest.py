@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 
-from functions.domain import aggregates
+from functions.domain import aggregates, nudge_holdout
 from functions.analytics import risk
 from functions.domain.aggregates import Dimensions
 from functions.integration.data import counter_store, interview_store, request_store
@@ -62,10 +62,24 @@ def increments_of(detail_type: str, detail: dict, at: str) -> list:
     raise ValueError(f"analytics does not count {detail_type}")
 
 
+def _nudge_outcome(detail_type: str, detail: dict) -> list:
+    """The nudge experiment's counters: a candidate's approved cancellation or an attendance, by the interview's arm."""
+    if detail_type == "CancellationApproved" and detail["initiator"] == "candidate":
+        outcome = "cancelled"
+    elif detail_type == "InterviewAttended":
+        outcome = "attended"
+    else:
+        return []
+    interview = interview_store.get_interview(detail["interview_id"])
+    return nudge_holdout.outcome_counters(interview.nudge_arm if interview else None, outcome)
+
+
 def _history(detail_type: str, detail: dict, at: str) -> None:
     """The risk model's history: a candidate's approved cancellation, or their attendance."""
     if detail_type == "CancellationApproved" and detail["initiator"] == "candidate":
-        risk.record_outcome(detail["interview_id"], detail["candidate_id"], "cancelled", at)
+        # The candidate cancelled when they asked: from then on the interview was no longer plainly scheduled.
+        asked_at = _request_created_at(detail["request_id"]) or at
+        risk.record_outcome(detail["interview_id"], detail["candidate_id"], "cancelled", asked_at)
     if detail_type == "InterviewAttended":
         risk.record_outcome(detail["interview_id"], detail["candidate_id"], "attended", at)
 
@@ -88,7 +102,7 @@ def count(envelope: dict) -> bool:
     at = envelope.get("time") or now_iso()
     day = at[:10]
     detail_type, detail = envelope["detail-type"], envelope["detail"]
-    found = increments_of(detail_type, detail, at)
+    found = increments_of(detail_type, detail, at) + _nudge_outcome(detail_type, detail)
     _history(detail_type, detail, at)  # a rewrite of the same item when redelivered
     return counter_store.count_once(marker_of(detail_type, detail), "counted", aggregates.merged(day, found),
                             expires_at=int(time.time()) + MARKER_TTL_SECONDS)

@@ -10,6 +10,7 @@ from pathlib import Path
 from functions.analytics import benchmarks, render, report, risk
 from functions.web import emails
 from functions.integration.aws import client
+from functions.integration.data import risk_score_store
 from functions.core.i18n import locale_of
 from functions.core.observability import logger
 from functions.core.settings import get_settings
@@ -37,7 +38,8 @@ def period_name(start: date, end: date) -> str:
 
 def produce(start: date, end: date) -> tuple[dict, dict[str, str]]:
     """The report and its three files (extension -> text), without storing or sending anything."""
-    built = report.build(start, end, report.collect(start, end), benchmarks.load())
+    built = report.build(start, end, report.collect(start, end), benchmarks.load(),
+                         model=risk_score_store.model_summary())
     locale = locale_of(get_settings().staff_locale)
     return built, {"html": render.to_html(built, locale), "json": render.to_json(built), "csv": render.to_csv(built)}
 

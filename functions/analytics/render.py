@@ -63,6 +63,17 @@ def _histogram(duration: dict) -> list[tuple[str, float | None, str]]:
             for b in shown]
 
 
+def reliability(bins: list[dict], size: int = 220) -> dict:
+    """The reliability curve's geometry: observed rate against mean predicted probability per bin, beside the
+    diagonal a calibrated model would follow (SVG y grows downwards)."""
+    pad = 30
+    scale = size - 2 * pad
+    return {"size": size, "pad": pad, "end": size - pad,
+            "points": [{"x": round(pad + scale * b["mean_predicted"], 1),
+                        "y": round(size - pad - scale * b["observed_rate"], 1), "count": b["count"]}
+                       for b in bins]}
+
+
 def charts(report: dict) -> dict:
     rates = report["rates"]
     return {
@@ -76,6 +87,7 @@ def charts(report: dict) -> dict:
         "approval_minutes": columns(_histogram(report["approval_minutes"]), height=120),
         "heard_back_minutes": columns(_histogram(report["heard_back_minutes"]), height=120),
         "satisfaction": bars([(f"{s} ★", n, str(n)) for s, n in report["satisfaction"]["distribution"].items()]),
+        "reliability": reliability(report["risk_model"]["reliability"]) if report.get("risk_model") else None,
     }
 
 
@@ -111,6 +123,25 @@ def to_csv(report: dict) -> str:
     writer.writerow(["retention", "rate", retention["rate"], retention["retained"], retention["rejected"]])
     satisfaction = report["satisfaction"]
     writer.writerow(["satisfaction", "mean", satisfaction["mean"], satisfaction["ratings"], ""])
+    nudge = report["nudge_experiment"]
+    for arm, row in nudge["arms"].items():
+        writer.writerow(["nudge_experiment", f"cancellation_rate_{arm}", row["rate"], row["cancelled"],
+                         row["interviews"]])
+    if nudge["effect"]:
+        for stat in ("difference", "low", "high"):
+            writer.writerow(["nudge_experiment", f"effect_{stat}", nudge["effect"][stat], "", nudge["interviews"]])
+    model = report.get("risk_model")
+    if model:
+        for stat in ("roc_auc", "brier_score", "brier_score_base_rate"):
+            writer.writerow(["risk_model", stat, model[stat], "", model["rows"]])
+        for b in model["reliability"]:
+            writer.writerow(["risk_model_reliability", f"{b['lower']:g}-{b['upper']:g}", b["observed_rate"],
+                             b["count"], b["mean_predicted"]])
+        writer.writerow(["risk_model", "nudge_threshold", model["nudge_threshold"].get("threshold"),
+                         model["nudge_threshold"].get("precision"), model["nudge_threshold"].get("target")])
+        for g in model["nudge_threshold"].get("by_source") or []:
+            writer.writerow(["risk_model_score_by_source", g["group"], g["mean_score"], g["interviews"],
+                             g["observed_rate"]])
     for row in report["benchmarks"]:
         writer.writerow(["benchmark", row["metric"], row["value"], "met" if row["met"] else
                          ("not met" if row["met"] is False else "no data"), row["min"] if row["min"] is not None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from functions.analytics import recommendations
+from functions.analytics import nudge_effect, recommendations
 from functions.domain.aggregates import DIMENSIONS, WEEKDAYS, Totals, percentile, ratio
 from functions.analytics.benchmarks import Benchmarks
 from functions.integration.data import counter_store
@@ -64,7 +64,21 @@ def _hours(minutes: float | None) -> float | None:
     return None if minutes is None else minutes / 60
 
 
-def build(start: date, end: date, totals: Totals, benchmarks: Benchmarks) -> dict:
+def _risk_model(summary: dict | None) -> dict | None:
+    """The model in use, as HR reads it: how well it ranks and how well its probabilities are calibrated (Brier
+    score against always predicting the base rate, and the reliability curve), and the nudge threshold."""
+    held_out = (summary or {}).get("held_out")
+    if not held_out:
+        return None
+    return {"trained_at": summary.get("trained_at"), "rows": summary.get("rows"),
+            "roc_auc": held_out["roc_auc_mean"], "brier_score": held_out["brier_score"],
+            "brier_score_base_rate": held_out["brier_score_base_rate"],
+            "reliability": [b for b in held_out.get("reliability") or [] if b["count"]],
+            "nudge_threshold": summary.get("nudge_threshold") or {}}
+
+
+def build(start: date, end: date, totals: Totals, benchmarks: Benchmarks, model: dict | None = None) -> dict:
+    """The period's report; `model` is the risk model's stored summary (risk_score_store.model_summary)."""
     scheduled, requested = totals.n("scheduled"), totals.n("requested")
     rejected = totals.n("outcome#rejected")
     ratings = {str(s): totals.n(f"rating#score#{s}") for s in range(1, 6)}
@@ -89,6 +103,8 @@ def build(start: date, end: date, totals: Totals, benchmarks: Benchmarks) -> dic
                       "rate": ratio(totals.n("retained"), rejected)},
         "satisfaction": {"ratings": rated, "mean": ratio(totals.total("rating"), rated), "distribution": ratings,
                          "positive_share": ratio(ratings["4"] + ratings["5"], rated)},
+        "nudge_experiment": nudge_effect.summary(totals),
+        "risk_model": _risk_model(model),
     }
     values = {
         "cancellation_rate": report["cancellation_rate"],

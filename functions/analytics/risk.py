@@ -2,8 +2,9 @@
 it (metrics stored beside the model), and its scores of the coming interviews stored for the reminders.
 
 History: a candidate-initiated cancellation that was approved ("cancelled") and an InterviewAttended
-("attended") each store the interview's row in the import format of functions/analytics/risk_model.py, with
-what was known before the outcome. No-shows are not recorded yet (nothing reports them).
+("attended") each store the interview's point-in-time snapshots (risk_snapshots.py: what was known 48 h and
+24 h before the start) in the import format of functions/analytics/risk_model.py, labelled with the outcome.
+No-shows are not recorded yet (nothing reports them).
 """
 
 from __future__ import annotations
@@ -14,43 +15,29 @@ import time
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
+from functions.core.settings import get_settings
 from functions.integration.data import candidate_store, interview_store, risk_score_store
-from functions.analytics import history_store
+from functions.analytics import history_store, risk_snapshots
+from functions.core.clock import from_iso
 from functions.integration.tables import CandidateItem, InterviewItem
 
 HISTORY_MONTHS = 12
 MIN_ROWS_PER_CLASS = 20  # fewer attended or cancelled interviews than this: no model, the reminder rule stays
 SCORE_FROM_HOURS, SCORE_TO_HOURS = 22, 51  # every interview the hourly reminders reach before the next night
-BEHAVIOUR = {"viewed_jd": "viewed_jd_at", "downloaded_intro": "downloaded_intro_at", "clicked_link": "clicked_link_at"}
 
 
-def _flag(interview: InterviewItem, attribute: str) -> str:
-    """"1"/"0" when the interview item tracks the behaviour, "" (unknown) when it does not."""
-    if attribute not in type(interview).get_attributes():
-        return ""
-    return "1" if getattr(interview, attribute, None) else "0"
-
-
-def row_of(interview: InterviewItem, candidate: CandidateItem | None, outcome: str | None = None) -> dict:
-    """The model's input row for an interview (risk_model's import format)."""
-    earlier = [c for c in (candidate.cancellations if candidate else None) or []
-               if c.interview_id != interview.interview_id and c.at < interview.starts_at]
-    row = {"interview_id": interview.interview_id, "scheduled_at": interview.starts_at.replace("Z", "+00:00"),
-           "invited_at": min(interview.created_at, interview.starts_at).replace("Z", "+00:00"),
-           "source": interview.candidate_source, "job_level": interview.job_level,
-           "prior_cancellations": str(len(earlier)),
-           "feature_completed_parts": str(len(interview.completed_parts or []))}
-    row.update({column: _flag(interview, attribute) for column, attribute in BEHAVIOUR.items()})
-    if outcome is not None:
-        row["outcome"] = outcome
-    return row
+def row_of(interview: InterviewItem, candidate: CandidateItem | None, now: datetime) -> dict | None:
+    """The row scoring builds at `now`: the same snapshot code as training, at the nearest horizon."""
+    return risk_snapshots.snapshot_row(interview, candidate, now, risk_snapshots.nearest_horizon(interview, now))
 
 
 def record_outcome(interview_id: str, candidate_id: str, outcome: str, at: str) -> None:
+    """Store the finished interview's point-in-time snapshots, labelled with its outcome (one per horizon)."""
     interview, candidate = interview_store.interview_with_profile(interview_id, candidate_id)
     if interview is None:
         return
-    history_store.put_history_row(at[:7], interview_id, json.dumps(row_of(interview, candidate, outcome), sort_keys=True))
+    for row in risk_snapshots.labelled_snapshots(interview, candidate, outcome, from_iso(at)):
+        history_store.put_history_row(at[:7], row["interview_id"], json.dumps(row, sort_keys=True))
 
 
 def history(today: date, months: int = HISTORY_MONTHS) -> list[dict]:
@@ -69,14 +56,18 @@ def retrain(today: date, save_file) -> dict:
     attended = sum(r["outcome"] == "attended" for r in rows)
     if min(attended, len(rows) - attended) < MIN_ROWS_PER_CLASS:
         return {"trained": False, "rows": len(rows), "why": f"fewer than {MIN_ROWS_PER_CLASS} of a class"}
-    model = risk_model.train_and_evaluate(rows)
+    model = risk_model.train_and_evaluate(rows, precision_target=get_settings().nudge_precision_target)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "risk-model.joblib"
         metrics = risk_model.save(model, path)
         stored = {"model": save_file("models/risk-model.joblib", path.read_bytes()),
                   "metrics": save_file("models/risk-model.joblib.metrics.json", metrics.read_bytes())}
+    threshold = model.nudge_threshold or {}
+    # What the report shows of the model in use: its held-out metrics and the nudge threshold chosen with it.
+    risk_score_store.put_model_summary({"trained_at": model.trained_at, "rows": len(rows),
+                                        "held_out": model.metrics, "nudge_threshold": threshold})
     return {"trained": True, "rows": len(rows), "roc_auc": model.metrics["roc_auc_mean"], "stored_at": stored,
-            "model": model}
+            "nudge_threshold": threshold.get("threshold"), "model": model}
 
 
 def score_upcoming(model, now: datetime) -> int:
@@ -87,10 +78,13 @@ def score_upcoming(model, now: datetime) -> int:
     interviews = [i for h in range(SCORE_FROM_HOURS, SCORE_TO_HOURS)
                   for i in interview_store.interviews_starting_in_hour((hour + timedelta(hours=h)).strftime("%Y-%m-%dT%H"))
                   if i.status == "SCHEDULED"]
-    if not interviews:
+    # The same snapshot code as training, at now (None only for a booking stamped after now: clock skew).
+    rows = [row for row in (row_of(i, candidate_store.get_candidate(i.candidate_id), now) for i in interviews)
+            if row is not None]
+    if not rows:
         return 0
-    rows = [row_of(i, candidate_store.get_candidate(i.candidate_id)) for i in interviews]
     expires = int(time.time()) + 3 * 24 * 3600
-    for interview_id, probability in risk_model.score(model, rows):
-        risk_score_store.put_risk_score(interview_id, probability, expires)
+    risk_score_store.put_nudge_threshold((getattr(model, "nudge_threshold", None) or {}).get("threshold"), expires)
+    for row_id, probability in risk_model.score(model, rows):
+        risk_score_store.put_risk_score(row_id.rpartition("@")[0], probability, expires)
     return len(rows)

@@ -31,7 +31,7 @@ from sklearn.ensemble import RandomForestClassifier, VotingClassifier
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegressionCV
 from sklearn.metrics import brier_score_loss, roc_auc_score
-from sklearn.model_selection import StratifiedKFold
+from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 
@@ -208,6 +208,7 @@ class TrainedModel:
     trained_at: str
     sklearn_version: str = sklearn.__version__
     metrics: dict[str, Any] | None = None  # held-out metrics from `evaluate`, saved beside the model
+    nudge_threshold: dict[str, Any] | None = None  # risk_threshold.choose_on_latest's choice, if asked for
 
 
 def _labels(interviews: Sequence[Interview]) -> np.ndarray:
@@ -302,8 +303,11 @@ def out_of_fold_probabilities(
     _require_both_classes(labels, max(folds, math.ceil(INNER_FOLDS * folds / (folds - 1)) + 1))
     probabilities = np.zeros(len(interviews))
     fold_auc = []
-    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
-    for train_index, test_index in splitter.split(np.zeros(len(labels)), labels):
+    # One interview's snapshots ("<id>@<horizon>h", risk_snapshots.py) stay in one fold, or CV would flatter.
+    groups = [i.interview_id.partition("@")[0] for i in interviews]
+    grouped = len(set(groups)) < len(groups)
+    splitter = (StratifiedGroupKFold if grouped else StratifiedKFold)(folds, shuffle=True, random_state=seed)
+    for train_index, test_index in splitter.split(np.zeros(len(labels)), labels, groups if grouped else None):
         # Schema and category lists are learnt from the training fold only.
         pipeline, schema = _fit([interviews[i] for i in train_index], seed)
         test = [interviews[i] for i in test_index]
@@ -325,11 +329,17 @@ def evaluate(rows: Sequence[Mapping[str, Any]], folds: int = 5, seed: int = 0) -
     )
 
 
-def train_and_evaluate(rows: Sequence[Mapping[str, Any]], folds: int = 5, seed: int = 0) -> TrainedModel:
-    """What the nightly job and the CLI do: measure on held-out folds, then fit on everything."""
+def train_and_evaluate(rows: Sequence[Mapping[str, Any]], folds: int = 5, seed: int = 0,
+                       precision_target: float | None = None) -> TrainedModel:
+    """What the nightly job and the CLI do: measure on held-out folds, then fit on everything; with a precision
+    target, also choose the nudge threshold on the latest held-out rows (risk_threshold.py)."""
+    from functions.analytics import risk_threshold
+
     evaluation = evaluate(rows, folds, seed)
     model = train(rows, seed)
     model.metrics = evaluation.to_dict()
+    if precision_target is not None:
+        model.nudge_threshold = risk_threshold.choose_on_latest(rows, precision_target, seed)
     return model
 
 
@@ -362,6 +372,7 @@ def save(model: TrainedModel, path: str | Path) -> Path:
         "sklearn_version": model.sklearn_version,
         "features": {"numeric": list(model.schema.numeric), "categorical": list(model.schema.categorical)},
         "held_out": model.metrics,  # null if the model was never evaluated
+        "nudge_threshold": getattr(model, "nudge_threshold", None),  # null if no precision target was given
     }
     target = metrics_path(path)
     target.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")

@@ -4,6 +4,7 @@ history or a test) checked and turned into typed records, with errors that name 
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,6 +17,13 @@ COUNT_COLUMNS = ("prior_cancellations", "reschedules")
 TEXT_COLUMNS = ("source", "job_level")
 EXTRA_PREFIX = "feature_"
 OUTCOMES = {"attended": 0, "cancelled": 1, "no_show": 1}  # positive class: did not attend
+# Protected attributes the model must never use (docs/model-card.md): a column any of whose words (split at
+# "_", "-", spaces) is one of these is refused, whatever its prefix; so are the words' plain variants below.
+PROTECTED_WORDS = frozenset({
+    "gender", "sex", "marital", "married", "spouse", "religion", "religious", "caste", "race", "racial",
+    "ethnic", "ethnicity", "nationality", "citizenship", "age", "birth", "birthdate", "dob", "disability",
+    "disabled", "pregnancy", "pregnant", "orientation", "children", "union", "health",
+})
 
 
 class HistoryFormatError(ValueError):
@@ -69,8 +77,19 @@ def lead_hours(scheduled: datetime, invited: datetime, place: _Place) -> float:
     return hours
 
 
+def protected_columns(columns: Iterable[str]) -> list[str]:
+    """The columns that name a protected attribute (PROTECTED_WORDS)."""
+    return sorted(c for c in columns if PROTECTED_WORDS & set(re.split(r"[^a-z0-9]+", c.lower())))
+
+
 def check_columns(columns: Iterable[str], require_outcome: bool = True) -> None:
     present = set(columns)
+    protected = protected_columns(present)
+    if protected:
+        raise HistoryFormatError(
+            f"header: column(s) {', '.join(protected)} name protected attributes (gender, marital status, age, "
+            "religion, ...) that the model must not use; remove them from the history"
+        )
     required = REQUIRED_COLUMNS if require_outcome else tuple(c for c in REQUIRED_COLUMNS if c != "outcome")
     missing = [c for c in required if c not in present]
     if missing:

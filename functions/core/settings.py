@@ -51,6 +51,11 @@ class Settings(BaseModel):
     report_bucket: str | None = Field(None, alias="REPORT_BUCKET")
     # Where the staff console sends someone who is not signed in (the user pool's hosted sign-in, implicit grant).
     staff_sign_in_url: str | None = Field(None, alias="STAFF_SIGN_IN_URL")
+    # The share of high-risk interviews that get no nudge (the randomized holdout that measures the nudge).
+    nudge_holdout_share: float = Field(0.1, alias="NUDGE_HOLDOUT_SHARE", ge=0, le=1)
+    # The nudge threshold is the lowest risk score at which at least this share of the flagged interviews did
+    # not attend, on the latest held-out history (functions/analytics/risk_threshold.py).
+    nudge_precision_target: float = Field(0.5, alias="NUDGE_PRECISION_TARGET", gt=0, le=1)
     report_benchmarks: str | None = Field(None, alias="REPORT_BENCHMARKS")  # YAML file; None: the packaged one
 
 

@@ -166,6 +166,12 @@ def portal_url(candidate_id: str) -> str:
     return f"{get_settings().public_base_url}/portal/{candidate_token(candidate_id)}"
 
 
+def tracked_url(candidate_id: str, interview_id: str, target: str) -> str:
+    """The portal's tracked redirect to one of the interview's links (functions/domain/behaviour.py TARGETS):
+    every mail links through it, so that a click is recorded wherever it happens."""
+    return f"{portal_url(candidate_id)}/go/{interview_id}/{target}"
+
+
 # ---- approvers ----------------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)

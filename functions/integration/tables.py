@@ -87,6 +87,8 @@ class InterviewItem(Model):
     viewed_jd_at = UnicodeAttribute(null=True)
     downloaded_intro_at = UnicodeAttribute(null=True)
     clicked_link_at = UnicodeAttribute(null=True)
+    # The nudge experiment's arm of a high-risk interview ("nudged" / "held_out"), set once by the reminders.
+    nudge_arm = UnicodeAttribute(null=True)
     by_candidate = InterviewsByCandidate()
     by_start_hour = InterviewsByStartHour()
 

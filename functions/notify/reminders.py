@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 from functions.core.clock import from_iso, local_text, utc_now
 from functions.core.models import InterviewStatus, RequestStatus
 from functions.core.observability import logger
-from functions.domain import approvals
+from functions.core.settings import get_settings
+from functions.domain import approvals, nudge_holdout
 from functions.integration import links
 from functions.integration.data import (
     approval_store,
@@ -27,27 +28,31 @@ if TYPE_CHECKING:  # stored items are read here, never built
     from functions.integration.tables import CandidateItem, InterviewItem
 
 
-RISK_THRESHOLD = 0.5  # the model's probability of not attending above which the candidate is nudged
+# The model's probability of not attending from which a candidate is nudged, when the nightly model reached no
+# precision target (otherwise its own threshold, chosen on the latest held-out history: risk_threshold.py).
+DEFAULT_RISK_THRESHOLD = 0.5
 
 
 def high_risk(interview: InterviewItem, candidate: CandidateItem) -> bool:
-    """The nightly risk model's score when it scored the interview; otherwise a rule: cancelled before, or
-    started nothing yet."""
+    """The nightly risk model's score against its threshold when it scored the interview; otherwise a rule:
+    cancelled before, or started nothing yet."""
     score = risk_score_store.risk_score(interview.interview_id)
     if score is not None:
-        return score >= RISK_THRESHOLD
+        threshold = risk_score_store.nudge_threshold()
+        return score >= (DEFAULT_RISK_THRESHOLD if threshold is None else threshold)
     return len(candidate.cancellations or []) >= 1 or not list(interview.completed_parts or [])
 
 
 def send_reminders(now: datetime) -> dict:
-    """Remind every candidate whose interview starts 24 to 25 hours after the run's hour; nudge those at risk.
+    """Remind every candidate whose interview starts 24 to 25 hours after the run's hour; nudge those at risk,
+    except the held-out share of them.
 
     One index query for that hour. Each mail goes once per interview and start time, so a retried run (the
     scheduler retries a failed one) resends nothing; a failure is raised after trying everyone else.
     """
     hour = now.astimezone(timezone.utc).replace(minute=0, second=0, microsecond=0)
     bucket = (hour + REMINDER_LEAD).strftime("%Y-%m-%dT%H")
-    reminded = nudged = failed = 0
+    reminded = nudged = held_out = failed = 0
     for interview in interview_store.interviews_starting_in_hour(bucket):
         if interview.status != InterviewStatus.SCHEDULED.value:
             continue
@@ -55,14 +60,23 @@ def send_reminders(now: datetime) -> dict:
         if candidate is None:
             continue
         locale = candidate_locale(candidate)
-        values = {**common_values(interview, candidate), "ai_interview_url": interview.ai_interview_url,
+        # The AI-interview link goes through the portal's tracked redirect, so that a click in the mail counts.
+        values = {**common_values(interview, candidate),
+                  "ai_interview_url": links.tracked_url(candidate.candidate_id, interview.interview_id,
+                                                        "ai-interview"),
                   "duration_minutes": int(interview.duration_minutes)}
         try:
             reminded += emails.send(emails.Message(
                 key=f"{interview.interview_id}:reminder:{interview.starts_at}", to=candidate.email, locale=locale,
                 subject_key="mail.reminder.subject", body_key="mail.reminder.body", values=values,
                 link=links.portal_url(candidate.candidate_id)))
-            if high_risk(interview, candidate):
+            if not high_risk(interview, candidate):
+                continue
+            # The randomized holdout: a share of the high-risk interviews gets no nudge (nudge_holdout.py).
+            arm = nudge_holdout.assign(interview.interview_id, get_settings().nudge_holdout_share)
+            if arm == nudge_holdout.HELD_OUT:
+                held_out += 1
+            else:
                 nudged += emails.send(emails.Message(
                     key=f"{interview.interview_id}:nudge:{interview.starts_at}", to=candidate.email, locale=locale,
                     subject_key="mail.nudge.subject", body_key="mail.nudge.body", values=values,
@@ -70,7 +84,7 @@ def send_reminders(now: datetime) -> dict:
         except Exception:  # noqa: BLE001 - try everyone, then fail the run so that the scheduler retries it
             logger.exception("reminder failed", extra={"interview_id": interview.interview_id})
             failed += 1
-    result = {"hour": bucket, "reminded": reminded, "nudged": nudged, "failed": failed}
+    result = {"hour": bucket, "reminded": reminded, "nudged": nudged, "held_out": held_out, "failed": failed}
     logger.info("reminders run", extra=result)
     if failed:
         raise RuntimeError(f"{failed} reminders failed in the run for {bucket}")

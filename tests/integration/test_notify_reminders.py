@@ -4,16 +4,22 @@ an index query (never a Scan), and nudges those at high risk of cancelling (a ru
 from __future__ import annotations
 
 import copy
+import re
 from datetime import datetime, timedelta, timezone
+from urllib.parse import urlsplit
 
 import pytest
 from botocore.client import BaseClient
 
-from functions.integration.data import candidate_store, interview_store
+from pydantic import ValidationError
+
+from functions.analytics import ingest
+from functions.core.settings import get_settings
+from functions.integration.data import candidate_store, counter_store, interview_store
 from functions.notify import events
 from functions.core.clock import to_iso
 from local_runtime.lambda_events import scheduled_event
-from tests.integration.conftest import interview_event
+from tests.integration.conftest import header, interview_event
 from tests.integration.test_notify_faults import flaky_ses  # noqa: F401 - a fixture
 
 
@@ -75,7 +81,7 @@ def test_the_hourly_run_reminds_each_candidate_once_and_nudges_those_at_risk(sys
     second = run_at(system, hour)
     # Then each candidate in the window got one reminder, and those at risk one nudge too
     assert first == {"hour": (hour + timedelta(hours=24)).strftime("%Y-%m-%dT%H"), "reminded": 3, "nudged": 2,
-                     "failed": 0, "approvers_reminded": 0}
+                     "held_out": 0, "failed": 0, "approvers_reminded": 0}
     assert second["reminded"] == 3  # "handled"; the mail itself was not sent twice:
     assert subjects(system, "steady") == ["Reminder: your interview for Backend Engineer is tomorrow"]
     assert subjects(system, "fresh") == ["Reminder: your interview for Backend Engineer is tomorrow",
@@ -99,3 +105,70 @@ def test_a_failed_reminder_fails_the_run_after_the_others_and_the_retry_sends_on
     run_at(system, hour)
     # Then each got exactly one reminder
     assert [len(subjects(system, c)) for c in ("one", "two")] == [1, 1]
+
+
+def test_the_reminder_links_the_ai_interview_through_the_tracked_redirect_so_a_click_in_the_mail_is_recorded(
+        system, hour):
+    # Given a candidate whose interview starts 24 h 10 min after the run's hour
+    register("clicker", hour + timedelta(hours=24, minutes=10), [])
+    raw_url = interview_store.get_interview("int-clicker").ai_interview_url
+    # When the hourly run reminds (and nudges) the candidate
+    run_at(system, hour)
+    # Then no mail to the candidate carries the raw AI-interview link, and the reminder carries the tracked one
+    mails = [m for m in system.sent_mail() if m["to"] == "clicker@mail.example.com"
+             and not m["subject"].startswith("Your interview")]
+    assert len(mails) == 2 and all(raw_url not in m["text"] + m["html"] for m in mails)
+    tracked = re.search(r"https?://\S+/portal/[^/\s]+/go/int-clicker/ai-interview", mails[0]["text"])
+    assert tracked is not None
+    assert interview_store.get_interview("int-clicker").clicked_link_at is None
+    # When the candidate follows it (through the cancel function's HTTP handler)
+    response = system.http("GET", urlsplit(tracked.group(0)).path,
+                           resource="/portal/{token}/go/{interview_id}/{target}")
+    # Then it leads to the AI interview and the click is recorded on the interview
+    assert response["statusCode"] == 302 and header(response, "Location") == raw_url
+    assert interview_store.get_interview("int-clicker").clicked_link_at is not None
+
+
+@pytest.fixture
+def holdout_share(monkeypatch):
+    """Set NUDGE_HOLDOUT_SHARE for this test; the settings are read afresh, and again after the test."""
+    def set_share(value: str) -> None:
+        monkeypatch.setenv("NUDGE_HOLDOUT_SHARE", value)
+        get_settings.cache_clear()
+
+    yield set_share
+    monkeypatch.delenv("NUDGE_HOLDOUT_SHARE", raising=False)
+    get_settings.cache_clear()
+
+
+def test_a_held_out_high_risk_candidate_gets_no_nudge_and_keeps_the_arm_when_the_share_changes(
+        system, hour, holdout_share):
+    # GIVEN a high-risk candidate (started nothing) and a holdout share of 100%
+    register("control", hour + timedelta(hours=24, minutes=10), [])
+    holdout_share("1")
+    # WHEN the hourly run reminds
+    first = run_at(system, hour)
+    # THEN the candidate is reminded but not nudged, and the interview is stored as held out
+    assert (first["reminded"], first["nudged"], first["held_out"]) == (1, 0, 1)
+    assert subjects(system, "control") == ["Reminder: your interview for Backend Engineer is tomorrow"]
+    assert interview_store.get_interview("int-control").nudge_arm == "held_out"
+    # WHEN the share drops to 0 and the run is repeated
+    holdout_share("0")
+    second = run_at(system, hour)
+    # THEN the stored arm holds: still no nudge
+    assert (second["nudged"], second["held_out"]) == (0, 1)
+    assert interview_store.get_interview("int-control").nudge_arm == "held_out"
+    assert len(subjects(system, "control")) == 1
+    # WHEN the candidate attends: analytics counts the outcome in the held-out arm
+    ingest.count({"id": "evt-1", "detail-type": "InterviewAttended", "time": to_iso(hour),
+                  "detail": {"version": "1", "interview_id": "int-control", "candidate_id": "control"}})
+    # THEN the day's counters have it
+    assert counter_store.aggregates_on(hour.date().isoformat())["nudge#held_out#attended"][0] == 1
+
+
+def test_a_holdout_share_outside_0_to_1_is_refused_when_settings_are_read(holdout_share):
+    # GIVEN a share outside 0..1
+    holdout_share("1.5")
+    # THEN reading the settings fails with a message naming the variable
+    with pytest.raises(ValidationError, match="NUDGE_HOLDOUT_SHARE"):
+        get_settings()

@@ -172,3 +172,15 @@ def latest_interview_of_job(job_id: str) -> InterviewItem | None:
     interview_ids = {slot.interview_id for slot in SlotItem.by_job.query(job_id) if slot.interview_id}
     interviews = list(InterviewItem.batch_get(interview_ids)) if interview_ids else []
     return max(interviews, key=lambda i: i.created_at, default=None)
+
+
+def assign_nudge_arm(interview_id: str, arm: str) -> str:
+    """Store the interview's arm of the nudge experiment once; the arm it keeps (an earlier run's, if any)."""
+    if conditional(lambda: InterviewItem(interview_id).update(
+            actions=[InterviewItem.nudge_arm.set(arm)],
+            condition=InterviewItem.interview_id.exists() & InterviewItem.nudge_arm.does_not_exist())):
+        return arm
+    stored = get_interview(interview_id)
+    if stored is None:
+        raise LookupError(f"interview {interview_id} is not registered")
+    return stored.nudge_arm
