@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field
 from functions.integration import events
 from functions.integration.data import slot_store, transactions
 from functions.core.clock import from_iso, to_iso, utc_now
-from functions.core.models import Locale
+from functions.core.models import LocaleTag
 from functions.core.errors import ConflictError, DomainError, NotFoundError
 from functions.integration.tables import OfferItem, WaitlistItem
 
@@ -41,7 +41,7 @@ class WaitlistCandidate(BaseModel):
     candidate_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
     name: str = Field(min_length=1, max_length=200)
     email: EmailStr
-    locale: Locale = Locale.EN
+    locale: LocaleTag = "en"  # kept as given; readers fall back to a language we have
     timezone: str = Field("UTC", max_length=64)
 
 
@@ -59,7 +59,7 @@ def join(event: CandidateWaitlisted, now: datetime | None = None) -> bool:
     candidate = event.candidate
     return slot_store.join_waitlist(WaitlistItem(
         event.job_id, candidate.candidate_id, name=candidate.name, email=str(candidate.email),
-        locale=candidate.locale.value, timezone=candidate.timezone, joined_at=to_iso(now or utc_now())))
+        locale=candidate.locale, timezone=candidate.timezone, joined_at=to_iso(now or utc_now())))
 
 
 def offer_released_slot(slot_id: str, release_id: str, job_title: str, exclude_candidate: str | None = None,

@@ -25,7 +25,7 @@ def on_interview_scheduled(detail: dict) -> None:
     created, _ = intake.register(event)
     candidate = event.candidate
     emails.send(emails.Message(
-        key=f"{event.interview_id}:invitation", to=str(candidate.email), locale=candidate.locale,
+        key=f"{event.interview_id}:invitation", to=str(candidate.email), locale=locale_of(candidate.locale),
         subject_key="mail.invitation.subject", body_key="mail.invitation.body",
         values={"name": candidate.name, "job_title": event.job.title,
                 "starts_at": local_text(event.starts_at, candidate.timezone)},

@@ -48,6 +48,11 @@ def test_placeholders_match_between_locales():
 @pytest.mark.parametrize("stored, header, expected", [
     ("zh-CN", None, Locale.ZH_CN), (None, "zh-CN,zh;q=0.9,en;q=0.8", Locale.ZH_CN),
     (None, "en-GB,en;q=0.9", Locale.EN), (None, None, Locale.EN), ("en", "zh-CN", Locale.EN),
+    # a stored language we lack is kept elsewhere but read as the next language we have, then the default
+    ("fr-CA", None, Locale.EN), ("fr-CA", "fr-CA,fr;q=0.9,zh-CN;q=0.8", Locale.ZH_CN), ("de", "*", Locale.EN),
+    # preference order follows q, not position; q=0 means "not this one"
+    (None, "en;q=0.2,zh-CN;q=0.9", Locale.ZH_CN), (None, "zh-CN;q=0,en-US", Locale.EN),
+    (None, "zh-CN;q=bogus", Locale.EN), ("", ",,;", Locale.EN),
 ])
 def test_locale_choice(stored, header, expected):
     assert locale_of(stored, header) is expected
