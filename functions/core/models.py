@@ -79,6 +79,10 @@ class Locale(StrEnum):
 
     EN = "en"
     ZH_CN = "zh-CN"
+    ZH_TW = "zh-TW"
+    JA = "ja"
+    KO = "ko"
+    ES = "es"
 
 
 # A language tag as another system sends it (BCP 47-like: "fr-CA", "zh-Hant-HK"). Stored as given, whether or not we

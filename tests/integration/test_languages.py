@@ -4,13 +4,19 @@ invitation, the portal) gets the closest language we have."""
 from __future__ import annotations
 
 import json
+import re
 
 import boto3
 
+from functions.core.i18n import translator
+from functions.core.models import Initiator, Locale
+from functions.domain import cancellations
 from functions.integration import links
 from functions.integration.data import candidate_store, interview_store
 from functions.notify import events
 from tests.integration.conftest import interview_event
+from tests.integration.test_workflow import _approval_token
+from tests.unit.test_i18n import english_sentences_in
 
 
 def _register(interview_id: str, candidate_id: str, locale: str, email: str) -> None:
@@ -83,3 +89,61 @@ def test_the_portal_of_a_candidate_in_a_language_we_lack_follows_the_browser_the
     assert default["statusCode"] == 200 and '<html lang="en"' in default["body"] and "My interviews" in default["body"]
     # AND her stored tag is unchanged
     assert candidate_store.get_candidate("cand-fr").locale == "fr-CA"
+
+
+# ---- the pages, in every language but English ---------------------------------------------------------------------
+
+NON_ENGLISH = [locale for locale in Locale if locale is not Locale.EN]
+
+
+def _html_lang(response: dict) -> str:
+    return re.search(r'<html lang="([^"]+)"', response["body"]).group(1)
+
+
+def test_portal_approval_and_message_pages_in_each_other_language_show_no_english(system):
+    # GIVEN Li Wei's interview (zh-CN) and her cancellation waiting for the recruiter's decision
+    events.handle("InterviewScheduled", interview_event("int-1", "cand-1"))
+    request = cancellations.submit(interview_id="int-1", initiator=Initiator.CANDIDATE, actor="candidate:cand-1",
+                                   reason_code="illness", reason_text=None, idempotency_key="key-int-1",
+                                   candidate_id="cand-1")
+    token = _approval_token(system, request.request_id)
+    # AND a candidate for each language, registered with a regional tag of it (ja-JP, es-MX, ...)
+    tags = {Locale.ZH_CN: "zh-Hans-CN", Locale.ZH_TW: "zh-HK", Locale.JA: "ja-JP", Locale.KO: "ko-KR",
+            Locale.ES: "es-MX"}
+    for locale, tag in tags.items():
+        event = interview_event(f"int-{locale.value}", f"cand-{locale.value}")
+        event["candidate"].update({"locale": tag, "email": f"{locale.value}@mail.example.com"})
+        events.handle("InterviewScheduled", event)
+    # THEN each got the invitation in their language, the time written their way, and no English sentence
+    for locale in tags:
+        [invitation] = _mails_to(system, f"{locale.value}@mail.example.com")
+        assert invitation["subject"] == translator(locale)("mail.invitation.subject", job_title="Backend Engineer")
+        assert english_sentences_in(invitation["html"]) == [] and english_sentences_in(invitation["text"]) == []
+        assert re.search(r"2\d{3}(年|년)" if locale is not Locale.ES else r" de 2\d{3}, ", invitation["text"])
+    for locale in NON_ENGLISH:
+        # WHEN the candidate's portal and the recruiter's approval page are opened in that language
+        portal = system.http("GET", f"/portal/{links.candidate_token(f'cand-{locale.value}')}")
+        approval = _get_in(system, f"/approvals/{token}", locale, function="approve")
+        # THEN both are in that language, with its own words and none of the English catalog's sentences
+        for response in (portal, approval):
+            assert response["statusCode"] == 200 and _html_lang(response) == locale.value
+            assert english_sentences_in(response["body"]) == [], locale.value
+        assert translator(locale)("page.my_interviews") in portal["body"]
+        assert translator(locale)("page.approve") in approval["body"]
+        assert translator(locale)("reason.illness") in approval["body"]
+    # AND the decision and the retention-sent pages (the message page) are in the recruiter's language too
+    decided = system.http("POST", f"/approvals/{token}", function="approve", body="decision=reject&comment=ok",
+                          headers={"Content-Type": "application/x-www-form-urlencoded", "Accept-Language": "ja"})
+    assert _html_lang(decided) == "ja" and english_sentences_in(decided["body"]) == []
+    assert translator(Locale.JA)("page.decided", decision=translator(Locale.JA)("page.reject")) in decided["body"]
+    sent = system.http("POST", f"/approvals/{token}/retention", function="approve", body="message=Bitte",
+                       headers={"Content-Type": "application/x-www-form-urlencoded", "Accept-Language": "ko-KR"})
+    assert sent["statusCode"] == 200 and _html_lang(sent) == "ko" and english_sentences_in(sent["body"]) == []
+    assert translator(Locale.KO)("page.retention_sent") in sent["body"]
+    # AND the check itself finds English on the English page
+    english = system.http("GET", f"/approvals/{token}", function="approve", headers={"Accept-Language": "en"})
+    assert english_sentences_in(english["body"]) != []
+
+
+def _get_in(system, path: str, locale: Locale, function: str = "cancel") -> dict:
+    return system.http("GET", path, function=function, headers={"Accept-Language": f"{locale.value};q=1"})
