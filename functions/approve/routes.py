@@ -63,7 +63,7 @@ def _form(model: type[BaseModel], locale: Locale) -> BaseModel | Response:
     except ValidationError as exc:
         names = ", ".join(str(e["loc"][0]) for e in exc.errors())
     return page("pages/message.html.j2", locale, status=422, title=t("page.error_title"),
-                message=f"Invalid form field(s): {names}")
+                message=t("problem.invalid_request", fields=names))
 
 
 def _approval_page(token: str, locale: Locale, notice: str | None = None) -> Response:

@@ -121,7 +121,7 @@ def register_interview(body: InterviewScheduled) -> tuple[InterviewCreated, int]
         created, is_new = intake.register(body)
     except transactions.TransactionConflict:
         # The interview is new but its slot is booked by another interview: nothing was written.
-        raise ConflictError("This slot is already booked by another interview.") from None
+        raise ConflictError("This slot is already booked by another interview.", code="slot_booked") from None
     return created, 201 if is_new else 200
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
+from datetime import timedelta
 
 import boto3
 
@@ -12,9 +14,9 @@ from functions.core.i18n import translator
 from functions.core.models import Initiator, Locale
 from functions.domain import cancellations
 from functions.integration import links
-from functions.integration.data import candidate_store, interview_store
+from functions.integration.data import candidate_store, interview_store, request_store
 from functions.notify import events
-from tests.integration.conftest import interview_event
+from tests.integration.conftest import header, interview_event
 from tests.integration.test_workflow import _approval_token
 from tests.unit.test_i18n import english_sentences_in
 
@@ -147,3 +149,61 @@ def test_portal_approval_and_message_pages_in_each_other_language_show_no_englis
 
 def _get_in(system, path: str, locale: Locale, function: str = "cancel") -> dict:
     return system.http("GET", path, function=function, headers={"Accept-Language": f"{locale.value};q=1"})
+
+
+# ---- API problems: a stable code, the detail in the caller's language ---------------------------------------------
+
+def _cancel(system, interview_id: str, candidate_id: str, headers: dict | None = None) -> dict:
+    return system.http("POST", f"/api/candidate/interviews/{interview_id}/cancellations",
+                       body={"reason_code": "illness"},
+                       headers={"Authorization": f"Bearer {links.candidate_token(candidate_id)}",
+                                "Idempotency-Key": str(uuid.uuid4()), **(headers or {})})
+
+
+def test_a_too_late_cancellation_is_refused_in_the_candidates_language_with_a_stable_code(system):
+    # GIVEN Li Wei (stored language zh-CN) whose interview starts in 90 minutes, inside the 2-hour notice period
+    events.handle("InterviewScheduled", interview_event("int-late", "cand-1", starts_in=timedelta(minutes=90)))
+    mails_before = len(system.sent_mail())
+    # WHEN she tries to cancel online, once without a language preference and once from a Japanese browser
+    chinese = _cancel(system, "int-late", "cand-1")
+    japanese = _cancel(system, "int-late", "cand-1", {"Accept-Language": "ja-JP,ja;q=0.9"})
+    # THEN both are refused with the same machine-readable code, each detail in its language, naming the recruiter
+    for response, language in ((chinese, "zh-CN"), (japanese, "ja")):
+        problem = json.loads(response["body"])
+        assert response["statusCode"] == 409 and problem["code"] == "too_late_to_cancel"
+        assert header(response, "Content-Language") == language
+        assert "chen.jing@company.example.com" in problem["detail"]
+    assert json.loads(chinese["body"])["detail"].startswith("面试开始前不足 ")
+    assert "オンラインではキャンセルできません" in json.loads(japanese["body"])["detail"]
+    # AND nothing changed: the interview is still scheduled, no request exists, no mail went out
+    assert interview_store.get_interview("int-late").status == "SCHEDULED"
+    assert request_store.requests_of("cand-1") == []
+    assert len(system.sent_mail()) == mails_before
+
+
+def test_an_english_speaking_caller_still_reads_english_and_a_bad_body_names_its_fields_in_the_language(system):
+    # GIVEN a registered interview
+    events.handle("InterviewScheduled", interview_event("int-1", "cand-1"))
+    # WHEN an invalid body is sent from a Korean browser, and a call with a forged token from an English one
+    invalid = system.http(
+        "POST", "/api/candidate/interviews/int-1/cancellations", body={"reason_code": "no-such-reason"},
+        headers={"Authorization": f"Bearer {links.candidate_token('cand-1')}", "Idempotency-Key": str(uuid.uuid4()),
+                 "Accept-Language": "ko"})
+    forged = system.http("POST", "/api/candidate/interviews/int-1/cancellations", body={"reason_code": "illness"},
+                         headers={"Authorization": "Bearer forged", "Idempotency-Key": str(uuid.uuid4()),
+                                  "Accept-Language": "en-US"})
+    # THEN each carries its code and the detail in the caller's language
+    assert invalid["statusCode"] == 422 and json.loads(invalid["body"])["code"] == "invalid_request"
+    assert json.loads(invalid["body"])["detail"].startswith("다음 항목을 확인해 주세요: ")
+    assert forged["statusCode"] == 403 and json.loads(forged["body"])["code"] == "link_superseded"
+    assert json.loads(forged["body"])["detail"] == "This link is not valid. Please use the latest link you received."
+    assert request_store.requests_of("cand-1") == []
+
+
+def test_an_error_page_reads_in_the_browsers_language(system):
+    # GIVEN a personal link that is not valid WHEN a Korean browser opens it
+    response = system.http("GET", "/portal/not-a-token", headers={"Accept-Language": "ko-KR,ko;q=0.9"})
+    # THEN the page says so in Korean, with no English sentence
+    assert response["statusCode"] == 403 and _html_lang(response) == "ko"
+    assert translator(Locale.KO)("page.error_title") in response["body"]
+    assert english_sentences_in(response["body"]) == []
