@@ -1,5 +1,8 @@
-"""A language we lack never loses an interview: the tag the ATS sent is stored as given, and every reader (the
-invitation, the portal) gets the closest language we have."""
+"""Readers in six languages, through the real handlers on moto.
+
+A language we lack never loses an interview: the tag the ATS sent is stored as given, and every reader (the
+invitation, the portal) gets the closest language we have. Pages and mails in each non-English language carry no
+English sentence from the catalog; API problems keep a stable code and read in the caller's language."""
 
 from __future__ import annotations
 
