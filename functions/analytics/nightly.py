@@ -54,6 +54,7 @@ def run(start: date, end: date, send: bool = True) -> dict:
             key=f"report:{name}", to=get_settings().hr_email, locale=locale_of(get_settings().staff_locale),
             subject_key="mail.report.subject", body_key="mail.report.body",
             values={"period": name.replace("_", " – "), "requested": built["volume"]["requested"],
+                    "count": built["volume"]["requested"],  # picks the plural form of "requests"
                     "rate": "–" if rate is None else f"{rate:.1%}", "stored_at": stored["html"]},
             attachments=[emails.Attachment(f"report-{name}.html", CONTENT_TYPES["html"], files["html"].encode()),
                          emails.Attachment(f"report-{name}.csv", CONTENT_TYPES["csv"], files["csv"].encode())]))

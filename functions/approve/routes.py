@@ -63,7 +63,7 @@ def _form(model: type[BaseModel], locale: Locale) -> BaseModel | Response:
     except ValidationError as exc:
         names = ", ".join(str(e["loc"][0]) for e in exc.errors())
     return page("pages/message.html.j2", locale, status=422, title=t("page.error_title"),
-                message=f"Invalid form field(s): {names}")
+                message=t("problem.invalid_request", fields=names))
 
 
 def _approval_page(token: str, locale: Locale, notice: str | None = None) -> Response:
@@ -80,13 +80,13 @@ def _approval_page(token: str, locale: Locale, notice: str | None = None) -> Res
     return page(
         "pages/approval.html.j2", locale, title=t("page.approval_title"), notice=notice, token_path=token,
         request=ctx.request, interview=ctx.interview, open=ctx.open, retention_draft=ctx.retention_draft,
-        starts_at=local_text(ctx.interview.starts_at, zone),
+        starts_at=local_text(ctx.interview.starts_at, zone, locale),
         candidate_name=candidate.name if candidate else "",
         resume_url=candidate.resume_url if candidate else None,
         reason=t(f"reason.{ctx.request.reason_code}"),
-        earlier_interviews=[{"starts_at": local_text(i.starts_at, zone), "job_title": i.job_title,
+        earlier_interviews=[{"starts_at": local_text(i.starts_at, zone, locale), "job_title": i.job_title,
                              "status": i.status} for i in ctx.earlier_interviews],
-        earlier_cancellations=[{"at": local_text(c.at, zone), "job_title": c.job_title,
+        earlier_cancellations=[{"at": local_text(c.at, zone, locale), "job_title": c.job_title,
                                 "reason_code": c.reason_code} for c in cancellations],
         cancelled_before=", ".join(t(f"reason.{c.reason_code}") for c in cancellations),
     )

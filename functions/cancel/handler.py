@@ -11,15 +11,38 @@ from functions.cancel import api_docs
 from functions.cancel import console, portal, routes
 from functions.core.errors import DomainError
 from functions.core.observability import logger, metrics, tracer
+from functions.integration.data import candidate_store
 from functions.web import unavailable
-from functions.web.responses import domain_problem, validation_problem
+from functions.web.responses import (api_reader_locale, candidate_from_authorization, domain_problem,
+                                     validation_problem)
 
 app = APIGatewayRestResolver(enable_validation=True)
 app.include_router(routes.router)
 app.include_router(portal.router)
 app.include_router(console.router)
-app.exception_handler(RequestValidationError)(validation_problem)
-app.exception_handler(DomainError)(domain_problem)
+
+
+def _stored_language(headers) -> str | None:
+    """The candidate's stored language, when the call carries a valid personal link token."""
+    try:
+        candidate = candidate_store.get_candidate(candidate_from_authorization(headers.get("Authorization")))
+    except Exception:  # noqa: BLE001 - an error answer must not itself fail for want of a language
+        return None
+    return candidate.locale if candidate else None
+
+
+@app.exception_handler(DomainError)
+def _domain_problem(exc: DomainError):
+    """A domain error in the caller's language (Accept-Language, else the candidate's stored one) with its code."""
+    headers = app.current_event.headers or {}
+    return domain_problem(exc, api_reader_locale(headers.get("Accept-Language"), _stored_language(headers)))
+
+
+@app.exception_handler(RequestValidationError)
+def _validation_problem(exc: RequestValidationError):
+    return validation_problem(exc, api_reader_locale((app.current_event.headers or {}).get("Accept-Language")))
+
+
 app.exception_handler(unavailable.AWS_ERRORS)(unavailable.problem)
 api_docs.serve(app)
 

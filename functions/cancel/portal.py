@@ -60,14 +60,14 @@ def portal(token: str):
     for interview in interviews:
         latest = next((r for r in requests if r.interview_id == interview.interview_id), None)
         items.append({
-            "view": interview_view(interview), "local_time": local_text(interview.starts_at, zone),
+            "view": interview_view(interview), "local_time": local_text(interview.starts_at, zone, locale),
             "moves_left": moves.moves_left(interview), "rebooked": bool(interview.rebooked_slot_id),
             "has_description": bool(interview.description_url), "has_intro": bool(interview.company_intro_url),
             "calendar_links": _calendar_links(interview),
             # The timeline follows the latest request while it is open, and shows how the last one ended.
             "request": latest,
         })
-    history = [{"created": local_text(r.created_at, zone), "job_title": titles.get(r.interview_id, ""),
+    history = [{"created": local_text(r.created_at, zone, locale), "job_title": titles.get(r.interview_id, ""),
                 "reason_code": r.reason_code, "reason_text": r.reason_text, "status": r.status}
                for r in requests if r.initiator == "candidate"]
     return page(

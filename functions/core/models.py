@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, HttpUrl, ValidationInfo, field_validator, model_validator
 
@@ -76,8 +77,19 @@ COMPANY_CANCELLERS = frozenset({StaffRole.RECRUITER, StaffRole.ADMIN})
 
 
 class Locale(StrEnum):
+    """The languages we have messages in. A reader's stored tag may be any other; i18n.locale_of picks among these."""
+
     EN = "en"
     ZH_CN = "zh-CN"
+    ZH_TW = "zh-TW"
+    JA = "ja"
+    KO = "ko"
+    ES = "es"
+
+
+# A language tag as another system sends it (BCP 47-like: "fr-CA", "zh-Hant-HK"). Stored as given, whether or not we
+# have that language: a language we lack must never lose an interview; readers fall back (see i18n.locale_of).
+LocaleTag = Annotated[str, Field(min_length=2, max_length=35, pattern=r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")]
 
 
 # ---- people and interviews (what other systems send us) -------------------------------------------------------
@@ -108,7 +120,7 @@ class CandidateIn(BaseModel):
     email: EmailStr
     phone: str | None = Field(None, max_length=32)
     sms_opt_in: bool = False  # agreed to text messages (receipt and outcome) at `phone`
-    locale: Locale = Locale.EN
+    locale: LocaleTag = "en"  # kept as the ATS sent it, e.g. "fr-CA"
     timezone: str = Field("UTC", max_length=64)
     source: str = Field("direct", max_length=64)
     resume_url: HttpUrl | None = None
@@ -306,7 +318,7 @@ class WaitlistCandidate(BaseModel):
     candidate_id: Identifier
     name: str = Field(min_length=1, max_length=200)
     email: EmailStr
-    locale: Locale = Locale.EN
+    locale: LocaleTag = "en"  # kept as given; readers fall back to a language we have
     timezone: str = Field("UTC", max_length=64)
 
 

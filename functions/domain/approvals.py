@@ -93,7 +93,8 @@ def context(token: str) -> ApprovalContext:
 def _check_link(link: links.ApproverLink, approval: ApprovalItem | None) -> ApprovalItem:
     """The link's approval, if the link is this approval's current one (410 once it was passed on, else 403)."""
     if approval is not None and approval.level > link.level:
-        raise LinkExpiredError("This request was passed on to another approver because the deadline passed.")
+        raise LinkExpiredError("This request was passed on to another approver because the deadline passed.",
+                               code="approval_passed_on")
     if approval is None or approval.approver_id != link.approver_id or approval.level != link.level:
         raise LinkInvalidError("This link is not valid.")
     return approval
@@ -112,7 +113,7 @@ def send_retention(token: str, message: str) -> None:
     """
     link, approval = _link_and_approval(token)
     if approval.decision != Decision.REJECT.value:
-        raise ConflictError("A retention message can only follow a rejection.")
+        raise ConflictError("A retention message can only follow a rejection.", code="retention_needs_rejection")
     actor = f"approver:{link.approver_id}"
     entry = AuditEntry(at=to_iso(utc_now()), actor=actor, action="retention_sent",
                        why="retention message sent to the candidate")
@@ -121,14 +122,16 @@ def send_retention(token: str, message: str) -> None:
     except transactions.TransactionConflict:
         request = request_store.get_request(link.request_id)
         if request is None or request.retention_message != message:
-            raise ConflictError("A retention message was already sent for this request.") from None
+            raise ConflictError("A retention message was already sent for this request.",
+                                code="retention_already_sent") from None
     request = request_store.get_request(link.request_id)
     try:
         events.publish("RetentionMessageSent", {"request_id": request.request_id,
                                                 "interview_id": request.interview_id,
                                                 "candidate_id": request.candidate_id})
     except Exception as exc:  # noqa: BLE001 - kept and audited; sending the same text again delivers it
-        raise ServiceUnavailableError("The message is saved but could not be sent yet; please send it again.") \
+        raise ServiceUnavailableError("The message is saved but could not be sent yet; please send it again.",
+                                      code="retention_unsent") \
             from exc
 
 
@@ -136,7 +139,7 @@ def decide(token: str, decision: Decision, comment: str | None) -> Outcome:
     """Record the decision once and hand it to the waiting workflow. Every later attempt gets a conflict."""
     link, approval = _link_and_approval(token)
     if approval.decision is not None:
-        raise ConflictError("This request has already been decided.")
+        raise ConflictError("This request has already been decided.", code="already_decided")
 
     outcome = Outcome.APPROVED if decision is Decision.APPROVE else Outcome.REJECTED
     actor = f"approver:{link.approver_id}"
@@ -150,7 +153,7 @@ def decide(token: str, decision: Decision, comment: str | None) -> Outcome:
                               comment=comment, entry=entry)
     except transactions.TransactionConflict:
         # The link was used or the approval decided meanwhile: either way another decision won.
-        raise ConflictError("This request has already been decided.") from None
+        raise ConflictError("This request has already been decided.", code="already_decided") from None
     try:
         workflow.send_decision(approval.task_token, {
             "outcome": outcome.value, "actor": actor, "comment": comment or "",
@@ -160,7 +163,8 @@ def decide(token: str, decision: Decision, comment: str | None) -> Outcome:
         approval_store.withdraw_decision(link.request_id, link.level, AuditEntry(
             at=to_iso(utc_now()), actor="workflow", action="decision_withdrawn",
             why="the decision arrived after the deadline; the request had moved on"))
-        raise LinkExpiredError("The deadline for this decision passed; the request was passed on.") from None
+        raise LinkExpiredError("The deadline for this decision passed; the request was passed on.",
+                               code="decision_too_late") from None
     except (ClientError, BotoCoreError) as exc:
         # Step Functions still refuses after the SDK's retries: a decision the workflow never heard of must not
         # stand (nor use up the link), or the retry would be told "already decided" while nothing was decided.
@@ -168,6 +172,7 @@ def decide(token: str, decision: Decision, comment: str | None) -> Outcome:
             at=to_iso(utc_now()), actor="workflow", action="decision_withdrawn",
             why="the workflow could not be reached; the approver was asked to send the decision again"),
             release_link=link.link_id)
-        raise ServiceUnavailableError("The service is busy; please send your decision again in a moment.") from exc
+        raise ServiceUnavailableError("The service is busy; please send your decision again in a moment.",
+                                      code="busy_retry_decision") from exc
     return outcome
 

@@ -27,12 +27,12 @@ TARGETS: dict[str, tuple[Behaviour, str]] = {
 def follow(candidate_id: str, interview_id: str, target: str, now: datetime | None = None) -> str:
     """Record that the candidate followed the link (first time only) and return where it leads."""
     if target not in TARGETS:
-        raise NotFoundError("No such link.")
+        raise NotFoundError("No such link.", code="link_not_found")
     behaviour, url_attribute = TARGETS[target]
     interview = interview_store.get_interview(interview_id)
     url = getattr(interview, url_attribute, None) if interview else None
     if interview is None or interview.candidate_id != candidate_id or not url:
-        raise NotFoundError("No such link.")
+        raise NotFoundError("No such link.", code="link_not_found")
     at = to_iso(now or utc_now())
     if interview_store.record_behaviour(interview_id, candidate_id, f"{behaviour.value}_at", at):
         try:

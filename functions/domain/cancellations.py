@@ -58,7 +58,8 @@ def submit(
         profile = candidate_store.get_candidate(interview.candidate_id) if interview else None
     if interview is None or (candidate_id is not None and interview.candidate_id != candidate_id) \
             or (scope is not None and not scope.covers(interview)):
-        raise NotFoundError("No such interview.")  # someone else's interview looks exactly like a missing one
+        raise NotFoundError("No such interview.",  # someone else's interview looks exactly like a missing one
+                            code="interview_not_found")
     request_id = request_id_for(actor, interview_id, idempotency_key)
 
     if interview.pending_request_id == request_id:
@@ -93,7 +94,8 @@ def submit(
     except transactions.TransactionConflict as conflict:
         if "request" in conflict.failed:  # a concurrent duplicate won the race
             return _repeat(request_id, reason_code, reason_text)
-        raise ConflictError("This interview is no longer scheduled; it may have been cancelled already.") from None
+        raise ConflictError("This interview is no longer scheduled; it may have been cancelled already.",
+                            code="interview_not_scheduled") from None
 
     _start_or_ask_to_retry(request_id, _workflow_input(request, interview.slot_id, route.model_dump(mode="json")))
     return _receipt(request)
@@ -105,35 +107,39 @@ def _start_or_ask_to_retry(request_id: str, workflow_input: dict) -> None:
         workflow.start(request_id, workflow_input)
     except (ClientError, BotoCoreError) as exc:
         raise ServiceUnavailableError(
-            "Your request is saved but could not be processed yet; send it again with the same Idempotency-Key."
-        ) from exc
+            "Your request is saved but could not be processed yet; send it again with the same Idempotency-Key.",
+            code="request_saved_retry") from exc
 
 
 def _check_cancellable(interview: InterviewItem, initiator: Initiator, now: datetime, decision: PolicyDecision,
                        reason_code: str, reason_text: str | None) -> None:
     if interview.status == InterviewStatus.CANCELLED:
-        raise ConflictError("This interview is already cancelled.")
+        raise ConflictError("This interview is already cancelled.", code="already_cancelled")
     if interview.status == InterviewStatus.CANCELLATION_PENDING:
-        raise ConflictError("A cancellation of this interview is already being decided.")
+        raise ConflictError("A cancellation of this interview is already being decided.",
+                            code="cancellation_pending")
     starts_at = from_iso(interview.starts_at)
     if starts_at <= now:
-        raise ConflictError("This interview has already started.")
+        raise ConflictError("This interview has already started.", code="interview_started")
     if initiator is Initiator.CANDIDATE and starts_at - now < decision.minimum_notice:
         raise PolicyViolationError(
             f"Cancellations less than {decision.minimum_notice_hours:g} hours before the interview cannot be made "
-            f"online; please contact your recruiter at {interview.recruiter.email}."
-        )
+            f"online; please contact your recruiter at {interview.recruiter.email}.",
+            code="too_late_to_cancel", hours=f"{decision.minimum_notice_hours:g}", contact=interview.recruiter.email)
     if decision.reason_text_required and not (reason_text or "").strip():
-        raise PolicyViolationError(f"Please describe the reason: a text is required for reason {reason_code}.")
+        raise PolicyViolationError(f"Please describe the reason: a text is required for reason {reason_code}.",
+                                    code="reason_text_required", reason=reason_code)
 
 
 def _repeat(request_id: str, reason_code: str, reason_text: str | None) -> Receipt:
     """A repeated submission: same body -> the same receipt (and make sure the workflow runs); else a conflict."""
     request = request_store.get_request(request_id)
     if request is None:
-        raise ConflictError("A request with this Idempotency-Key is being processed; retry shortly.")
+        raise ConflictError("A request with this Idempotency-Key is being processed; retry shortly.",
+                            code="idempotency_in_progress")
     if request.reason_code != reason_code or (request.reason_text or None) != (reason_text or None):
-        raise ConflictError("This Idempotency-Key was already used with a different request body.")
+        raise ConflictError("This Idempotency-Key was already used with a different request body.",
+                            code="idempotency_key_reused")
     if request.status == RequestStatus.RECEIVED:
         # The first attempt may have stored the request and failed to start the workflow: finish its work.
         interview = interview_store.get_interview(request.interview_id)
@@ -173,7 +179,7 @@ def view(request_id: str, candidate_id: str | None = None) -> RequestView:
     """A request with its timeline. With `candidate_id`, only that candidate's own requests are visible."""
     request = request_store.get_request(request_id)
     if request is None or (candidate_id is not None and request.candidate_id != candidate_id):
-        raise NotFoundError("No such request.")
+        raise NotFoundError("No such request.", code="request_not_found")
     final = RequestStatus(request.status) in FINAL_REQUEST_STATUSES
     return RequestView(
         **_receipt(request).model_dump(),

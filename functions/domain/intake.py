@@ -72,7 +72,7 @@ def register(event: InterviewScheduled, actor: str = BUS_ACTOR) -> tuple[Intervi
         except transactions.TransactionConflict as conflict:
             if conflict.failed != ("candidate",):
                 # The interview is new but its slot is booked by another interview: nothing was written.
-                raise ConflictError("This slot is already booked by another interview.") from None
+                raise ConflictError("This slot is already booked by another interview.", code="slot_booked") from None
             if attempt == CONTACT_READ_ATTEMPTS - 1:
                 raise ServiceUnavailableError("The candidate's details are being changed by another registration; "
                                               "send this one again.") from None

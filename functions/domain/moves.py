@@ -32,7 +32,8 @@ def trail_id(interview_id: str) -> str:
 def _own_interview(interview_id: str, candidate_id: str) -> InterviewItem:
     interview = interview_store.get_interview(interview_id)
     if interview is None or interview.candidate_id != candidate_id:
-        raise NotFoundError("No such interview.")  # someone else's interview looks exactly like a missing one
+        raise NotFoundError("No such interview.",  # someone else's interview looks exactly like a missing one
+                            code="interview_not_found")
     return interview
 
 
@@ -76,8 +77,9 @@ def move(interview_id: str, candidate_id: str, slot_id: str, now: datetime | Non
         slot_store.move_interview(interview, slot, decision.move_limit, to_iso(now), entry, trail_id(interview_id))
     except transactions.TransactionConflict as conflict:
         if "new_slot" in conflict.failed:
-            raise ConflictError("This slot was just taken; please pick another.") from None
-        raise ConflictError("This interview changed meanwhile; please reload the page.") from None
+            raise ConflictError("This slot was just taken; please pick another.", code="slot_taken") from None
+        raise ConflictError("This interview changed meanwhile; please reload the page.",
+                            code="interview_changed") from None
     moved = interview_store.get_interview(interview_id)
     _announce(moved, from_slot_id=interview.slot_id, from_starts_at=interview.starts_at)
     return _receipt(moved, now)
@@ -87,29 +89,34 @@ def _free_slot(interview: InterviewItem, slot_id: str, decision: PolicyDecision,
     """The slot, if it is a free slot of the interview's job far enough ahead."""
     slot = slot_store.get_slot(slot_id)
     if slot is None or slot.job_id != interview.job_id:
-        raise NotFoundError("No such slot for this interview.")
+        raise NotFoundError("No such slot for this interview.", code="slot_not_found")
     if from_iso(slot.starts_at) - now < decision.minimum_notice:
         raise PolicyViolationError(
-            f"The new time must be at least {decision.minimum_notice_hours:g} hours from now.")
+            f"The new time must be at least {decision.minimum_notice_hours:g} hours from now.",
+            code="move_too_soon", hours=f"{decision.minimum_notice_hours:g}")
     if slot.status != "AVAILABLE":
-        raise ConflictError("This slot was just taken; please pick another.")
+        raise ConflictError("This slot was just taken; please pick another.", code="slot_taken")
     return slot
 
 
 def _check_movable(interview: InterviewItem, now: datetime) -> PolicyDecision:
     if interview.status != InterviewStatus.SCHEDULED:
-        raise ConflictError("Only a scheduled interview can be moved.")
+        raise ConflictError("Only a scheduled interview can be moved.", code="move_not_scheduled")
     decision = _policy(interview, now)
     if not decision.may_move:
-        raise PolicyViolationError("This interview cannot be moved online; please contact your recruiter.")
+        raise PolicyViolationError("This interview cannot be moved online; please contact your recruiter.",
+                                    code="move_not_allowed")
     if int(interview.moves or 0) >= decision.move_limit:
         raise PolicyViolationError(
             f"An interview can be moved at most {decision.move_limit} time(s) online; "
-            f"please contact your recruiter at {interview.recruiter.email}.")
+            f"please contact your recruiter at {interview.recruiter.email}.",
+            code="move_limit", count=int(decision.move_limit), contact=interview.recruiter.email)
     if from_iso(interview.starts_at) - now < decision.minimum_notice:
         raise PolicyViolationError(
             f"Moves less than {decision.minimum_notice_hours:g} hours before the interview cannot be made online; "
-            f"please contact your recruiter at {interview.recruiter.email}.")
+            f"please contact your recruiter at {interview.recruiter.email}.",
+            code="too_late_to_move", hours=f"{decision.minimum_notice_hours:g}",
+            contact=interview.recruiter.email)
     return decision
 
 
@@ -124,8 +131,8 @@ def _announce(interview: InterviewItem, from_slot_id: str | None, from_starts_at
         })
     except Exception as exc:  # noqa: BLE001 - the move is stored; a retry of the same move re-announces it
         raise ServiceUnavailableError(
-            "Your interview was moved but the calendars could not be updated yet; send the same move again."
-        ) from exc
+            "Your interview was moved but the calendars could not be updated yet; send the same move again.",
+            code="move_unannounced") from exc
 
 
 def rebook(interview_id: str, candidate_id: str, slot_id: str, now: datetime | None = None) -> SlotView:
@@ -142,9 +149,10 @@ def rebook(interview_id: str, candidate_id: str, slot_id: str, now: datetime | N
         _announce_claim(interview, slot.slot_id, slot.starts_at, slot.claimed_at or to_iso(now), release_id)
         return SlotView(slot_id=slot.slot_id, starts_at=slot.starts_at)
     if interview.status != InterviewStatus.CANCELLED:
-        raise ConflictError("Only a cancelled interview can be booked again; move it instead.")
+        raise ConflictError("Only a cancelled interview can be booked again; move it instead.",
+                            code="rebook_not_cancelled")
     if interview.rebooked_slot_id:
-        raise ConflictError("A new time was already booked for this interview.")
+        raise ConflictError("A new time was already booked for this interview.", code="rebook_done")
     decision = _policy(interview, now)
     slot = _free_slot(interview, slot_id, decision, now)
     at = to_iso(now)
@@ -155,8 +163,8 @@ def rebook(interview_id: str, candidate_id: str, slot_id: str, now: datetime | N
         slot_store.claim_slot_for_rebooking(interview, slot, release_id, at, entry, trail_id(interview_id))
     except transactions.TransactionConflict as conflict:
         if "slot" in conflict.failed:
-            raise ConflictError("This slot was just taken; please pick another.") from None
-        raise ConflictError("A new time was already booked for this interview.") from None
+            raise ConflictError("This slot was just taken; please pick another.", code="slot_taken") from None
+        raise ConflictError("A new time was already booked for this interview.", code="rebook_done") from None
     _announce_claim(interview, slot.slot_id, slot.starts_at, at, release_id)
     return SlotView(slot_id=slot.slot_id, starts_at=slot.starts_at)
 
@@ -168,7 +176,8 @@ def _announce_claim(interview: InterviewItem, slot_id: str, starts_at: str, clai
             "release_id": release_id, "starts_at": starts_at, "claimed_at": claimed_at})
     except Exception as exc:  # noqa: BLE001 - the claim is stored; the same request again announces it
         raise ServiceUnavailableError("The time is reserved for you but could not be confirmed yet; "
-                                      "send the same choice again.") from exc
+                                      "send the same choice again.",
+                                      code="rebook_unconfirmed") from exc
 
 
 def publish_slots(job_id: str, starts_at: list[str]) -> list[SlotView]:

@@ -22,5 +22,5 @@ def draft(request: RequestItem, interview: InterviewItem, candidate: CandidateIt
     if key not in catalog(locale):  # a policy may name a template this deployment has no text for
         key = f"retention.{DEFAULT_TEMPLATE}"
     return t(key, name=candidate.name if candidate else "", job_title=interview.job_title,
-             starts_at=local_text(interview.starts_at, candidate.timezone if candidate else None),
+             starts_at=local_text(interview.starts_at, candidate.timezone if candidate else None, locale),
              reason=t(f"reason.{request.reason_code}"), contact=interview.recruiter.email)

@@ -34,10 +34,12 @@ PURGE_AFTER = timedelta(days=30)  # offers are kept a while for the record, then
 class OfferExpiredError(DomainError):
     status = 410
     title = "This offer has expired"
+    code = "offer_expired"
 
 
 class SlotTakenError(ConflictError):
     title = "This slot has already been taken"
+    code = "slot_taken"
 
 
 def join(event: CandidateWaitlisted, now: datetime | None = None) -> bool:
@@ -95,7 +97,7 @@ def claim(slot_id: str, candidate_id: str, now: datetime | None = None) -> Claim
     now = now or utc_now()
     offer = slot_store.get_offer(slot_id, candidate_id)
     if offer is None:
-        raise NotFoundError("There is no offer of this slot for you.")
+        raise NotFoundError("There is no offer of this slot for you.", code="offer_not_found")
     at = to_iso(now)
     try:
         slot_store.claim_slot(offer, at)
@@ -111,7 +113,7 @@ def claim(slot_id: str, candidate_id: str, now: datetime | None = None) -> Claim
         current = slot_store.get_offer(slot_id, candidate_id)
         if current is not None and current.status == "OFFERED" and current.expires_at <= at:
             raise OfferExpiredError("This offer has expired.") from None
-        raise SlotTakenError("This slot is no longer offered to you.") from None
+        raise SlotTakenError("This slot is no longer offered to you.", code="offer_withdrawn") from None
     result = Claim(slot_id, candidate_id, offer.job_id, offer.release_id, offer.starts_at, at)
     slot_store.leave_waitlist(offer.job_id, candidate_id)
     _announce(result)

@@ -122,11 +122,13 @@ def _sign(purpose: str, payload: dict, ttl_seconds: int) -> str:
 def _verify(purpose: str, token: str) -> dict:
     # itsdangerous skips characters outside base64 when decoding; we refuse them, so a token is exactly itself.
     if not _TOKEN_SHAPE.fullmatch(token or ""):
-        raise LinkInvalidError("This link is not valid. Please use the latest link you received.")
+        raise LinkInvalidError("This link is not valid. Please use the latest link you received.",
+                               code="link_superseded")
     try:
         payload = keyring.serializer(purpose).loads(token)
     except BadSignature as exc:
-        raise LinkInvalidError("This link is not valid. Please use the latest link you received.") from exc
+        raise LinkInvalidError("This link is not valid. Please use the latest link you received.",
+                               code="link_superseded") from exc
     if not isinstance(payload, dict) or not isinstance(payload.get("exp"), int):
         raise LinkInvalidError("This link is not valid.")
     if payload["exp"] < time.time():

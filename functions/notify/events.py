@@ -29,10 +29,11 @@ def on_interview_scheduled(detail: dict) -> None:
     invite = calendars.invitation(interview, profile) if interview is not None else None
     ics = [emails.Attachment("invitation.ics", "text/calendar; method=REQUEST", invite)] if invite else []
     emails.send(emails.Message(
-        key=f"{event.interview_id}:invitation", to=str(candidate.email), locale=candidate.locale,
+        key=f"{event.interview_id}:invitation", to=str(candidate.email), locale=locale_of(candidate.locale),
         subject_key="mail.invitation.subject", body_key="mail.invitation.body",
         values={"name": candidate.name, "job_title": event.job.title,
-                "starts_at": local_text(interview.starts_at if interview else event.starts_at, candidate.timezone)},
+                "starts_at": local_text(interview.starts_at if interview else event.starts_at, candidate.timezone,
+                                          locale_of(candidate.locale))},
         link=created.candidate_link, attachments=ics,
     ))
     if ics:
@@ -81,8 +82,8 @@ def on_approval_requested(detail: dict) -> None:
     emails.send(emails.Message(
         key=f"{requested.request_id}:approval:{requested.level}", to=approval.approver_email, locale=locale,
         subject_key="mail.approval.subject", body_key="mail.approval.body",
-        values={**common_values(interview, candidate, zone="UTC"), "candidate": candidate.name if candidate else "",
-                "reason": t(f"reason.{request.reason_code}"), "due_at": local_text(approval.due_at, "UTC"),
+        values={**common_values(interview, candidate, for_staff=True), "candidate": candidate.name if candidate else "",
+                "reason": t(f"reason.{request.reason_code}"), "due_at": local_text(approval.due_at, "UTC", locale),
                 "request_id": requested.request_id},
         link=approvals.link_for(approval, requested.sla_seconds),
     ))
@@ -114,7 +115,7 @@ def on_cancellation_approved(detail: dict) -> None:
     emails.send(emails.Message(
         key=f"{detail['request_id']}:approved:interviewer", to=interview.interviewer.email,
         locale=staff_locale(), subject_key="mail.interviewer.subject", body_key="mail.interviewer.body",
-        values=common_values(interview, candidate, zone="UTC"), attachments=[ics],
+        values=common_values(interview, candidate, for_staff=True), attachments=[ics],
     ))
     if sms.wanted(candidate):
         sms.send(sms.Text(key=f"{detail['request_id']}:approved:sms", to=candidate.phone, locale=locale,
@@ -132,7 +133,8 @@ def on_interview_moved(detail: dict) -> None:
     ics = emails.Attachment("invite.ics", "text/calendar; method=REQUEST", invite)
     key = f"{interview.interview_id}:moved:{sequence}"
     if candidate is not None:
-        values = {**common_values(interview, candidate), "starts_at": local_text(detail["starts_at"], candidate.timezone)}
+        values = {**common_values(interview, candidate),
+                  "starts_at": local_text(detail["starts_at"], candidate.timezone, candidate_locale(candidate))}
         emails.send(emails.Message(
             key=f"{key}:candidate", to=candidate.email, locale=candidate_locale(candidate),
             subject_key="mail.moved.subject", body_key="mail.moved.body", values=values,
@@ -140,7 +142,8 @@ def on_interview_moved(detail: dict) -> None:
     emails.send(emails.Message(
         key=f"{key}:interviewer", to=interview.interviewer.email, locale=staff_locale(),
         subject_key="mail.moved_interviewer.subject", body_key="mail.moved_interviewer.body",
-        values={**common_values(interview, candidate, zone="UTC"), "starts_at": local_text(detail["starts_at"], "UTC")},
+        values={**common_values(interview, candidate, for_staff=True),
+                "starts_at": local_text(detail["starts_at"], "UTC", staff_locale())},
         attachments=[ics]))
     if detail.get("from_slot_id"):
         offer_released_slot(key, detail["from_slot_id"], interview.job_title, detail["candidate_id"])
@@ -155,8 +158,8 @@ def offer_released_slot(release_id: str, slot_id: str, job_title: str, candidate
             key=f"{release_id}:offer:{offer.candidate_id}", to=offer.email, locale=locale,
             subject_key="mail.offer.subject", body_key="mail.offer.body",
             values={"name": offer.name, "job_title": offer.job_title,
-                    "starts_at": local_text(offer.starts_at, offer.timezone),
-                    "expires_at": local_text(offer.expires_at, offer.timezone)},
+                    "starts_at": local_text(offer.starts_at, offer.timezone, locale),
+                    "expires_at": local_text(offer.expires_at, offer.timezone, locale)},
             link=links.portal_url(offer.candidate_id),
         ))
 
@@ -223,20 +226,21 @@ def on_slot_claimed(detail: dict) -> None:
                 key=f"{release_id}:claimed:{winner}", to=candidate.email, locale=candidate_locale(candidate),
                 subject_key="mail.claimed.subject", body_key="mail.claimed.body",
                 values={"name": candidate.name, "job_title": interview.job_title if interview else "",
-                        "starts_at": local_text(detail["starts_at"], candidate.timezone)}))
+                        "starts_at": local_text(detail["starts_at"], candidate.timezone,
+                                                candidate_locale(candidate))}))
     elif claimed is not None and claimed.release_id == release_id:
         emails.send(emails.Message(
             key=f"{release_id}:claimed:{winner}", to=claimed.email, locale=locale_of(claimed.locale),
             subject_key="mail.claimed.subject", body_key="mail.claimed.body",
             values={"name": claimed.name, "job_title": claimed.job_title,
-                    "starts_at": local_text(claimed.starts_at, claimed.timezone)},
+                    "starts_at": local_text(claimed.starts_at, claimed.timezone, locale_of(claimed.locale))},
         ))
     for offer in waitlist.others_to_tell(slot_id, release_id, winner):
         emails.send(emails.Message(
             key=f"{release_id}:gone:{offer.candidate_id}", to=offer.email, locale=locale_of(offer.locale),
             subject_key="mail.offer_gone.subject", body_key="mail.offer_gone.body",
             values={"name": offer.name, "job_title": offer.job_title,
-                    "starts_at": local_text(offer.starts_at, offer.timezone)},
+                    "starts_at": local_text(offer.starts_at, offer.timezone, locale_of(offer.locale))},
         ))
 
 

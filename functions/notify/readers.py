@@ -21,8 +21,12 @@ def staff_locale() -> Locale:
     return locale_of(get_settings().staff_locale)
 
 
-def common_values(interview: InterviewItem, candidate: CandidateItem | None, zone: str | None = None) -> dict:
-    """Values most messages use; times in the reader's timezone (the candidate's, unless `zone` says)."""
-    zone = zone or (candidate.timezone if candidate else None)
-    return {"job_title": interview.job_title, "starts_at": local_text(interview.starts_at, zone),
+def common_values(interview: InterviewItem, candidate: CandidateItem | None, for_staff: bool = False) -> dict:
+    """Values most messages use; times as the reader reads them: the candidate in their timezone and language,
+    staff in UTC and the staff language."""
+    if for_staff:
+        zone, locale = "UTC", staff_locale()
+    else:
+        zone, locale = (candidate.timezone if candidate else None), candidate_locale(candidate)
+    return {"job_title": interview.job_title, "starts_at": local_text(interview.starts_at, zone, locale),
             "name": candidate.name if candidate else "", "interview_id": interview.interview_id}

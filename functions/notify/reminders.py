@@ -64,7 +64,8 @@ def send_reminders(now: datetime) -> dict:
         values = {**common_values(interview, candidate),
                   "ai_interview_url": links.tracked_url(candidate.candidate_id, interview.interview_id,
                                                         "ai-interview"),
-                  "duration_minutes": int(interview.duration_minutes)}
+                  "duration_minutes": int(interview.duration_minutes),
+                  "count": int(interview.duration_minutes)}  # picks the plural form of "minutes"
         try:
             reminded += emails.send(emails.Message(
                 key=f"{interview.interview_id}:reminder:{interview.starts_at}", to=candidate.email, locale=locale,
@@ -108,7 +109,7 @@ def remind_approvers(now: datetime) -> dict:
             locale=staff_locale(), subject_key="mail.approval_reminder.subject",
             body_key="mail.approval_reminder.body",
             values={"job_title": interview.job_title, "request_id": approval.request_id,
-                    "due_at": local_text(approval.due_at, "UTC")},
+                    "due_at": local_text(approval.due_at, "UTC", staff_locale())},
             # A fresh single-use link for the same approver and level; whichever is used first decides.
             link=approvals.link_for(approval, remaining)))
     return {"hour": bucket, "approvers_reminded": reminded}

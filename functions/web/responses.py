@@ -12,7 +12,8 @@ from functions.domain.scopes import StaffScope
 from functions.integration import links
 from functions.core.models import Locale, StaffRole
 from functions.core.errors import DomainError, ForbiddenError, UnauthorizedError
-from functions.core.i18n import LANGUAGES, locale_of, translator
+from functions.core.i18n import (DEFAULT_LOCALE, LANGUAGES, accepted_languages, catalog, locale_of, supported,
+                                 translator)
 from functions.web.rendering import render
 
 PROBLEM_JSON = "application/problem+json"
@@ -26,12 +27,15 @@ PROBLEM_SCHEMA: dict = {
     "type": "object",
     "title": "Problem",
     "description": "RFC 9457 problem details",
-    "required": ["type", "title", "status", "detail"],
+    "required": ["type", "title", "status", "detail", "code"],
     "properties": {
         "type": {"type": "string"},
         "title": {"type": "string"},
         "status": {"type": "integer"},
-        "detail": {"type": "string"},
+        "detail": {"type": "string", "description": "For a person, in the language of Accept-Language or the "
+                                                   "caller's stored language (Content-Language names it)"},
+        "code": {"type": "string", "description": "What went wrong, stable and machine-readable (e.g. "
+                                                 "too_late_to_cancel): branch on this, not on detail"},
         "errors": {
             "type": "array",
             "description": "On 422: each invalid field, where it was, and what is wrong with it",
@@ -80,14 +84,36 @@ def page_responses(*statuses: int) -> dict[int, dict]:
 
 
 
-def problem(status: int, title: str, detail: str, errors: list[dict] | None = None) -> Response:
-    body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
+def problem(status: int, title: str, detail: str, errors: list[dict] | None = None, code: str = "bad_request",
+            locale: Locale = DEFAULT_LOCALE) -> Response:
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, "code": code}
     if errors:
         body["errors"] = errors
-    return Response(status_code=status, content_type=PROBLEM_JSON, body=json.dumps(body))
+    return Response(status_code=status, content_type=PROBLEM_JSON, body=json.dumps(body),
+                    headers={"Content-Language": locale.value})
 
 
-def validation_problem(exc: RequestValidationError) -> Response:
+def api_reader_locale(accept_language: str | None, stored: str | None = None) -> Locale:
+    """An API caller's language: what Accept-Language asks for first, then the stored one, then the default."""
+    for tag in [*accepted_languages(accept_language), stored]:
+        if tag and (found := supported(tag)):
+            return found
+    return DEFAULT_LOCALE
+
+
+def problem_text(exc: DomainError, locale: Locale) -> str:
+    """The error as the reader reads it: the catalog's text for its code (or its class's), else the English."""
+    messages, t = catalog(locale), translator(locale)
+    for code in (exc.code, type(exc).code):
+        if f"problem.{code}" in messages:
+            try:
+                return t(f"problem.{code}", **exc.values)
+            except (KeyError, IndexError):  # the text needs a value this raise did not give: the class's text
+                continue
+    return exc.detail
+
+
+def validation_problem(exc: RequestValidationError, locale: Locale = DEFAULT_LOCALE) -> Response:
     errors = []
     for error in exc.errors():
         location = [str(part) for part in error.get("loc", ())]
@@ -95,17 +121,20 @@ def validation_problem(exc: RequestValidationError) -> Response:
         field = ".".join(location[1:]) or ".".join(location)
         errors.append({"field": field, "in": location[0] if location else "body", "message": error.get("msg", "")})
     fields = ", ".join(e["field"] for e in errors)
-    return problem(422, "Invalid request", f"Check these fields: {fields}", errors)
+    return problem(422, "Invalid request", translator(locale)("problem.invalid_request", fields=fields), errors,
+                   code="invalid_request", locale=locale)
 
 
 def undecodable_body_problem(_exc: UnicodeDecodeError) -> Response:
     """A body that is not UTF-8 cannot be JSON: the same 422 as any other invalid body (not a crash, not a 5xx)."""
     return problem(422, "Invalid request", "Check these fields: body",
-                   [{"field": "body", "in": "body", "message": "The body is not valid UTF-8 JSON"}])
+                   [{"field": "body", "in": "body", "message": "The body is not valid UTF-8 JSON"}],
+                   code="invalid_request")
 
 
-def domain_problem(exc: DomainError) -> Response:
-    return problem(exc.status, exc.title, exc.detail)
+def domain_problem(exc: DomainError, locale: Locale = DEFAULT_LOCALE) -> Response:
+    """The API's answer to a domain error: its stable code, and its detail in the caller's language."""
+    return problem(exc.status, exc.title, problem_text(exc, locale), code=exc.code, locale=locale)
 
 
 def page(template: str, locale: Locale, status: int = 200, **context) -> Response:
@@ -119,7 +148,7 @@ def page(template: str, locale: Locale, status: int = 200, **context) -> Respons
 def error_page(exc: DomainError, accept_language: str | None, chosen: str | None = None) -> Response:
     locale = locale_of(None, accept_language, chosen)
     return page("pages/message.html.j2", locale, status=exc.status,
-                title=translator(locale)("page.error_title"), message=exc.detail)
+                title=translator(locale)("page.error_title"), message=problem_text(exc, locale))
 
 
 # ---- callers ------------------------------------------------------------------------------------------------------
@@ -127,7 +156,8 @@ def error_page(exc: DomainError, accept_language: str | None, chosen: str | None
 def candidate_from_authorization(header: str | None) -> str:
     """The candidate id from 'Authorization: Bearer <personal link token>'."""
     if not header or not header.startswith("Bearer "):
-        raise UnauthorizedError("Send your personal link token as 'Authorization: Bearer <token>'.")
+        raise UnauthorizedError("Send your personal link token as 'Authorization: Bearer <token>'.",
+                                code="candidate_token_missing")
     return links.candidate_of(header.removeprefix("Bearer ").strip())
 
 
@@ -187,10 +217,10 @@ def _groups(raw) -> set[str]:
 def staff_from_claims(claims: dict | None, allowed: frozenset[StaffRole] = frozenset(StaffRole)) -> StaffIdentity:
     """The staff member the user-pool authorizer vouched for. API Gateway rejects missing tokens before us."""
     if not claims or not claims.get("sub"):
-        raise UnauthorizedError("Sign in as staff to use this route.")
+        raise UnauthorizedError("Sign in as staff to use this route.", code="staff_sign_in")
     roles = frozenset(StaffRole(g) for g in _groups(claims.get("cognito:groups")) if g in StaffRole._value2member_map_)
     if not roles & allowed:
-        raise ForbiddenError("Your role does not allow this.")
+        raise ForbiddenError("Your role does not allow this.", code="role_forbidden")
     person_id = str(claims.get(PERSON_ID_CLAIM) or "").strip() or None
     return StaffIdentity(subject=str(claims["sub"]), email=str(claims.get("email", "")), roles=roles,
                          person_id=person_id)

@@ -17,8 +17,10 @@ from functions.web.responses import domain_problem, error_page
 
 AWS_ERRORS = [ClientError, BotoCoreError, PynamoDBException]
 UNAVAILABLE = ServiceUnavailableError(
-    "The service is busy and nothing was changed; retry with the same Idempotency-Key in a moment.")
-UNAVAILABLE_PAGE = ServiceUnavailableError("The service is busy; please send your decision again in a moment.")
+    "The service is busy and nothing was changed; retry with the same Idempotency-Key in a moment.",
+    code="busy_retry")
+UNAVAILABLE_PAGE = ServiceUnavailableError("The service is busy; please send your decision again in a moment.",
+                                           code="busy_retry_decision")
 
 
 def _retry_after(response: Response) -> Response:

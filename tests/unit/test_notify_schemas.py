@@ -65,7 +65,8 @@ def _broken_interviews() -> list[dict]:
     good = json.loads((ROOT / "tests" / "events" / "interview_scheduled.json").read_text())
     broken = []
     for path, value in [(("candidate", "email"), None), (("job", "recruiter", "extra"), "x"),
-                        (("duration_minutes",), 2), (("candidate", "locale"), "fr"), (("surprise",), 1),
+                        (("duration_minutes",), 2), (("candidate", "locale"), "fr CA"),
+                        (("candidate", "locale"), "zh-" + "-".join(["abcd1234"] * 4)), (("candidate", "locale"), "fr-"), (("surprise",), 1),
                         (("slot_id",), "has space")]:
         event = copy.deepcopy(good)
         target = event
@@ -84,8 +85,11 @@ def _broken_interviews() -> list[dict]:
                  ({**good, "calendar": {**ats, "sequence": -1}}, False),
                  ({**good, "calendar": {**ats, "organizer": "not-an-address"}}, False),
                  ({**good, "calendar": {**ats, "method": "REQUEST"}}, False)]
+    # A language tag we have no messages for is still valid: it is kept, and readers fall back.
+    languages_we_lack = [({**good, "candidate": {**good["candidate"], "locale": tag}}, True)
+                         for tag in ("fr-CA", "zh-Hant-HK", "sr-Latn-RS", "de")]
     return [(good, True), ({**good, "version": "1", "candidate": {**good["candidate"], "sms_opt_in": True}}, True),
-            *broken, *calendars]
+            *languages_we_lack, *broken, *calendars]
 
 
 @pytest.mark.parametrize("event, valid", _broken_interviews())

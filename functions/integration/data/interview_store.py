@@ -89,7 +89,7 @@ def register_interview(event: InterviewScheduled, starts_at: str, now: str, cale
                 CandidateItem.email.set(str(candidate.email)),
                 CandidateItem.phone.set(candidate.phone) if candidate.phone else CandidateItem.phone.remove(),
                 CandidateItem.sms_opt_in.set(bool(candidate.sms_opt_in)),
-                CandidateItem.locale.set(candidate.locale.value),
+                CandidateItem.locale.set(candidate.locale),
                 CandidateItem.timezone.set(candidate.timezone),
                 CandidateItem.source.set(candidate.source),
                 CandidateItem.resume_url.set(str(candidate.resume_url)) if candidate.resume_url

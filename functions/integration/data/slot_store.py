@@ -78,7 +78,7 @@ def claim_slot_for_rebooking(interview: InterviewItem, slot: SlotItem, release_i
 def join_waitlist(job_id: str, candidate: WaitlistCandidate, joined_at: str) -> bool:
     """Put a candidate on a job's waitlist. False if they were already on it (their place is kept)."""
     entry = WaitlistItem(job_id, candidate.candidate_id, name=candidate.name, email=str(candidate.email),
-                         locale=candidate.locale.value, timezone=candidate.timezone, joined_at=joined_at)
+                         locale=candidate.locale, timezone=candidate.timezone, joined_at=joined_at)
     return conditional(lambda: entry.save(condition=WaitlistItem.candidate_id.does_not_exist()))
 
 
