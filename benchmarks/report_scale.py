@@ -54,7 +54,7 @@ def _iso(moment: datetime) -> str:
 
 def _dimensions(rng: random.Random, day: date, cancelled: bool):
     """A booking's job, source and slot; cancelled ones lean to early and late slots, agencies and Mondays."""
-    from functions.domain.aggregates import Dimensions
+    from functions.domain.measures.aggregates import Dimensions
 
     job = rng.choice(JOBS)
     hours = [8, 8, 9, 18, 19, 19] + list(range(8, 20)) if cancelled else list(range(8, 20))
@@ -67,7 +67,7 @@ def _dimensions(rng: random.Random, day: date, cancelled: bool):
 
 def synthetic_events(rng: random.Random, day: date):
     """The counters of one cancellation's lifecycle, and of its share of bookings, as the event path counts them."""
-    from functions.domain import aggregates
+    from functions.domain.measures import aggregates
 
     found = [aggregates.scheduled(_dimensions(rng, day, cancelled=False)) for _ in range(BOOKINGS_PER_CANCELLATION - 1)]
     dims = _dimensions(rng, day, cancelled=True)
@@ -94,7 +94,7 @@ def synthetic_events(rng: random.Random, day: date):
 
 def seed(rng: random.Random, days: list[date], cancellations: int) -> int:
     """Sum the counters of `cancellations` lifecycles spread over `days` and write them; returns items written."""
-    from functions.domain import aggregates
+    from functions.domain.measures import aggregates
     from functions.integration.data import counter_store
 
     sums: dict[tuple[str, str], list] = defaultdict(lambda: [0, None])

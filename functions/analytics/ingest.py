@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import time
 
-from functions.domain import aggregates, nudge_holdout
+from functions.domain.measures import aggregates
+from functions.domain.measures import nudge_holdout
 from functions.analytics import risk
-from functions.domain.aggregates import Dimensions
+from functions.domain.measures.aggregates import Dimensions
 from functions.integration.data import counter_store, interview_store, request_store
 from functions.core.clock import now_iso
 

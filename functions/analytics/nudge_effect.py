@@ -1,4 +1,4 @@
-"""Does the nudge work? The report's comparison of the nudge experiment's arms (functions/domain/nudge_holdout.py).
+"""Does the nudge work? The report's comparison of the nudge experiment's arms (functions/domain/measures/nudge_holdout.py).
 
 Each arm's cancellation rate is cancelled / (cancelled + attended) among its high-risk interviews with a known
 outcome in the period. The effect is nudged minus held-out (negative: the nudge lowers cancellations), with
@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import math
 
-from functions.domain.aggregates import Totals
-from functions.domain.nudge_holdout import ARMS, HELD_OUT, NUDGED
+from functions.domain.measures.aggregates import Totals
+from functions.domain.measures.nudge_holdout import ARMS, HELD_OUT, NUDGED
 
 Z_95 = 1.959963984540054  # the two-sided 95% normal quantile
 

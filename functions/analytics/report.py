@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from functions.analytics import nudge_effect, recommendations
-from functions.domain.aggregates import DIMENSIONS, WEEKDAYS, Totals, percentile, ratio
+from functions.domain.measures.aggregates import DIMENSIONS, WEEKDAYS, Totals, percentile, ratio
 from functions.analytics.benchmarks import Benchmarks
 from functions.integration.data import counter_store
 

@@ -7,7 +7,7 @@ from urllib.parse import parse_qs
 
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
-from functions.domain import ratings
+from functions.domain.measures import ratings
 from functions.core.errors import DomainError
 from functions.core.i18n import locale_of, translator
 from functions.web.responses import error_page, page, page_responses

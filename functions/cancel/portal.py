@@ -6,7 +6,8 @@ from __future__ import annotations
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
-from functions.domain import behaviour, calendars, moves
+from functions.domain import behaviour, moves
+from functions.domain.calendar import invitations
 from functions.integration import links
 from functions.integration.data import candidate_store, interview_store, request_store
 from functions.cancel.views import interview_view
@@ -90,7 +91,7 @@ def _calendar_links(interview) -> dict | None:
 def calendar_file(token: str, interview_id: str):
     """The interview as an .ics file to import (same UID as the e-mailed invitation: one entry, kept up to date)."""
     try:
-        content = calendars.download_for(links.candidate_of(token), interview_id)
+        content = invitations.download_for(links.candidate_of(token), interview_id)
     except DomainError as exc:
         return error_page(exc, _accept_language(), _chosen_language())
     return Response(status_code=200, body=content.decode("utf-8"), headers={

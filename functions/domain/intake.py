@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from functions.core.clock import from_iso, now_iso, to_iso
 from functions.core.errors import ConflictError, ServiceUnavailableError
 from functions.core.models import AuditEntry, InterviewCreated, InterviewScheduled
-from functions.domain import calendars
+from functions.domain.calendar import invitations
 from functions.integration import events, links
 from functions.integration.data import interview_store, transactions
 
@@ -66,7 +66,7 @@ def register(event: InterviewScheduled, actor: str = BUS_ACTOR) -> tuple[Intervi
         change = contact_change(known, event, actor, now)
         try:
             created = interview_store.register_interview(
-                event, starts_at=starts_at, now=now, calendar=calendars.registered_entry(event), known=known,
+                event, starts_at=starts_at, now=now, calendar=invitations.registered_entry(event), known=known,
                 contact_change=(candidate_trail_id(event.candidate.candidate_id), change) if change else None)
             break
         except transactions.TransactionConflict as conflict:

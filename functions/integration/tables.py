@@ -71,7 +71,7 @@ class InterviewItem(Model):
     status = UnicodeAttribute()
     pending_request_id = UnicodeAttribute(null=True)
     calendar_sequence = NumberAttribute(default=0)  # the SEQUENCE of the last calendar message sent
-    # The invitation's UID and ORGANIZER (absent on older items: ours, see functions/domain/calendars.py), and
+    # The invitation's UID and ORGANIZER (absent on older items: ours, see functions/domain/calendar/invitations.py), and
     # "ats" when the ATS sent the invitation (we then send only updates).
     calendar_uid = UnicodeAttribute(null=True)
     calendar_organizer = UnicodeAttribute(null=True)

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from typing import Callable
 
-from functions.domain import approvals, calendars, intake, interviewer_calendars, retention, waitlist
+from functions.domain import approvals, intake, retention, waitlist
+from functions.domain.calendar import invitations
+from functions.domain.calendar import interviewer_calendars
 from functions.integration import links, sms
 from functions.notify.readers import candidate_locale, common_values, staff_locale
 from functions.web import emails
@@ -26,7 +28,7 @@ def on_interview_scheduled(detail: dict) -> None:
     created, _ = intake.register(event)
     candidate = event.candidate
     interview, profile = interview_store.interview_with_profile(event.interview_id, candidate.candidate_id)
-    invite = calendars.invitation(interview, profile) if interview is not None else None
+    invite = invitations.invitation(interview, profile) if interview is not None else None
     ics = [emails.Attachment("invitation.ics", "text/calendar; method=REQUEST", invite)] if invite else []
     emails.send(emails.Message(
         key=f"{event.interview_id}:invitation", to=str(candidate.email), locale=locale_of(candidate.locale),
@@ -99,7 +101,7 @@ def on_approval_requested(detail: dict) -> None:
 def on_cancellation_approved(detail: dict) -> None:
     interview, candidate = interview_store.interview_with_profile(detail["interview_id"], detail["candidate_id"])
     locale = candidate_locale(candidate)
-    invite = calendars.cancellation(interview, candidate, detail["request_id"])
+    invite = invitations.cancellation(interview, candidate, detail["request_id"])
     ics = emails.Attachment("cancel.ics", "text/calendar; method=CANCEL", invite)
     if candidate is not None:
         candidate_store.add_cancellation_to_profile(
@@ -129,7 +131,7 @@ def on_interview_moved(detail: dict) -> None:
     """Both calendars get the interview at its new time (same UID, higher SEQUENCE); the old slot is offered."""
     interview, candidate = interview_store.interview_with_profile(detail["interview_id"], detail["candidate_id"])
     sequence = int(detail["sequence"])
-    invite = calendars.move(interview, candidate, detail["starts_at"], sequence)
+    invite = invitations.move(interview, candidate, detail["starts_at"], sequence)
     ics = emails.Attachment("invite.ics", "text/calendar; method=REQUEST", invite)
     key = f"{interview.interview_id}:moved:{sequence}"
     if candidate is not None:

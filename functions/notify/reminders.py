@@ -10,7 +10,8 @@ from functions.core.clock import from_iso, local_text, utc_now
 from functions.core.models import InterviewStatus, RequestStatus
 from functions.core.observability import logger
 from functions.core.settings import get_settings
-from functions.domain import approvals, nudge_holdout
+from functions.domain import approvals
+from functions.domain.measures import nudge_holdout
 from functions.integration import links
 from functions.integration.data import (
     approval_store,

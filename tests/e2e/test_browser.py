@@ -20,6 +20,10 @@ from tests.e2e.conftest import REPO, approval_link, cancel, final, mails_to, wai
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
+# An assertion waits until the page shows what it expects (and passes as soon as it does); the page's own polling
+# and the local system behind it may be slow on a loaded machine, so the wait is generous rather than 5 s.
+expect.set_options(timeout=30_000)
+
 SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
 VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desk": {"width": 1280, "height": 800}}
 # A message key that escaped translation would show as e.g. "page.reason" or "timeline.FINAL".

@@ -18,7 +18,8 @@ from cli import dlq
 from functions.core.clock import from_iso, to_iso, utc_now
 from functions.core.models import Initiator
 from functions.core.settings import get_settings
-from functions.domain import cancellations, interviewer_calendars, moves
+from functions.domain import cancellations, moves
+from functions.domain.calendar import interviewer_calendars
 from tests.conftest import PREFIX
 from tests.integration.radicale import Radicale
 from tests.integration.test_notify_faults import deliver_until_empty, put_interview, queue  # noqa: F401

@@ -21,6 +21,7 @@ import io
 import json
 import logging
 import re
+import time
 import uuid
 from datetime import datetime, timedelta, timezone
 
@@ -107,16 +108,24 @@ def _bus_event(system, detail: dict) -> None:
     assert response["FailedEntryCount"] == 0
 
 
-def _token_from_mail(system, pattern: str, to: str | None = None, containing: str | None = None) -> str:
-    for message in reversed(system.sent_mail()):
-        if to and message["to"] != to:
-            continue
-        if containing and containing not in message["text"]:
-            continue
-        found = re.search(pattern, message["text"])
-        if found:
-            return found.group(1)
-    raise AssertionError(f"no mail with {pattern} to {to}")
+def _token_from_mail(system, pattern: str, to: str | None = None, containing: str | None = None,
+                     timeout: float = 120.0) -> str:
+    """The first group of `pattern` in the newest matching mail, waiting for it: the workflow emits the event behind
+    a mail on its own thread, so a loaded machine may need more than one drain for it to arrive."""
+    deadline = time.monotonic() + timeout
+    while True:
+        for message in reversed(system.sent_mail()):
+            if to and message["to"] != to:
+                continue
+            if containing and containing not in message["text"]:
+                continue
+            found = re.search(pattern, message["text"])
+            if found:
+                return found.group(1)
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no mail with {pattern} to {to}")
+        system.drain(rounds=5, quiet_rounds=1)
+        time.sleep(0.2)
 
 
 def _cancel(system, token: str, interview_id: str, body: dict | str) -> dict:

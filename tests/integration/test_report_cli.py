@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 from cli.main import main
-from functions.domain import aggregates
-from functions.domain.aggregates import Dimensions
+from functions.domain.measures import aggregates
+from functions.domain.measures.aggregates import Dimensions
 from functions.integration.data import counter_store
 
 

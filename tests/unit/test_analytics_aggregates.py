@@ -6,8 +6,8 @@ import math
 
 import pytest
 
-from functions.domain import aggregates
-from functions.domain.aggregates import BUCKETS, Dimensions, Totals, percentile
+from functions.domain.measures import aggregates
+from functions.domain.measures.aggregates import BUCKETS, Dimensions, Totals, percentile
 
 
 def _totals(found: list) -> Totals:

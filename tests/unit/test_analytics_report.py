@@ -10,9 +10,9 @@ from datetime import date
 import pytest
 from pydantic import ValidationError
 
-from functions.domain import aggregates
+from functions.domain.measures import aggregates
 from functions.analytics import benchmarks, render, report
-from functions.domain.aggregates import Dimensions, Totals
+from functions.domain.measures.aggregates import Dimensions, Totals
 
 DAY = date(2030, 1, 12)
 

@@ -10,7 +10,7 @@ from icalendar import Calendar
 from functions.core.clock import utc_now
 from functions.core.models import InterviewScheduled
 from functions.core.settings import get_settings
-from functions.domain import calendars
+from functions.domain.calendar import invitations
 from functions.integration.calendar import cancellation, interview_uid, published
 
 
@@ -62,14 +62,14 @@ def _scheduled(**changes) -> InterviewScheduled:
 
 def test_our_invitations_are_organised_by_the_recruiter_unless_an_organizer_is_configured(monkeypatch):
     # GIVEN no configured organizer: the recruiter organises, with our UID and sequence 0
-    entry = calendars.registered_entry(_scheduled())
+    entry = invitations.registered_entry(_scheduled())
     assert (entry.uid, entry.sequence, entry.organizer, entry.owner) == (
         "int-1@interviews.cancellations", 0, "chen.jing@company.example.com", None)
     # WHEN CALENDAR_ORGANIZER names an address
     monkeypatch.setenv("CALENDAR_ORGANIZER", "interviews@company.example.com")
     get_settings.cache_clear()
     try:
-        entry = calendars.registered_entry(_scheduled())
+        entry = invitations.registered_entry(_scheduled())
     finally:
         monkeypatch.delenv("CALENDAR_ORGANIZER")
         get_settings.cache_clear()
@@ -79,7 +79,7 @@ def test_our_invitations_are_organised_by_the_recruiter_unless_an_organizer_is_c
 
 def test_an_ats_calendar_block_makes_the_entry_the_atss():
     # WHEN the ATS says it sent the invitation
-    entry = calendars.registered_entry(_scheduled(calendar={"uid": "x1@ats", "sequence": 7,
+    entry = invitations.registered_entry(_scheduled(calendar={"uid": "x1@ats", "sequence": 7,
                                                             "organizer": "cal@ats.example.com"}))
     # THEN its UID, sequence and organizer are the entry's, and we do not invite
     assert (entry.uid, entry.sequence, entry.organizer, entry.owner) == ("x1@ats", 7, "cal@ats.example.com", "ats")

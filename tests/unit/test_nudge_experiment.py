@@ -9,8 +9,9 @@ from datetime import date
 import pytest
 
 from functions.analytics import benchmarks, nudge_effect, render, report
-from functions.domain import aggregates, nudge_holdout
-from functions.domain.aggregates import Totals
+from functions.domain.measures import aggregates
+from functions.domain.measures import nudge_holdout
+from functions.domain.measures.aggregates import Totals
 
 DAY = date(2030, 1, 12)
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from functions.analytics import benchmarks, render, report, risk_model, risk_threshold
-from functions.domain.aggregates import Totals
+from functions.domain.measures.aggregates import Totals
 
 
 def test_the_threshold_is_the_lowest_score_whose_flagged_interviews_reach_the_precision_target():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functions.domain import aggregates
+from functions.domain.measures import aggregates
 from functions.integration import links
 from functions.integration.data import counter_store
 from functions.core.clock import now_iso

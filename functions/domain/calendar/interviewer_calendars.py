@@ -1,6 +1,6 @@
 """Interviewers' own calendars, written directly when they are connected (CALENDAR_CONNECTIONS): the interview's
 entry is created when it is scheduled, replaced when it moves and removed when it is cancelled, with the same UID
-and SEQUENCE as the e-mailed invitations (functions/domain/calendars.py).
+and SEQUENCE as the e-mailed invitations (functions/domain/calendar/invitations.py).
 
 The notify function calls these on the same events as the mails, after them: a failed write fails the message,
 which is retried, dead-lettered and redriven like e-mail, while the mails already sent are not sent again (once
@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from functions.core.settings import get_settings
-from functions.domain import calendars
+from functions.domain.calendar import invitations
 from functions.integration.calendar_connector import (
     CalendarConfigError,
     CalendarConnector,
@@ -51,7 +51,7 @@ def connector_for(email: str) -> CalendarConnector | None:
 
 
 def event_of(interview: InterviewItem, candidate: CandidateItem | None, starts_at: str, sequence: int) -> CalendarEvent:
-    common = calendars.common(interview, candidate)
+    common = invitations.common(interview, candidate)
     return CalendarEvent(uid=common["uid"], sequence=sequence, title=common["title"], starts_at=starts_at,
                          duration_minutes=common["duration_minutes"], organizer_email=common["organizer_email"],
                          attendee_emails=tuple(common["attendee_emails"]))
@@ -70,4 +70,4 @@ def moved(interview: InterviewItem, candidate: CandidateItem | None, starts_at: 
 
 def cancelled(interview: InterviewItem) -> bool:
     connector = connector_for(interview.interviewer.email)
-    return bool(connector) and connector.remove_event(calendars.uid_of(interview))
+    return bool(connector) and connector.remove_event(invitations.uid_of(interview))

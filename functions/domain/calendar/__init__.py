@@ -1,0 +1,2 @@
+"""Calendar entries: the invitation every attendee receives (UID, SEQUENCE, organizer) and the interviewers'
+connected calendars that follow it."""
