@@ -43,7 +43,7 @@ def on_interview_scheduled(detail: dict) -> None:
             key=f"{event.interview_id}:invitation:interviewer", to=interview.interviewer.email,
             locale=staff_locale(), subject_key="mail.invitation_interviewer.subject",
             body_key="mail.invitation_interviewer.body",
-            values=common_values(interview, profile, zone="UTC"), attachments=ics,
+            values=common_values(interview, profile, for_staff=True), attachments=ics,
         ))
     if interview is not None:
         interviewer_calendars.scheduled(interview, profile)  # last: if it fails, the retry sends no mail twice

@@ -23,7 +23,10 @@ OTHERS = [locale for locale in Locale if locale is not Locale.EN]
 # Catalogs added after the first two are kept sorted by key (merges of added keys stay one-line).
 SORTED = [Locale.ZH_TW, Locale.JA, Locale.KO, Locale.ES]
 # Messages that are the same in every language: nothing in them to translate.
-SAME_EVERYWHERE = {"mail.retention.body"}  # "{message}": the approver's own text
+SAME_EVERYWHERE = {
+    "mail.retention.body",  # "{message}": the approver's own text
+    "page.calendar_outlook",  # "Outlook.com": a product name
+}
 
 
 def _used_keys() -> set[str]:
