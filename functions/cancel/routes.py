@@ -8,11 +8,12 @@ from aws_lambda_powertools.event_handler.openapi.params import Header, Path
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from functions.cancel.views import interview_view
-from functions.domain import cancellations, intake, moves
+from functions.domain import candidate_view, cancellations, intake, moves
 from functions.integration.data import interview_store, transactions
 from functions.core.models import (
     COMPANY_CANCELLERS,
     CandidateCancellation,
+    CandidateRequestView,
     CompanyCancellation,
     Initiator,
     InterviewCreated,
@@ -22,7 +23,6 @@ from functions.core.models import (
     MoveReceipt,
     OpenRequest,
     Receipt,
-    RequestView,
     SlotsPublished,
     SlotView,
     StaffRequestView,
@@ -79,9 +79,9 @@ def cancel_my_interview(interview_id: Identifier, body: CandidateCancellation,
 
 @router.get("/api/candidate/requests/<request_id>", summary="Where my request stands", tags=["candidate"],
             responses={200: {"description": "The request"}, **problem_responses(401, 403, 404, 410, 422)})
-def my_request(request_id: Identifier) -> RequestView:
+def my_request(request_id: Identifier) -> CandidateRequestView:
     candidate_id = candidate_from_authorization(_authorization())
-    return cancellations.view(request_id, candidate_id=candidate_id)
+    return candidate_view.view(request_id, candidate_id)
 
 
 @router.get("/api/candidate/interviews/<interview_id>/slots", summary="Free slots I may move my interview to",
