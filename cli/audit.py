@@ -1,4 +1,5 @@
-"""`interviews audit verify REQUEST_ID...`: is each request's trail complete and ordered?
+"""`interviews audit verify REQUEST_ID...`: is each request's trail complete, ordered and unchanged since it was
+written? Any entry overwritten, missing or reordered breaks the trail's hash chain (docs/audit.md) and is named.
 
 It reads the tables named by the TABLE_* environment variables (as a function would), or those of a running
 local system with --local-info (the file `interviews local --info-file` writes).
@@ -22,6 +23,8 @@ def _verify(args: argparse.Namespace) -> int:
         print(f"{request_id}: {'complete' if report.ok else 'INCOMPLETE'} ({report.entries} entries)")
         for problem in report.problems:
             print(f"  - {problem}")
+        for note in report.notes:
+            print(f"  note: {note}")
         failed += not report.ok
     return 1 if failed else 0
 
@@ -29,7 +32,7 @@ def _verify(args: argparse.Namespace) -> int:
 def register(commands) -> None:
     audit = commands.add_parser("audit", help="check audit trails")
     actions = audit.add_subparsers(dest="audit_command", required=True)
-    verify = actions.add_parser("verify", help="check that requests' trails are complete and ordered")
+    verify = actions.add_parser("verify", help="check that requests' trails are complete, ordered and unchanged")
     verify.add_argument("request_ids", nargs="+", metavar="REQUEST_ID")
     verify.add_argument("--local-info", help="the info file of a running `interviews local`")
     verify.set_defaults(func=_verify)

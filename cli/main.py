@@ -82,6 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     from cli import audit as audit_cli
     from cli import dlq as dlq_cli
+    from cli import links as links_cli
     from cli import model as model_cli
     from cli import policy as policy_cli
     from cli import report as report_cli
@@ -90,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     policy_cli.register(commands)
     audit_cli.register(commands)
     dlq_cli.register(commands)
+    links_cli.register(commands)
     report_cli.register(commands)
     return parser
 

@@ -108,6 +108,8 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/api/candidate/interviews/{interview_id}/rebookings", "cancel", "link"),
     # Tracked links from the portal (AI interview, job description, company introduction): note and redirect.
     Route("GET", "/portal/{token}/go/{interview_id}/{target}", "cancel", "link"),
+    # "Add to calendar" from the portal: the interview as an .ics file (the same UID as the e-mailed invitation).
+    Route("GET", "/portal/{token}/interviews/{interview_id}/calendar.ics", "cancel", "link"),
     Route("POST", "/api/staff/interviews", "cancel", "staff"),
     Route("POST", "/api/staff/interviews/{interview_id}/cancellations", "cancel", "staff"),
     Route("GET", "/api/staff/requests", "cancel", "staff"),

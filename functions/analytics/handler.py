@@ -11,7 +11,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.analytics import ingest, nightly
-from functions.domain import event_trust
+from functions.integration import event_trust
 from functions.core.clock import utc_now
 from functions.core.observability import logger, metrics, traced_handler
 from functions.core.schedules import is_scheduled_run

@@ -4,14 +4,15 @@ Each event's increments and a marker of what it is about (its detail-type with t
 docs/events.md tells subscribers to key on) are written in one conditional transaction: a redelivered or
 resent event finds the marker and changes nothing. The day is the event's own time (UTC), so the nightly report of a day
 reads only that day's counters. This service's own events are counted only if they agree with the stored state
-(domain/event_trust.py: a forged decision raises Mismatch and counts nothing).
+(integration/event_trust.py: a forged decision raises Mismatch and counts nothing).
 """
 
 from __future__ import annotations
 
 import time
 
-from functions.domain import aggregates, event_trust
+from functions.domain import aggregates
+from functions.integration import event_trust
 from functions.analytics import risk
 from functions.domain.aggregates import Dimensions
 from functions.integration.data import counter_store, interview_store, request_store

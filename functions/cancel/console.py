@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
-from functions.core.models import COMPANY_CANCELLERS, CompanyReason, RequestStatus
+from functions.core.models import COMPANY_CANCELLERS, CandidateReason, CompanyReason, RequestStatus
 from functions.core.i18n import locale_of, translator
 from functions.core.settings import get_settings
 from functions.web.responses import page
@@ -22,8 +22,7 @@ def console():
     t = translator(locale)
     labels = {
         "status": {s.value: t(f"request.{s.value}") for s in RequestStatus},
-        "reason": {r: t(f"reason.{r}") for r in ("schedule_conflict", "job_mismatch", "emergency", "illness",
-                                                 *(c.value for c in CompanyReason))},
+        "reason": {r.value: t(f"reason.{r.value}") for r in (*CandidateReason, *CompanyReason)},
         "facts": {"reference": t("staff.reference"), "position": t("page.position"), "candidate": t("page.candidate"),
                   "reason": t("page.reason"), "status": t("page.status")},
         "cancelled_before": t("staff.cancelled_before"), "received": t("page.received"),

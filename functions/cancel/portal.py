@@ -6,15 +6,17 @@ from __future__ import annotations
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
-from functions.domain import behaviour, candidate_view, moves
+from functions.cancel import request_view
+from functions.domain import behaviour, calendars, moves
 from functions.integration import links
 from functions.integration.data import candidate_store, interview_store, request_store
 from functions.cancel.views import interview_view
 from functions.core.clock import local_text
-from functions.core.models import CandidateReason
+from functions.core.models import CandidateReason, InterviewStatus
 from functions.core.errors import DomainError
 from functions.core.i18n import catalog, locale_of, translator
 from functions.domain.interview_policy import CANDIDATE_MINIMUM_NOTICE
+from functions.web import calendar_links
 from functions.web.responses import error_page, page
 
 router = APIGatewayRouter()
@@ -53,7 +55,7 @@ def portal(token: str):
     locale = locale_of(candidate.locale if candidate else None, _accept_language(), _chosen_language())
     t = translator(locale)
     # Only the candidate's own requests: one the company started is not shown until its outcome reaches them.
-    requests = sorted(candidate_view.own_requests(request_store.requests_of(candidate_id), candidate_id),
+    requests = sorted(request_view.own_requests(request_store.requests_of(candidate_id), candidate_id),
                       key=lambda r: r.created_at, reverse=True)
     interviews = interview_store.interviews_of(candidate_id)
     titles = {i.interview_id: i.job_title for i in interviews}
@@ -64,6 +66,7 @@ def portal(token: str):
             "view": interview_view(interview), "local_time": local_text(interview.starts_at, zone),
             "moves_left": moves.moves_left(interview), "rebooked": bool(interview.rebooked_slot_id),
             "has_description": bool(interview.description_url), "has_intro": bool(interview.company_intro_url),
+            "calendar_links": _calendar_links(interview),
             # The timeline follows the latest request while it is open, and shows how the last one ended.
             "request": latest,
         })
@@ -76,6 +79,27 @@ def portal(token: str):
         minimum_notice_hours=int(CANDIDATE_MINIMUM_NOTICE.total_seconds() // 3600),
         js_messages=_js_messages(locale),
     )
+
+
+def _calendar_links(interview) -> dict | None:
+    """Google and Outlook.com "add to calendar" links; None once the interview is cancelled."""
+    if interview.status == InterviewStatus.CANCELLED:
+        return None
+    values = (interview.job_title, interview.starts_at, int(interview.duration_minutes))
+    return {"google": calendar_links.google(*values), "outlook": calendar_links.outlook(*values)}
+
+
+@router.get("/portal/<token>/interviews/<interview_id>/calendar.ics", include_in_schema=False)
+def calendar_file(token: str, interview_id: str):
+    """The interview as an .ics file to import (same UID as the e-mailed invitation: one entry, kept up to date)."""
+    try:
+        content = calendars.download_for(links.candidate_of(token), interview_id)
+    except DomainError as exc:
+        return error_page(exc, _accept_language(), _chosen_language())
+    return Response(status_code=200, body=content.decode("utf-8"), headers={
+        "Content-Type": "text/calendar; charset=utf-8; method=PUBLISH",
+        "Content-Disposition": 'attachment; filename="interview.ics"',
+        "Cache-Control": "no-store"})  # the address holds the candidate's token
 
 
 @router.get("/portal/<token>/go/<interview_id>/<target>", include_in_schema=False)

@@ -8,8 +8,10 @@ from aws_lambda_powertools.event_handler.openapi.params import Header, Path
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from functions.cancel.views import interview_view
-from functions.domain import candidate_view, cancellations, intake, moves
-from functions.integration.data import interview_store, transactions
+from functions.core.ids import ID_MAX_LENGTH, ID_PATTERN
+from functions.cancel import request_view
+from functions.domain import cancellations, intake, moves
+from functions.integration.data import interview_store
 from functions.core.models import (
     COMPANY_CANCELLERS,
     CandidateCancellation,
@@ -28,7 +30,6 @@ from functions.core.models import (
     StaffRequestView,
     StaffRole,
 )
-from functions.core.errors import ConflictError
 from functions.web.responses import (
     candidate_from_authorization,
     problem_responses,
@@ -43,7 +44,7 @@ router.exception_handler(UnicodeDecodeError)(undecodable_body_problem)
 
 IdempotencyKey = Annotated[str, Header(alias="Idempotency-Key", min_length=8, max_length=128,
                                        description="Any unique string per intended request; repeat it to retry")]
-Identifier = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
+Identifier = Annotated[str, Path(min_length=1, max_length=ID_MAX_LENGTH, pattern=ID_PATTERN)]
 
 
 def _authorization() -> str | None:
@@ -81,7 +82,7 @@ def cancel_my_interview(interview_id: Identifier, body: CandidateCancellation,
             responses={200: {"description": "The request"}, **problem_responses(401, 403, 404, 410, 422)})
 def my_request(request_id: Identifier) -> CandidateRequestView:
     candidate_id = candidate_from_authorization(_authorization())
-    return candidate_view.view(request_id, candidate_id)
+    return request_view.view(request_id, candidate_id)
 
 
 @router.get("/api/candidate/interviews/<interview_id>/slots", summary="Free slots I may move my interview to",
@@ -117,11 +118,7 @@ def rebook_my_interview(interview_id: Identifier, body: MoveBody) -> SlotView:
                         **staff_problem_responses(401, 403, 409, 422)})
 def register_interview(body: InterviewScheduled) -> tuple[InterviewCreated, int]:
     staff_from_claims(_claims(), frozenset({StaffRole.RECRUITER, StaffRole.ADMIN}))
-    try:
-        created, is_new = intake.register(body)
-    except transactions.TransactionConflict:
-        # The interview is new but its slot is booked by another interview: nothing was written.
-        raise ConflictError("This slot is already booked by another interview.") from None
+    created, is_new = intake.register(body)
     return created, 201 if is_new else 200
 
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from functions.core.models import InterviewView
-from functions.domain import candidate_view
-from functions.integration.tables import InterviewItem
+from functions.cancel import request_view
+
+if TYPE_CHECKING:  # stored items are read here, never built
+    from functions.integration.tables import InterviewItem
 
 
 def interview_view(interview: InterviewItem) -> InterviewView:
@@ -12,7 +16,7 @@ def interview_view(interview: InterviewItem) -> InterviewView:
         interview_id=interview.interview_id, job_title=interview.job_title, department=interview.department,
         starts_at=interview.starts_at, duration_minutes=int(interview.duration_minutes),
         ai_interview_url=interview.ai_interview_url, status=interview.status,
-        pending_request_id=candidate_view.pending_request_id(interview),
+        pending_request_id=request_view.pending_request_id(interview),
         completed_parts=list(interview.completed_parts),
         moves=int(interview.moves or 0),
     )

@@ -6,6 +6,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, HttpUrl, ValidationInfo, field_validator, model_validator
 
+from functions.core.ids import Identifier, PersonId
+
 
 class InterviewStatus(StrEnum):
     SCHEDULED = "SCHEDULED"
@@ -82,14 +84,14 @@ class Locale(StrEnum):
 
 class Person(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    person_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:@-]+$")
+    person_id: PersonId
     name: str = Field(min_length=1, max_length=200)
     email: EmailStr
 
 
 class Job(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    job_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
+    job_id: Identifier
     title: str = Field(min_length=1, max_length=200)
     level: str = Field(min_length=1, max_length=40)
     department: str = Field(min_length=1, max_length=100)
@@ -101,7 +103,7 @@ class Job(BaseModel):
 
 class CandidateIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    candidate_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
+    candidate_id: Identifier
     name: str = Field(min_length=1, max_length=200)
     email: EmailStr
     phone: str | None = Field(None, max_length=32)
@@ -112,19 +114,31 @@ class CandidateIn(BaseModel):
     resume_url: HttpUrl | None = None
 
 
+class CalendarRef(BaseModel):
+    """The ATS's own calendar invitation for the interview: when given, the ATS invited the attendees and our
+    updates (moves, cancellations) must name its UID and organizer and continue from its SEQUENCE."""
+
+    model_config = ConfigDict(extra="forbid")
+    uid: str = Field(min_length=1, max_length=255, pattern=r"^[\x21-\x7E]+$",
+                     description="the UID of the ATS's VEVENT (printable ASCII, no spaces)")
+    sequence: int = Field(0, ge=0, le=1_000_000, description="the SEQUENCE the ATS last sent for it")
+    organizer: EmailStr = Field(description="the ORGANIZER's address of the ATS's invitation")
+
+
 class InterviewScheduled(BaseModel):
     """Detail of the InterviewScheduled event (version 1), and the body of the staff API that creates one."""
 
     model_config = ConfigDict(extra="forbid")
-    interview_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
+    interview_id: Identifier
     candidate: CandidateIn
     job: Job
     interviewer: Person
-    slot_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
+    slot_id: Identifier
     starts_at: str = Field(description="ISO 8601 with a timezone")
     duration_minutes: int = Field(45, ge=5, le=480)
     ai_interview_url: HttpUrl
     completed_parts: list[str] = Field(default_factory=list, max_length=20)
+    calendar: CalendarRef | None = None  # absent: we send the invitation and own its UID
 
     @model_validator(mode="after")
     def _starts_at_has_timezone(self) -> InterviewScheduled:
@@ -224,7 +238,7 @@ class SlotView(BaseModel):
 
 class MoveBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    slot_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
+    slot_id: Identifier
 
 
 class MoveReceipt(BaseModel):
@@ -285,6 +299,24 @@ class OpenRequest(BaseModel):
 class InterviewCreated(BaseModel):
     interview_id: str
     candidate_link: str
+
+
+class WaitlistCandidate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    candidate_id: Identifier
+    name: str = Field(min_length=1, max_length=200)
+    email: EmailStr
+    locale: Locale = Locale.EN
+    timezone: str = Field("UTC", max_length=64)
+
+
+class CandidateWaitlisted(BaseModel):
+    """Detail of the CandidateWaitlisted event (version 1)."""
+
+    model_config = ConfigDict(extra="forbid")
+    version: str = "1"
+    job_id: Identifier
+    candidate: WaitlistCandidate
 
 
 class CandidateStep(BaseModel):

@@ -27,10 +27,23 @@ class Settings(BaseModel):
     event_bus_name: str = Field(alias="EVENT_BUS_NAME")
     state_machine_arn: str = Field("", alias="STATE_MACHINE_ARN")
     # Locally the key comes straight from the environment; in the cloud from Secrets Manager by ARN.
+    # The secret holds JSON {"current", "previous", "rotated_at"} (a bare string is a current key alone). Locally
+    # the previous key and the rotation time come from LINK_SIGNING_PREVIOUS_KEY and LINK_SIGNING_ROTATED_AT.
     link_signing_key: SecretStr | None = Field(None, alias="LINK_SIGNING_KEY")
+    link_signing_previous_key: SecretStr | None = Field(None, alias="LINK_SIGNING_PREVIOUS_KEY")
+    link_signing_rotated_at: str | None = Field(None, alias="LINK_SIGNING_ROTATED_AT")  # ISO UTC
     link_signing_secret_arn: str | None = Field(None, alias="LINK_SIGNING_SECRET_ARN")
+    # After a rotation, links signed with the previous key still open for this long (the candidate links' life).
+    link_key_grace_seconds: int = Field(30 * 24 * 3600, alias="LINK_KEY_GRACE_SECONDS", ge=0)
+    # How long a function keeps the keys it read before reading them again (a rotation reaches it within this).
+    link_key_ttl_seconds: int = Field(300, alias="LINK_KEY_TTL_SECONDS", gt=0)
     public_base_url: str = Field(alias="PUBLIC_BASE_URL")
     mail_sender: str = Field("no-reply@interviews.example.com", alias="MAIL_SENDER")
+    # ORGANIZER of the calendar invitations we send; unset: the interview's recruiter.
+    calendar_organizer: str | None = Field(None, alias="CALENDAR_ORGANIZER")
+    # Interviewers' connected calendars, JSON: {"<address>" or "@<domain>": {"url": ..., "secret_arn": ...}}
+    # (functions/integration/calendar_connector.py); unset: interviewers are only e-mailed.
+    calendar_connections: str | None = Field(None, alias="CALENDAR_CONNECTIONS")
     staff_locale: str = Field("en", alias="STAFF_LOCALE")  # approvers, interviewers and HR read this language
     hr_email: str = Field("hr@interviews.example.com", alias="HR_EMAIL")
     approval_sla_seconds: int = Field(24 * 3600, alias="APPROVAL_SLA_SECONDS", gt=0)

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel
 
+from functions.core.clock import to_iso, utc_now
+from functions.core.errors import ConflictError, LinkExpiredError, LinkInvalidError, ServiceUnavailableError
+from functions.core.models import Approver, AuditEntry, Decision, Outcome, RequestStatus
 from functions.domain import retention
 from functions.integration import events, links, workflow
 from functions.integration.data import approval_store, interview_store, request_store, transactions
-from functions.core.clock import to_iso, utc_now
-from functions.core.models import Approver, AuditEntry, Decision, Outcome, RequestStatus
-from functions.core.errors import ConflictError, LinkExpiredError, LinkInvalidError, ServiceUnavailableError
-from functions.integration.tables import ApprovalItem, CandidateItem, InterviewItem, RequestItem
+
+if TYPE_CHECKING:  # stored items are read here, never built: the data access builds them
+    from functions.integration.tables import ApprovalItem, CandidateItem, InterviewItem, RequestItem
 
 # An approver link outlives the SLA a little, so a decision made at the deadline is not refused by the link.
 LINK_GRACE = timedelta(hours=1)
@@ -42,20 +45,6 @@ def open_approval(detail: ApprovalRequested, remind_before_seconds: int | None =
     due = now + timedelta(seconds=detail.sla_seconds)
     remind_at = due - timedelta(seconds=remind_before_seconds) if remind_before_seconds else None
     previous = approval_store.get_approval(detail.request_id)
-    approval = ApprovalItem(
-        detail.request_id,
-        level=detail.level,
-        approver_id=detail.approver.approver_id,
-        approver_name=detail.approver.name,
-        approver_email=detail.approver.email,
-        approver_role=detail.approver.role,
-        task_token=detail.task_token,
-        opened_at=to_iso(now),
-        due_at=to_iso(due),
-        remind_hour=to_iso(remind_at)[:13] if remind_at and remind_at > now else None,
-        # Kept so that the approver who let the deadline pass is told, even if this event is redelivered.
-        escalated_from_email=previous.approver_email if previous and previous.level < detail.level else None,
-    )
     from_status = RequestStatus.RECEIVED if detail.level == 0 else RequestStatus.PENDING_APPROVAL
     entry = AuditEntry(
         at=to_iso(now), actor="workflow", action="approval_requested" if detail.level == 0 else "escalated",
@@ -63,7 +52,12 @@ def open_approval(detail: ApprovalRequested, remind_before_seconds: int | None =
         why=f"awaiting {detail.approver.role} {detail.approver.approver_id} (level {detail.level}) "
             f"within {detail.sla_seconds} s",
     )
-    return approval if approval_store.open_approval(approval, entry) else None
+    return approval_store.open_approval(
+        detail.request_id, detail.level, detail.approver, detail.task_token, opened_at=to_iso(now), due_at=to_iso(due),
+        remind_hour=to_iso(remind_at)[:13] if remind_at and remind_at > now else None,
+        # Kept so that the approver who let the deadline pass is told, even if this event is redelivered.
+        escalated_from_email=previous.approver_email if previous and previous.level < detail.level else None,
+        entry=entry)
 
 
 def link_for(approval: ApprovalItem, sla_seconds: int) -> str:
@@ -88,10 +82,7 @@ def context(token: str) -> ApprovalContext:
     if head is None:
         raise LinkInvalidError("This link is not valid.")
     request, interview, candidate, approval = approval_store.snapshot(head.request_id, head.interview_id, head.candidate_id)
-    if approval is not None and approval.level > link.level:
-        raise LinkExpiredError("This request was passed on to another approver because the deadline passed.")
-    if approval is None or approval.approver_id != link.approver_id or approval.level != link.level:
-        raise LinkInvalidError("This link is not valid.")
+    approval = _check_link(link, approval)
     earlier = [i for i in interview_store.interviews_of(request.candidate_id) if i.interview_id != request.interview_id]
     is_open = approval.decision is None and request.status == RequestStatus.PENDING_APPROVAL
     may_retain = approval.decision == Decision.REJECT.value and not request.retention_sent_at
@@ -99,15 +90,18 @@ def context(token: str) -> ApprovalContext:
     return ApprovalContext(request, interview, candidate, earlier, is_open, draft)
 
 
-def _link_and_approval(token: str) -> tuple[links.ApproverLink, ApprovalItem]:
+def _check_link(link: links.ApproverLink, approval: ApprovalItem | None) -> ApprovalItem:
     """The link's approval, if the link is this approval's current one (410 once it was passed on, else 403)."""
-    link = links.approver_link_of(token)
-    approval = approval_store.get_approval(link.request_id)
     if approval is not None and approval.level > link.level:
         raise LinkExpiredError("This request was passed on to another approver because the deadline passed.")
     if approval is None or approval.approver_id != link.approver_id or approval.level != link.level:
         raise LinkInvalidError("This link is not valid.")
-    return link, approval
+    return approval
+
+
+def _link_and_approval(token: str) -> tuple[links.ApproverLink, ApprovalItem]:
+    link = links.approver_link_of(token)
+    return link, _check_link(link, approval_store.get_approval(link.request_id))
 
 
 def send_retention(token: str, message: str) -> None:

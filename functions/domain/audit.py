@@ -1,9 +1,11 @@
-"""Checking a request's audit trail: complete, ordered, and consistent with where the request ended up."""
+"""Checking a request's audit trail: complete, ordered, consistent with where the request ended up, and
+unchanged since it was written (the hash chain: docs/audit.md)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from functions.core.audit_chain import GENESIS, AuditRecord
 from functions.integration.data import request_store
 from functions.core.models import AuditEntry, RequestStatus
 
@@ -13,6 +15,7 @@ class TrailReport:
     request_id: str
     entries: int = 0
     problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # worth knowing, not a fault
 
     @property
     def ok(self) -> bool:
@@ -45,9 +48,58 @@ def check_trail(entries: list[AuditEntry], final_status: str, auto_approved: boo
     return problems
 
 
+def _name(record: AuditRecord) -> str:
+    return f"'{record.entry.action}' at {record.entry.at}"
+
+
+def check_chain(records: list[AuditRecord]) -> tuple[list[str], list[str]]:
+    """(problems, notes) of a trail's hash chain, its records in seq order: an entry whose content changed after it
+    was written, an entry missing between two others (or before the first), entries out of the order they were
+    written in. Entries written concurrently both follow the same entry: a note, not a problem."""
+    problems: list[str] = []
+    notes: list[str] = []
+    position = {r.hash: i for i, r in enumerate(records) if r.hash}
+    followers: dict[str, int] = {}
+    for record in records:
+        if record.prev_hash:
+            followers[record.prev_hash] = followers.get(record.prev_hash, 0) + 1
+    chained_before = False
+    for i, record in enumerate(records):
+        name = _name(record)
+        if not record.hash or not record.prev_hash:
+            if chained_before:
+                problems.append(f"{name} carries no hash or no link: it was rewritten, or written around the chain")
+            else:
+                notes.append(f"{name} was written before the trail was hash-chained")
+            continue
+        if record.recomputed() != record.hash:
+            problems.append(f"{name} was changed after it was written (its content no longer matches its hash)")
+        before = records[i - 1] if i else None
+        if record.prev_hash == (before.hash if before and before.hash else GENESIS):
+            chained_before = True
+            continue
+        if record.prev_hash == GENESIS:
+            problems.append(f"{name} starts a new chain: the entries before it are not linked to it")
+        elif record.prev_hash not in position:
+            problems.append(f"an entry is missing before {name} (it follows an entry that is no longer in the trail)")
+        elif position[record.prev_hash] > i:
+            problems.append(f"{name} sorts before {_name(records[position[record.prev_hash]])}, which was written "
+                            "before it: the trail is reordered")
+        elif followers[record.prev_hash] > 1:
+            notes.append(f"{name} was written concurrently with another entry that follows "
+                         f"{_name(records[position[record.prev_hash]])}")
+        else:
+            problems.append(f"{name} follows {_name(records[position[record.prev_hash]])}, but entries sort between "
+                            "them: the trail is reordered")
+        chained_before = True
+    return problems, notes
+
+
 def verify(request_id: str) -> TrailReport:
     request = request_store.get_request(request_id)
     if request is None:
         return TrailReport(request_id, problems=["no such request"])
-    entries = request_store.audit_trail(request_id)
-    return TrailReport(request_id, len(entries), check_trail(entries, request.status, bool(request.auto_approve)))
+    records = request_store.audit_records(request_id)
+    chain_problems, notes = check_chain(records)
+    problems = check_trail([r.entry for r in records], request.status, bool(request.auto_approve))
+    return TrailReport(request_id, len(records), problems + chain_problems, notes)

@@ -5,13 +5,12 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from functions.domain import interview_policy as routing
-from functions.integration import workflow
-from functions.integration.data import candidate_store, interview_store, request_store, transactions
 from functions.core.clock import from_iso, to_iso, utc_now
+from functions.core.errors import ConflictError, NotFoundError, PolicyViolationError, ServiceUnavailableError
 from functions.core.models import (
     FINAL_REQUEST_STATUSES,
     AuditEntry,
@@ -23,10 +22,14 @@ from functions.core.models import (
     RequestView,
     StaffRequestView,
 )
-from functions.core.errors import ConflictError, NotFoundError, PolicyViolationError, ServiceUnavailableError
-from functions.domain.policy import PolicyDecision
 from functions.core.settings import get_settings
-from functions.integration.tables import InterviewItem, RequestItem
+from functions.domain import interview_policy
+from functions.domain.policy import PolicyDecision
+from functions.integration import workflow
+from functions.integration.data import candidate_store, interview_store, request_store, transactions
+
+if TYPE_CHECKING:  # stored items are read here, never built: the data access builds them
+    from functions.integration.tables import InterviewItem, RequestItem
 
 _REQUEST_IDS = uuid.UUID("5f0b7f4e-3c39-4a44-9a55-0c6f2a1f7d10")
 
@@ -57,10 +60,11 @@ def submit(
     if interview.pending_request_id == request_id:
         return _repeat(request_id, reason_code, reason_text)
     settings = get_settings()
-    decision = routing.decide(interview=interview, initiator=initiator, reason_code=reason_code, now=now,
+    decision = interview_policy.decide(interview=interview, initiator=initiator, reason_code=reason_code, now=now,
                               starts_at=from_iso(interview.starts_at), sla_seconds=settings.approval_sla_seconds,
                               hr_email=settings.hr_email,
-                              earlier_cancellations=len(profile.cancellations) if profile else 0)
+                              earlier_cancellations=len(profile.cancellations) if profile else 0,
+                              earlier_moves=int(interview.moves or 0))
     try:
         _check_cancellable(interview, initiator, now, decision, reason_code, reason_text)
     except ConflictError:
@@ -71,25 +75,6 @@ def submit(
         raise
     route = decision.route
     at = to_iso(now)
-    request = RequestItem(
-        request_id,
-        interview_id=interview_id,
-        candidate_id=interview.candidate_id,
-        initiator=initiator.value,
-        requested_by=actor,
-        reason_code=reason_code,
-        reason_text=reason_text or None,
-        status=RequestStatus.RECEIVED.value,
-        route_rule=route.rule,
-        route_summary="auto-approve" if route.auto_approve else route.approvers[0].role,
-        route_json=route.model_dump_json(),
-        remind_before_seconds=decision.remind_before_seconds,
-        auto_approve=route.auto_approve,
-        created_at=at,
-        created_day=at[:10],
-        contact_email=interview.recruiter.email,
-        retention_template=decision.retention_template,
-    )
     entries = [
         AuditEntry(at=at, actor=actor, action="received", to_status=RequestStatus.RECEIVED.value,
                    why=f"{initiator.value} cancellation, reason {reason_code}"),
@@ -97,7 +82,10 @@ def submit(
                    to_status=RequestStatus.RECEIVED.value, why=f"rule {route.rule}: {route.why}"),
     ]
     try:
-        request_store.create_request(request, interview, entries)
+        request = request_store.create_request(
+            request_id, interview, initiator=initiator, requested_by=actor, reason_code=reason_code,
+            reason_text=reason_text, route=route, remind_before_seconds=decision.remind_before_seconds,
+            retention_template=decision.retention_template, created_at=at, entries=entries)
     except transactions.TransactionConflict as conflict:
         if "request" in conflict.failed:  # a concurrent duplicate won the race
             return _repeat(request_id, reason_code, reason_text)

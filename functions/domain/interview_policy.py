@@ -26,7 +26,7 @@ def _approver(person, role: str) -> Approver:
     return Approver(approver_id=person.person_id, name=person.name, email=person.email, role=role)
 
 
-def facts_for(*, interview, initiator: Initiator, reason_code: str, now: datetime, starts_at: datetime,
+def facts_for(*, interview, initiator: Initiator, reason_code: str | None, now: datetime, starts_at: datetime,
               earlier_cancellations: int = 0, earlier_moves: int = 0) -> RequestFacts:
     return RequestFacts(
         initiator=initiator, reason_code=reason_code,
@@ -37,7 +37,7 @@ def facts_for(*, interview, initiator: Initiator, reason_code: str, now: datetim
     )
 
 
-def decide(*, interview, initiator: Initiator, reason_code: str, now: datetime, starts_at: datetime,
+def decide(*, interview, initiator: Initiator, reason_code: str | None, now: datetime, starts_at: datetime,
            sla_seconds: int, hr_email: str, earlier_cancellations: int = 0,
            earlier_moves: int = 0) -> PolicyDecision:
     """The policy's whole decision for this request: the route and the limits (minimum notice, reason text...).

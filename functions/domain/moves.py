@@ -9,16 +9,19 @@ updated by the notify function on the InterviewMoved event.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from functions.domain import interview_policy as routing
+from functions.core.clock import from_iso, to_iso, utc_now
+from functions.core.errors import ConflictError, NotFoundError, PolicyViolationError, ServiceUnavailableError
+from functions.core.models import AuditEntry, Initiator, InterviewStatus, MoveReceipt, SlotView
+from functions.core.settings import get_settings
+from functions.domain import interview_policy
+from functions.domain.policy import PolicyDecision
 from functions.integration import events
 from functions.integration.data import interview_store, slot_store, transactions
-from functions.core.clock import from_iso, to_iso, utc_now
-from functions.core.models import AuditEntry, Initiator, InterviewStatus, MoveReceipt, SlotView
-from functions.core.errors import ConflictError, NotFoundError, PolicyViolationError, ServiceUnavailableError
-from functions.domain.policy import PolicyDecision
-from functions.core.settings import get_settings
-from functions.integration.tables import InterviewItem, SlotItem
+
+if TYPE_CHECKING:  # stored items are read here, never built: the data access builds them
+    from functions.integration.tables import InterviewItem, SlotItem
 
 
 def trail_id(interview_id: str) -> str:
@@ -35,7 +38,8 @@ def _own_interview(interview_id: str, candidate_id: str) -> InterviewItem:
 
 def _policy(interview: InterviewItem, now: datetime) -> PolicyDecision:
     settings = get_settings()
-    return routing.decide(interview=interview, initiator=Initiator.CANDIDATE, reason_code="schedule_conflict",
+    # A move has no reason: the policy is asked about this candidate and interview only.
+    return interview_policy.decide(interview=interview, initiator=Initiator.CANDIDATE, reason_code=None,
                           now=now, starts_at=from_iso(interview.starts_at),
                           sla_seconds=settings.approval_sla_seconds, hr_email=settings.hr_email,
                           earlier_moves=int(interview.moves or 0))
@@ -172,7 +176,7 @@ def publish_slots(job_id: str, starts_at: list[str]) -> list[SlotView]:
     opened = []
     for text in sorted({to_iso(from_iso(value)) for value in starts_at}):
         slot_id = f"{job_id}:{text[:16].replace('-', '').replace(':', '')}"
-        slot_store.open_slot(SlotItem(slot_id, job_id=job_id, starts_at=text, status="AVAILABLE"))
+        slot_store.open_slot(slot_id, job_id, text)
         opened.append(SlotView(slot_id=slot_id, starts_at=text))
     return opened
 

@@ -23,6 +23,7 @@ from pydantic import (
     model_validator,
 )
 
+from functions.core.ids import PersonId
 from functions.core.models import Approver, CandidateReason, CompanyReason, Initiator, Outcome, Route
 
 # The SLA when neither the rule nor the policy's defaults set one and the caller gives none (= the settings'
@@ -158,7 +159,7 @@ class Conditions(_Strict):
 # ---- outcomes ----------------------------------------------------------------------------------------------
 
 class NamedPerson(_Strict):
-    id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:@-]+$")
+    id: PersonId
     name: str = Field(min_length=1, max_length=200)
     email: EmailStr
 
@@ -275,7 +276,9 @@ class RequestFacts(_Strict):
     """What the policy may look at. Unknown job level, department or source: a list condition on it fails."""
 
     initiator: Initiator
-    reason_code: str = Field(min_length=1, max_length=64)
+    # None when the candidate asks what they may do (move, and how often) rather than cancel: a rule that names
+    # reasons does not apply to such a question.
+    reason_code: str | None = Field(None, min_length=1, max_length=64)
     job_level: str | None = None
     department: str | None = None
     candidate_source: str | None = None

@@ -3,9 +3,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from functions.core.clock import local_text
 from functions.core.i18n import catalog, locale_of, translator
-from functions.integration.tables import CandidateItem, InterviewItem, RequestItem
+
+if TYPE_CHECKING:  # stored items are read here, never built: the data access builds them
+    from functions.integration.tables import CandidateItem, InterviewItem, RequestItem
 
 DEFAULT_TEMPLATE = "retention-default"
 

@@ -11,15 +11,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
-
+from functions.core.clock import from_iso, to_iso, utc_now
+from functions.core.errors import ConflictError, DomainError, NotFoundError
+from functions.core.models import (  # noqa: F401 - the event this module acts on
+    CandidateWaitlisted,
+    WaitlistCandidate,
+)
 from functions.integration import events
 from functions.integration.data import slot_store, transactions
-from functions.core.clock import from_iso, to_iso, utc_now
-from functions.core.models import Locale
-from functions.core.errors import ConflictError, DomainError, NotFoundError
-from functions.integration.tables import OfferItem, WaitlistItem
+
+if TYPE_CHECKING:  # stored items are read here, never built: the data access builds them
+    from functions.integration.tables import OfferItem
 
 # An offer stays open this long, and never closer to the interview than CLAIM_NOTICE.
 OFFER_TTL = timedelta(hours=4)
@@ -36,30 +40,10 @@ class SlotTakenError(ConflictError):
     title = "This slot has already been taken"
 
 
-class WaitlistCandidate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    candidate_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
-    name: str = Field(min_length=1, max_length=200)
-    email: EmailStr
-    locale: Locale = Locale.EN
-    timezone: str = Field("UTC", max_length=64)
-
-
-class CandidateWaitlisted(BaseModel):
-    """Detail of the CandidateWaitlisted event (version 1)."""
-
-    model_config = ConfigDict(extra="forbid")
-    version: str = "1"
-    job_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
-    candidate: WaitlistCandidate
-
-
 def join(event: CandidateWaitlisted, now: datetime | None = None) -> bool:
     """Put the candidate on the job's waitlist. False if already there."""
     candidate = event.candidate
-    return slot_store.join_waitlist(WaitlistItem(
-        event.job_id, candidate.candidate_id, name=candidate.name, email=str(candidate.email),
-        locale=candidate.locale.value, timezone=candidate.timezone, joined_at=to_iso(now or utc_now())))
+    return slot_store.join_waitlist(event.job_id, candidate, joined_at=to_iso(now or utc_now()))
 
 
 def offer_released_slot(slot_id: str, release_id: str, job_title: str, exclude_candidate: str | None = None,
@@ -81,12 +65,10 @@ def offer_released_slot(slot_id: str, release_id: str, job_title: str, exclude_c
     for entry in slot_store.waitlist_of(slot.job_id):
         if entry.candidate_id == exclude_candidate:
             continue
-        offer = OfferItem(
-            slot_id, entry.candidate_id, release_id=release_id, job_id=slot.job_id, job_title=job_title,
-            starts_at=slot.starts_at, name=entry.name, email=entry.email, locale=entry.locale,
-            timezone=entry.timezone, offered_at=to_iso(now), expires_at=to_iso(expires_at), status="OFFERED",
-            purge_at=int((expires_at + PURGE_AFTER).timestamp()))
-        if not slot_store.open_offer(offer):
+        offer = slot_store.open_offer(slot, entry, release_id, job_title, offered_at=to_iso(now),
+                                      expires_at=to_iso(expires_at),
+                                      purge_at=int((expires_at + PURGE_AFTER).timestamp()))
+        if offer is None:
             offer = slot_store.get_offer(slot_id, entry.candidate_id)
             if offer is None or offer.release_id != release_id or offer.status != "OFFERED":
                 continue  # already claimed or withdrawn: nothing to offer again

@@ -1,22 +1,30 @@
-"""Signed, expiring links. Candidate links are personal and reusable; approver links are bound to one approver
-at one escalation level, and single-use (the store records each use).
+"""Signed, expiring links. Candidate links are personal and reusable until the candidate's link version is raised
+(revoke_candidate_links); approver links are bound to one approver at one escalation level, and single-use (the
+store records each use).
 
 itsdangerous signs the payload with HMAC-SHA256 and a per-purpose salt, so a candidate token can never pass as
-an approver token. The key lives in Secrets Manager in the cloud and in the environment locally.
+an approver token. The keys live in Secrets Manager in the cloud and in the environment locally: the current key
+signs, and the previous one still verifies for a grace period after a rotation, so that rotating does not break
+every link in every mailbox at once. Keys are read again after a short TTL, so a rotation reaches running
+containers within minutes (docs/links.md).
 """
 
 from __future__ import annotations
 
+import json
 import re
 import secrets
+import threading
 import time
 from dataclasses import dataclass
-from functools import lru_cache
+from typing import Callable
 
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from functions.core.clock import from_iso
 from functions.core.errors import LinkExpiredError, LinkInvalidError
 from functions.core.settings import get_settings
+from functions.integration.data import candidate_store
 
 _CANDIDATE = "candidate-link"
 # A leading "." marks a payload itsdangerous compressed; then base64url payload "." base64url signature.
@@ -25,24 +33,90 @@ _APPROVER = "approver-link"
 _RATING = "rating-link"
 
 
-@lru_cache(maxsize=1)
-def _signing_key() -> str:
+# ---- keys ---------------------------------------------------------------------------------------------------------
+
+def _epoch(text: str, where: str) -> float:
+    try:
+        return from_iso(text).timestamp()
+    except ValueError as exc:
+        raise RuntimeError(f"{where} is not an ISO 8601 time (e.g. 2030-01-01T00:00:00Z)") from exc
+
+
+@dataclass(frozen=True)
+class SigningKeys:
+    current: str
+    previous: str | None = None
+    rotated_at: float | None = None  # epoch seconds; None: the previous key has no end (local use only)
+
+    @classmethod
+    def parse(cls, secret: str) -> "SigningKeys":
+        """The secret's value: JSON {"current", "previous", "rotated_at"}, or a bare key (the current one alone)."""
+        try:
+            value = json.loads(secret)
+        except ValueError:
+            value = None
+        if not isinstance(value, dict):
+            return cls(secret)
+        if not isinstance(value.get("current"), str) or not value["current"]:
+            raise RuntimeError("the link signing secret has no 'current' key")
+        rotated_at = value.get("rotated_at")
+        if rotated_at is not None and not isinstance(rotated_at, str):
+            raise RuntimeError("the link signing secret's rotated_at is not an ISO 8601 time")
+        return cls(value["current"], value.get("previous") or None,
+                   _epoch(rotated_at, "the link signing secret's rotated_at") if rotated_at else None)
+
+    def verifying(self, now: float, grace_seconds: int) -> list[str]:
+        """The keys a link may be signed with now, oldest first (itsdangerous signs with the last one)."""
+        if self.previous and (self.rotated_at is None or now < self.rotated_at + grace_seconds):
+            return [self.previous, self.current]
+        return [self.current]
+
+
+def _read_keys() -> SigningKeys:
     settings = get_settings()
     if settings.link_signing_key is not None:
-        return settings.link_signing_key.get_secret_value()
+        previous = settings.link_signing_previous_key
+        rotated_at = settings.link_signing_rotated_at
+        return SigningKeys(settings.link_signing_key.get_secret_value(),
+                           previous.get_secret_value() if previous else None,
+                           _epoch(rotated_at, "LINK_SIGNING_ROTATED_AT") if rotated_at else None)
     if settings.link_signing_secret_arn:
         from aws_lambda_powertools.utilities.parameters import get_secret
 
-        return get_secret(settings.link_signing_secret_arn, max_age=300)
+        # Our own TTL decides when to read again; Powertools must not keep it longer.
+        return SigningKeys.parse(get_secret(settings.link_signing_secret_arn, max_age=0))
     raise RuntimeError("no link signing key: set LINK_SIGNING_KEY or LINK_SIGNING_SECRET_ARN")
 
 
-def _serializer(purpose: str) -> URLSafeSerializer:
-    return URLSafeSerializer(_signing_key(), salt=purpose)
+class KeyRing:
+    """The signing keys, read again once `ttl_seconds` have passed on `clock` (injected in tests)."""
+
+    def __init__(self, read: Callable[[], SigningKeys] = _read_keys, clock: Callable[[], float] = time.time,
+                 ttl_seconds: int | None = None, grace_seconds: int | None = None):
+        self._read, self._clock = read, clock
+        self._ttl, self._grace = ttl_seconds, grace_seconds
+        self._keys: SigningKeys | None = None
+        self._read_at = 0.0
+        self._lock = threading.Lock()
+
+    def keys(self) -> SigningKeys:
+        now = self._clock()
+        ttl = self._ttl if self._ttl is not None else get_settings().link_key_ttl_seconds
+        with self._lock:
+            if self._keys is None or now >= self._read_at + ttl:
+                self._keys, self._read_at = self._read(), now
+            return self._keys
+
+    def serializer(self, purpose: str) -> URLSafeSerializer:
+        grace = self._grace if self._grace is not None else get_settings().link_key_grace_seconds
+        return URLSafeSerializer(self.keys().verifying(self._clock(), grace), salt=purpose)
+
+
+keyring = KeyRing()
 
 
 def _sign(purpose: str, payload: dict, ttl_seconds: int) -> str:
-    return _serializer(purpose).dumps({**payload, "exp": int(time.time()) + ttl_seconds})
+    return keyring.serializer(purpose).dumps({**payload, "exp": int(time.time()) + ttl_seconds})
 
 
 def _verify(purpose: str, token: str) -> dict:
@@ -50,7 +124,7 @@ def _verify(purpose: str, token: str) -> dict:
     if not _TOKEN_SHAPE.fullmatch(token or ""):
         raise LinkInvalidError("This link is not valid. Please use the latest link you received.")
     try:
-        payload = _serializer(purpose).loads(token)
+        payload = keyring.serializer(purpose).loads(token)
     except BadSignature as exc:
         raise LinkInvalidError("This link is not valid. Please use the latest link you received.") from exc
     if not isinstance(payload, dict) or not isinstance(payload.get("exp"), int):
@@ -62,17 +136,30 @@ def _verify(purpose: str, token: str) -> dict:
 
 # ---- candidates ---------------------------------------------------------------------------------------------------
 
+# The candidate's current link version; replaced in tests that run without tables.
+link_version_of: Callable[[str], int] = candidate_store.link_version
+
+
 def candidate_token(candidate_id: str, ttl_seconds: int | None = None) -> str:
     ttl = ttl_seconds or get_settings().candidate_link_ttl_seconds
-    return _sign(_CANDIDATE, {"c": candidate_id}, ttl)
+    return _sign(_CANDIDATE, {"c": candidate_id, "v": link_version_of(candidate_id)}, ttl)
 
 
 def candidate_of(token: str) -> str:
+    """The candidate a personal link belongs to, if it is genuine, unexpired and of their current link version."""
     payload = _verify(_CANDIDATE, token)
-    candidate_id = payload.get("c")
-    if not isinstance(candidate_id, str):
+    candidate_id, version = payload.get("c"), payload.get("v", 0)  # links from before versions carry none: 0
+    if not isinstance(candidate_id, str) or not isinstance(version, int):
         raise LinkInvalidError("This link is not valid.")
+    if version != link_version_of(candidate_id):
+        raise LinkExpiredError("This link is no longer valid. Please use the latest link you received.")
     return candidate_id
+
+
+def revoke_candidate_links(candidate_id: str) -> int | None:
+    """Make every personal link issued so far to this candidate answer 410 (for example when their contact
+    details change); links issued from now on work. The new version, or None if no such candidate."""
+    return candidate_store.raise_link_version(candidate_id)
 
 
 def portal_url(candidate_id: str) -> str:

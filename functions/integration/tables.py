@@ -70,7 +70,13 @@ class InterviewItem(Model):
     completed_parts = ListAttribute(of=UnicodeAttribute, default=list)
     status = UnicodeAttribute()
     pending_request_id = UnicodeAttribute(null=True)
-    calendar_sequence = NumberAttribute(default=0)
+    calendar_sequence = NumberAttribute(default=0)  # the SEQUENCE of the last calendar message sent
+    # The invitation's UID and ORGANIZER (absent on older items: ours, see functions/domain/calendars.py), and
+    # "ats" when the ATS sent the invitation (we then send only updates).
+    calendar_uid = UnicodeAttribute(null=True)
+    calendar_organizer = UnicodeAttribute(null=True)
+    calendar_owner = UnicodeAttribute(null=True)
+    calendar_change = UnicodeAttribute(null=True)  # what claimed calendar_sequence last (e.g. "cancel:<request>")
     created_at = UnicodeAttribute()
     start_hour = UnicodeAttribute(null=True)  # starts_at[:13]; set at registration (reminders)
     moves = NumberAttribute(default=0)  # how often the candidate moved it (the policy limits this)
@@ -109,6 +115,8 @@ class CandidateItem(Model):
     resume_url = UnicodeAttribute(null=True)
     cancellations = ListAttribute(of=CancellationRecord, default=list)
     cancelled_request_ids = UnicodeSetAttribute(default=set)
+    # Embedded in every personal link; raising it (revoke_links) makes every earlier link answer 410.
+    link_version = NumberAttribute(null=True)  # absent: 0
 
 
 class RequestsByCandidate(GlobalSecondaryIndex):
@@ -207,6 +215,10 @@ class AuditItem(Model):
     from_status = UnicodeAttribute(null=True)
     to_status = UnicodeAttribute(null=True)
     why = UnicodeAttribute(null=True)
+    # The hash chain (functions/core/audit_chain.py): the hash of the entry this one follows, and its own hash
+    # over its content and prev_hash. Absent on entries written before the chain.
+    prev_hash = UnicodeAttribute(null=True)
+    entry_hash = UnicodeAttribute(null=True, attr_name="hash")
 
 
 class SlotsByJob(GlobalSecondaryIndex):

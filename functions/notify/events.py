@@ -1,7 +1,7 @@
 """What happens when an event arrives on the bus: who is told what, and the bookkeeping that goes with it.
 
 Every step is safe to repeat: store writes are conditional, and e-mails and texts are sent once per message key.
-This service's own events are checked against the stored state first (domain/event_trust.py): one that
+This service's own events are checked against the stored state first (integration/event_trust.py): one that
 contradicts it is dropped with nothing sent and nothing written.
 """
 
@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Callable
 
-from functions.domain import approvals, intake, retention, waitlist
-from functions.integration import calendar, links, sms
-from functions.domain import event_trust as trust
+from functions.domain import approvals, calendars, intake, interviewer_calendars, retention, waitlist
+from functions.integration import event_trust as trust
+from functions.integration import links, sms
 from functions.notify.readers import candidate_locale, common_values, staff_locale
 from functions.web import emails
 from functions.integration.data import approval_store, candidate_store, interview_store, request_store, slot_store, suppression_store
@@ -20,20 +20,33 @@ from functions.core.models import InterviewScheduled, RequestStatus
 from functions.core.i18n import locale_of, translator
 from functions.core.observability import logger
 from functions.core.settings import get_settings
-from functions.integration.tables import CancellationRecord
 
 
 def on_interview_scheduled(detail: dict) -> None:
+    """The candidate's invitation (their personal link); unless the ATS invited, with our calendar REQUEST,
+    which the interviewer gets too."""
     event = InterviewScheduled.model_validate({k: v for k, v in detail.items() if k != "version"})
     created, _ = intake.register(event)
     candidate = event.candidate
+    interview, profile = interview_store.interview_with_profile(event.interview_id, candidate.candidate_id)
+    invite = calendars.invitation(interview, profile) if interview is not None else None
+    ics = [emails.Attachment("invitation.ics", "text/calendar; method=REQUEST", invite)] if invite else []
     emails.send(emails.Message(
         key=f"{event.interview_id}:invitation", to=str(candidate.email), locale=candidate.locale,
         subject_key="mail.invitation.subject", body_key="mail.invitation.body",
         values={"name": candidate.name, "job_title": event.job.title,
-                "starts_at": local_text(event.starts_at, candidate.timezone)},
-        link=created.candidate_link,
+                "starts_at": local_text(interview.starts_at if interview else event.starts_at, candidate.timezone)},
+        link=created.candidate_link, attachments=ics,
     ))
+    if ics:
+        emails.send(emails.Message(
+            key=f"{event.interview_id}:invitation:interviewer", to=interview.interviewer.email,
+            locale=staff_locale(), subject_key="mail.invitation_interviewer.subject",
+            body_key="mail.invitation_interviewer.body",
+            values=common_values(interview, profile, zone="UTC"), attachments=ics,
+        ))
+    if interview is not None:
+        interviewer_calendars.scheduled(interview, profile)  # last: if it fails, the retry sends no mail twice
 
 
 def on_cancellation_requested(detail: dict) -> None:
@@ -91,18 +104,13 @@ def on_cancellation_approved(detail: dict) -> None:
     request, _ = trust.decided(detail, RequestStatus.APPROVED)
     interview, candidate = interview_store.interview_with_profile(request.interview_id, request.candidate_id)
     locale = candidate_locale(candidate)
-    invite = calendar.cancellation(
-        interview_id=interview.interview_id, title=interview.job_title, starts_at=interview.starts_at,
-        duration_minutes=int(interview.duration_minutes), sequence=int(interview.calendar_sequence) + 1,
-        organizer_email=get_settings().mail_sender,
-        attendee_emails=[e for e in (candidate.email if candidate else None, interview.interviewer.email) if e],
-    )
+    invite = calendars.cancellation(interview, candidate, detail["request_id"])
     ics = emails.Attachment("cancel.ics", "text/calendar; method=CANCEL", invite)
     if candidate is not None:
-        candidate_store.add_cancellation_to_profile(candidate.candidate_id, CancellationRecord(
-            request_id=request.request_id, interview_id=interview.interview_id, job_title=interview.job_title,
-            initiator=request.initiator, reason_code=request.reason_code,
-            at=request.decided_at or detail["decided_at"]))
+        candidate_store.add_cancellation_to_profile(
+            candidate.candidate_id, request_id=request.request_id, interview_id=interview.interview_id,
+            job_title=interview.job_title, initiator=request.initiator, reason_code=request.reason_code,
+            at=request.decided_at or detail["decided_at"])
         emails.send(emails.Message(
             key=f"{detail['request_id']}:approved:candidate", to=candidate.email, locale=locale,
             subject_key="mail.approved.subject", body_key="mail.approved.body",
@@ -119,6 +127,7 @@ def on_cancellation_approved(detail: dict) -> None:
                           body_key="sms.approved", values={**common_values(interview, candidate),
                                                            "link": links.portal_url(candidate.candidate_id)}))
     offer_released_slot(detail["request_id"], detail["slot_id"], interview.job_title, detail["candidate_id"])
+    interviewer_calendars.cancelled(interview)
 
 
 def on_interview_moved(detail: dict) -> None:
@@ -126,12 +135,7 @@ def on_interview_moved(detail: dict) -> None:
     trust.moved(detail)
     interview, candidate = interview_store.interview_with_profile(detail["interview_id"], detail["candidate_id"])
     sequence = int(detail["sequence"])
-    invite = calendar.update(
-        interview_id=interview.interview_id, title=interview.job_title, starts_at=detail["starts_at"],
-        duration_minutes=int(interview.duration_minutes), sequence=sequence,
-        organizer_email=get_settings().mail_sender,
-        attendee_emails=[e for e in (candidate.email if candidate else None, interview.interviewer.email) if e],
-    )
+    invite = calendars.move(interview, candidate, detail["starts_at"], sequence)
     ics = emails.Attachment("invite.ics", "text/calendar; method=REQUEST", invite)
     key = f"{interview.interview_id}:moved:{sequence}"
     if candidate is not None:
@@ -147,6 +151,7 @@ def on_interview_moved(detail: dict) -> None:
         attachments=[ics]))
     if detail.get("from_slot_id"):
         offer_released_slot(key, detail["from_slot_id"], interview.job_title, detail["candidate_id"])
+    interviewer_calendars.moved(interview, candidate, detail["starts_at"], sequence)
 
 
 def offer_released_slot(release_id: str, slot_id: str, job_title: str, candidate_id: str) -> None:

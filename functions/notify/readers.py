@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from functions.core.clock import local_text
 from functions.core.i18n import locale_of
 from functions.core.models import Locale
 from functions.core.settings import get_settings
-from functions.integration.tables import CandidateItem, InterviewItem
+
+if TYPE_CHECKING:  # stored items are read here, never built
+    from functions.integration.tables import CandidateItem, InterviewItem
 
 
 def candidate_locale(candidate: CandidateItem | None) -> Locale:

@@ -5,18 +5,27 @@ from __future__ import annotations
 
 import traceback
 from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING
 
 from functions.core.clock import from_iso, local_text, utc_now
 from functions.core.models import InterviewStatus, RequestStatus
 from functions.core.observability import logger
 from functions.domain import approvals
 from functions.integration import links
-from functions.integration.data import approval_store, candidate_store, interview_store, request_store, risk_score_store
-from functions.integration.tables import CandidateItem, InterviewItem
+from functions.integration.data import (
+    approval_store,
+    candidate_store,
+    interview_store,
+    request_store,
+    risk_score_store,
+)
 from functions.notify.readers import candidate_locale, common_values, staff_locale
 from functions.web import emails
 
 REMINDER_LEAD = timedelta(hours=24)
+
+if TYPE_CHECKING:  # stored items are read here, never built
+    from functions.integration.tables import CandidateItem, InterviewItem
 
 
 RISK_THRESHOLD = 0.5  # the model's probability of not attending above which the candidate is nudged

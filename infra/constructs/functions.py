@@ -43,7 +43,6 @@ TABLE_ACCESS: dict[str, dict[str, str]] = {
         "audit": APPEND,
         "slots": WRITE,
         "links": WRITE,
-        "idempotency": WRITE,
     },
     # API: approval pages and decisions.
     "approve": {
@@ -54,7 +53,6 @@ TABLE_ACCESS: dict[str, dict[str, str]] = {
         "audit": APPEND,
         "slots": READ,
         "links": WRITE,
-        "idempotency": WRITE,
         "analytics": WRITE,  # satisfaction ratings (functions/approve/ratings.py)
     },
     # Events: notifications (mail, SMS, calendar), opening approvals, slot backfill, reminders, mail feedback.

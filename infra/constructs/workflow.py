@@ -5,6 +5,8 @@ use:
 - `events:putEvents` (and `.waitForTaskToken`): events:PutEvents on our bus;
 - `aws-sdk:dynamodb:transactWriteItems`: UpdateItem, PutItem and ConditionCheckItem on the interviews,
   requests, slots and approvals tables; PutItem and ConditionCheckItem only on the append-only audit table;
+- `aws-sdk:dynamodb:query`: Query on the audit table (the latest entry of a trail, which the workflow's own audit
+  entry follows in the hash chain, docs/audit.md);
   and the tables' KMS key to encrypt and decrypt those items.
 """
 
@@ -100,6 +102,13 @@ class Workflow(Construct):
                     resources=[tables[name].table_arn],
                 )
             )
+        self.role.add_to_principal_policy(
+            iam.PolicyStatement(
+                sid="ReadAuditHead",
+                actions=["dynamodb:Query"],
+                resources=[tables["audit"].table_arn],
+            )
+        )
         tables_key.grant_encrypt_decrypt(self.role)
 
         NagSuppressions.add_resource_suppressions(

@@ -1,4 +1,12 @@
-"""The running local system, started exactly as the README says (`interviews local`), driven over HTTP."""
+"""The running local system, started exactly as the README says (`interviews local`), driven over HTTP.
+
+Two systems, so that no test depends on another test's timing:
+- `local`, shared by the session, has an approval SLA longer than any session: no request on it escalates or
+  times out by itself, so nothing changes there while a test looks except what tests do;
+- `local_with_short_sla` is for the flows that need an SLA to pass (escalation, a superseded approver link). No
+  other test uses it, so its requests escalating during a test cannot change what another test sees.
+Tests that assert "nothing changed" or count things look only at their own items (`items_naming`, `mails_about`).
+"""
 
 from __future__ import annotations
 
@@ -16,7 +24,8 @@ import requests
 from local_runtime import launch
 
 REPO = Path(__file__).resolve().parents[2]
-SLA_SECONDS = 30  # short enough that the timeout -> escalation -> default path runs within the test
+LONG_SLA_SECONDS = 24 * 3600  # the shared system: longer than any session, so nothing escalates by itself
+SHORT_SLA_SECONDS = 30  # short enough that the timeout -> escalation -> default path runs within the test
 
 
 class Local:
@@ -108,9 +117,59 @@ def mails_to(local, address):
     return [m for m in local.outbox() if m["to"] == address]
 
 
+def mails_about(local, *names: str) -> list[dict]:
+    """The e-mails to, or naming, any of `names` (ids, addresses): one test's mail, whatever others send."""
+    return [m for m in local.outbox() if any(n in m["to"] or n in m["text"] for n in names)]
+
+
+def items_naming(local, *names: str) -> dict[str, list]:
+    """Per table, the items with an attribute that contains one of `names` (this test's interview, slot, candidate
+    and request ids): the test's own items, which no other test writes, so comparing them before and after
+    cannot be upset by other work on the shared system. (Idempotency records name their message key by hash
+    only; they are written exactly when a message is sent, which `mails_about` sees.)"""
+    dynamodb = local.aws("dynamodb")
+    state = {}
+    for env_var, table in sorted(local.info["tables"].items()):
+        items = []
+        for page in dynamodb.get_paginator("scan").paginate(TableName=table, ConsistentRead=True):
+            items += [i for i in page["Items"] if any(n in repr(i) for n in names)]
+        state[env_var] = sorted(items, key=repr)
+    return state
+
+
+def settled(local, timeout: float = 60) -> None:
+    """Wait until every event queue is empty (nothing waiting, nothing being handled), twice in a row: what a
+    test did has had all its asynchronous effects."""
+    sqs = local.aws("sqs")
+    counts = ("ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible",
+              "ApproximateNumberOfMessagesDelayed")
+
+    def busy() -> int:
+        urls = [u for u in sqs.list_queues().get("QueueUrls", []) if not u.endswith("-dlq")]
+        return sum(int(sqs.get_queue_attributes(QueueUrl=u, AttributeNames=list(counts))["Attributes"].get(c, 0))
+                   for u in urls for c in counts)
+
+    def empty_twice() -> bool:
+        if busy():
+            return False
+        time.sleep(0.5)
+        return not busy()
+    wait_for(empty_twice, timeout=timeout)
+
+
 @pytest.fixture(scope="session")
 def local(tmp_path_factory):
-    # Shared by every e2e test. Its Ctrl-C is only a warning here if slow (after a long session it once was, cause
-    # unknown; the stacks go to its log): test_local_system.py asserts that Ctrl-C stops the system.
-    with launch.running(tmp_path_factory.mktemp("local"), sla_seconds=SLA_SECONDS, strict_stop=False) as info_file:
+    # Shared by every e2e test that needs no SLA to pass. Its Ctrl-C is only a warning here if slow (after a long
+    # session it once was, cause unknown; the stacks go to its log): test_local_system.py asserts that Ctrl-C
+    # stops the system.
+    with launch.running(tmp_path_factory.mktemp("local"), sla_seconds=LONG_SLA_SECONDS,
+                        strict_stop=False) as info_file:
+        yield Local(json.loads(info_file.read_text()))
+
+
+@pytest.fixture(scope="session")
+def local_with_short_sla(tmp_path_factory):
+    # Started only if a test asks for it: the flows that wait for an approver's SLA to pass, and nothing else.
+    with launch.running(tmp_path_factory.mktemp("local-short-sla"), sla_seconds=SHORT_SLA_SECONDS,
+                        strict_stop=False) as info_file:
         yield Local(json.loads(info_file.read_text()))

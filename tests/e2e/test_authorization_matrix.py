@@ -16,6 +16,10 @@ deadline passed and the request was passed on); "tampered" holds that kind of to
 
 Every cell that changes state gets its own fresh interview or request, so no cell depends on another; cells that
 are refused also check that nothing changed.
+
+The expired approver link needs an SLA to pass, so the matrix runs on the system with the short SLA
+(`local_with_short_sla`), which tests that need no SLA never use: its requests escalating cannot change what they
+see, and theirs cannot delay it.
 """
 
 from __future__ import annotations
@@ -92,6 +96,9 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/portal/{token}/go/{interview_id}/{target}"): _row(
         403, "A tracked link of A's interview redirects A only; B's token with A's interview is 404.",
         none=404, candidate_a=302, candidate_b=404, expired=410),
+    ("GET", "/portal/{token}/interviews/{interview_id}/calendar.ics"): _row(
+        403, "A's interview as a calendar file for A only; B's token with A's interview is 404.",
+        none=404, candidate_a=200, candidate_b=404, expired=410),
     ("POST", "/api/staff/interviews"): _row(
         401, "Recruiters and admins register interviews; the gateway refuses anything but a valid staff token.",
         recruiter=201, department_manager=403, admin=201),
@@ -282,7 +289,8 @@ DEPARTMENT_MANAGER = "sam.smith@company.example.com"
 
 
 @pytest.fixture(scope="module")
-def world(local) -> World:
+def world(local_with_short_sla) -> World:
+    local = local_with_short_sla
     w = World(local=local, run=uuid.uuid4().hex[:6])
     w.candidate_a = f"mx-{w.run}-a"
     # The request that will be superseded first: its recruiter's deadline runs while the rest is set up.
@@ -464,6 +472,14 @@ def _build(world: World, route: topology.Route, caller: str) -> Call:
         call = Call(method, f"/portal/{credential or ''}/go/{world.interviews_a[0]}/job-description")
         if caller == "candidate_a":
             call.after.append(lambda r: r.headers["Location"].startswith("https://careers.example.com/"))
+        return call
+
+    if path == "/portal/{token}/interviews/{interview_id}/calendar.ics":
+        interview_id = world.fresh_interview_of_a()  # scheduled: a cancelled one has no calendar file
+        call = Call(method, f"/portal/{credential or ''}/interviews/{interview_id}/calendar.ics")
+        if caller == "candidate_a":
+            call.after.append(lambda r: r.headers["Content-Type"].startswith("text/calendar")
+                              and f"UID:{interview_id}@interviews.cancellations" in r.text)
         return call
 
     if path == "/approvals/{token}/retention":

@@ -153,6 +153,7 @@ def api_schema(local):
 # the only input that matters; the authorization matrix and the browser tests cover them), the staff console's
 # static page, and the document itself.
 NOT_DOCUMENTED = {("GET", "/portal/{token}"), ("GET", "/portal/{token}/go/{interview_id}/{target}"),
+                  ("GET", "/portal/{token}/interviews/{interview_id}/calendar.ics"),
                   ("GET", "/staff"), ("GET", "/openapi.json"), ("GET", "/docs")}
 FUZZED = [r for r in topology.ROUTES if (r.method, r.path) not in NOT_DOCUMENTED]
 

@@ -270,6 +270,17 @@ def test_each_function_can_do_what_its_code_does_and_no_more():
                 assert module not in reachable, (spec.name, "needs", capability, "for", module)
 
 
+def test_a_function_may_write_the_idempotency_table_exactly_when_its_code_sends_at_most_once():
+    # Given each handler's import graph and its table access
+    from infra.constructs import functions
+
+    for spec in topology.FUNCTIONS:
+        reachable = _reachable_modules(spec.handler.rsplit(".", 1)[0])
+        # Then the idempotency table is writable where the at-most-once module is reachable, and only there
+        sends_once = "functions.integration.once" in reachable
+        assert (functions.TABLE_ACCESS[spec.name].get("idempotency") == functions.WRITE) == sends_once, spec.name
+
+
 def test_every_table_is_reachable_by_some_function():
     # Given the tables each function may use
     from infra.constructs import functions

@@ -13,7 +13,6 @@ from functions.integration.data import candidate_store, interview_store
 from functions.notify import events
 from functions.core.clock import to_iso
 from functions.core.observability import HandlerFailed
-from functions.integration.tables import CancellationRecord
 from local_runtime.lambda_events import scheduled_event
 from tests.integration.conftest import interview_event
 from tests.integration.test_notify_faults import flaky_ses  # noqa: F401 - a fixture
@@ -64,9 +63,9 @@ def test_the_hourly_run_reminds_each_candidate_once_and_nudges_those_at_risk(sys
     register("steady", hour + timedelta(hours=24, minutes=10), ["self-introduction"])
     register("fresh", hour + timedelta(hours=24, minutes=20), [])
     register("canceller", hour + timedelta(hours=24, minutes=59), ["self-introduction"])
-    candidate_store.add_cancellation_to_profile("canceller", CancellationRecord(
-        request_id="req-old", interview_id="int-old", job_title="Backend Engineer", initiator="candidate",
-        reason_code="schedule_conflict", at=to_iso(hour - timedelta(days=30))))
+    candidate_store.add_cancellation_to_profile(
+        "canceller", request_id="req-old", interview_id="int-old", job_title="Backend Engineer",
+        initiator="candidate", reason_code="schedule_conflict", at=to_iso(hour - timedelta(days=30)))
     register("later", hour + timedelta(hours=25), [])
     register("gone", hour + timedelta(hours=24, minutes=30), [])
     item = interview_store.get_interview("int-gone")

@@ -12,7 +12,8 @@ import pytest
 from jsonschema import Draft202012Validator
 from pydantic import ValidationError
 
-from functions.core.models import InterviewScheduled
+from functions.core.ids import ID_MAX_LENGTH, ID_PATTERN, PERSON_ID_PATTERN
+from functions.core.models import CandidateReason, CompanyReason, InterviewScheduled
 from functions.domain.waitlist import CandidateWaitlisted
 from infra import topology
 
@@ -75,8 +76,16 @@ def _broken_interviews() -> list[dict]:
         else:
             target[path[-1]] = value
         broken.append((event, False))
+    ats = {"uid": "7kukuqrfedlm2f9t0vr1fmk5cm@google.com", "sequence": 2, "organizer": "chen.jing@company.example.com"}
+    calendars = [({**good, "calendar": ats}, True),
+                 ({**good, "calendar": {k: v for k, v in ats.items() if k != "sequence"}}, True),
+                 ({**good, "calendar": {k: v for k, v in ats.items() if k != "uid"}}, False),
+                 ({**good, "calendar": {**ats, "uid": "has space@ats"}}, False),
+                 ({**good, "calendar": {**ats, "sequence": -1}}, False),
+                 ({**good, "calendar": {**ats, "organizer": "not-an-address"}}, False),
+                 ({**good, "calendar": {**ats, "method": "REQUEST"}}, False)]
     return [(good, True), ({**good, "version": "1", "candidate": {**good["candidate"], "sms_opt_in": True}}, True),
-            *broken]
+            *broken, *calendars]
 
 
 @pytest.mark.parametrize("event, valid", _broken_interviews())
@@ -104,3 +113,37 @@ def test_the_docs_warn_that_approval_requests_carry_the_task_token():
     section = DOCS[DOCS.index("### `ApprovalRequested`"):]
     section = section[:section.index("\n### ", 1)]
     assert re.search(r"task token", section) and re.search(r"must not", section)
+
+
+@pytest.mark.parametrize("name", ["CancellationRequested", "CancellationApproved", "CancellationRejected"])
+def test_the_reason_codes_of_each_cancellation_schema_are_exactly_the_domain_reasons(name):
+    # Given the reasons the domain knows (the one source: functions/core/models.py)
+    known = {r.value for r in CandidateReason} | {r.value for r in CompanyReason}
+    # When a schema's reason list is read
+    listed = set(schema(name)["properties"]["reason_code"]["enum"])
+    # Then it lists every domain reason and nothing else, and its description names each of them
+    assert listed == known
+    description = schema(name)["properties"]["reason_code"]["description"]
+    assert all(code in description for code in known)
+    # and the event documentation names each too
+    assert all(f"`{code}`" in DOCS for code in known)
+
+
+def test_every_identifier_in_every_schema_uses_the_one_identifier_pattern():
+    # Given every published schema
+    patterns = set()
+
+    def collect(node):
+        if isinstance(node, dict):
+            if "pattern" in node and node.get("type") == "string" and node["pattern"].startswith("^[A-Za-z0-9"):
+                patterns.add((node["pattern"], node.get("maxLength")))
+            for value in node.values():
+                collect(value)
+        elif isinstance(node, list):
+            for value in node:
+                collect(value)
+
+    for path in SCHEMAS.glob("*.json"):
+        collect(json.loads(path.read_text(encoding="utf-8")))
+    # Then the identifiers found there use exactly the domain's patterns and length
+    assert patterns == {(ID_PATTERN, ID_MAX_LENGTH), (PERSON_ID_PATTERN, ID_MAX_LENGTH)}

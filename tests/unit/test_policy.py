@@ -11,7 +11,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from functions.domain import interview_policy as routing
+from functions.domain import interview_policy
 from functions.core.models import Initiator, Outcome
 from functions.domain.policy import (
     KNOWN_REASONS,
@@ -91,13 +91,13 @@ def test_routing_adapter_resolves_roles_and_hr_from_the_interview():
         department_manager=SimpleNamespace(person_id="mgr-1", name="M", email="m@example.com"))
     now = datetime(2030, 1, 1, 9, tzinfo=timezone.utc)
     # When a company-initiated request is routed
-    route = routing.route_for(interview=interview, initiator=Initiator.COMPANY, reason_code="position_paused",
+    route = interview_policy.route_for(interview=interview, initiator=Initiator.COMPANY, reason_code="position_paused",
                               now=now, starts_at=now + timedelta(days=2), sla_seconds=600, hr_email="hr@example.com")
     # Then the chain is the job's manager, then HR, with the deployment's SLA
     assert [(a.approver_id, a.email, a.role) for a in route.approvers] == [
         ("mgr-1", "m@example.com", "department_manager"), ("hr", "hr@example.com", "admin")]
     assert route.sla_seconds == 600
-    assert routing.CANDIDATE_MINIMUM_NOTICE == timedelta(hours=2)
+    assert interview_policy.CANDIDATE_MINIMUM_NOTICE == timedelta(hours=2)
 
 
 # ---- configurable without code -----------------------------------------------------------------------------

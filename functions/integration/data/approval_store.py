@@ -6,13 +6,18 @@ from __future__ import annotations
 from pynamodb.exceptions import DoesNotExist
 from pynamodb.transactions import TransactGet
 
-from functions.core.models import AuditEntry, RequestStatus
+from functions.core.models import Approver, AuditEntry, RequestStatus
 from functions.integration.data.transactions import all_or_nothing, connection, TransactionConflict, value_of
 from functions.integration.tables import ApprovalItem, CandidateItem, InterviewItem, LinkUseItem, RequestItem
 
 
-def open_approval(approval: ApprovalItem, entry: AuditEntry) -> bool:
-    """Hand the request to the approver at `approval.level`. False when that level is already open (redelivery)."""
+def open_approval(request_id: str, level: int, approver: Approver, task_token: str, *, opened_at: str, due_at: str,
+                  remind_hour: str | None, escalated_from_email: str | None, entry: AuditEntry) -> ApprovalItem | None:
+    """Hand the request to `approver` at `level`. None when that level is already open (a redelivery)."""
+    approval = ApprovalItem(
+        request_id, level=level, approver_id=approver.approver_id, approver_name=approver.name,
+        approver_email=approver.email, approver_role=approver.role, task_token=task_token, opened_at=opened_at,
+        due_at=due_at, remind_hour=remind_hour, escalated_from_email=escalated_from_email)
     try:
         with all_or_nothing() as transaction:
             transaction.save(
@@ -30,8 +35,8 @@ def open_approval(approval: ApprovalItem, entry: AuditEntry) -> bool:
             )
             transaction.append_audit(approval.request_id, entry)
     except TransactionConflict:
-        return False
-    return True
+        return None
+    return approval
 
 
 def approvals_to_remind(hour: str) -> list[ApprovalItem]:

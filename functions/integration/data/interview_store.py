@@ -4,6 +4,8 @@ reads by key and index, and the first-time behaviour marks.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from pynamodb.exceptions import DoesNotExist
 from pynamodb.transactions import TransactGet
 
@@ -12,11 +14,22 @@ from functions.integration.data.transactions import all_or_nothing, conditional,
 from functions.integration.tables import CandidateItem, InterviewItem, PersonMap, SlotItem
 
 
+@dataclass(frozen=True)
+class CalendarEntry:
+    """The interview's calendar entry as registered: its UID, the SEQUENCE last sent, its ORGANIZER, and who
+    sent the invitation ("ats", or None: we do)."""
+
+    uid: str
+    sequence: int
+    organizer: str
+    owner: str | None
+
+
 def _person(person) -> PersonMap:
     return PersonMap(person_id=person.person_id, name=person.name, email=str(person.email))
 
 
-def register_interview(event: InterviewScheduled, starts_at: str, now: str) -> bool:
+def register_interview(event: InterviewScheduled, starts_at: str, now: str, calendar: CalendarEntry) -> bool:
     """Store a scheduled interview, its booked slot and the candidate's profile. False if it was already there."""
     candidate = event.candidate
     interview = InterviewItem(
@@ -40,6 +53,10 @@ def register_interview(event: InterviewScheduled, starts_at: str, now: str) -> b
         start_hour=starts_at[:13],  # "YYYY-MM-DDTHH" in UTC: the reminders' index
         description_url=str(event.job.description_url) if event.job.description_url else None,
         company_intro_url=str(event.job.company_intro_url) if event.job.company_intro_url else None,
+        calendar_uid=calendar.uid,
+        calendar_sequence=calendar.sequence,
+        calendar_organizer=calendar.organizer,
+        calendar_owner=calendar.owner,
     )
     slot = SlotItem(event.slot_id, job_id=event.job.job_id, starts_at=starts_at, status="BOOKED",
                     interview_id=event.interview_id)
@@ -100,3 +117,24 @@ def record_behaviour(interview_id: str, candidate_id: str, attribute: str, at: s
 def interviews_starting_in_hour(hour: str) -> list[InterviewItem]:
     """The interviews whose start is in the UTC hour "YYYY-MM-DDTHH" (an index query, not a Scan)."""
     return list(InterviewItem.by_start_hour.query(hour))
+
+
+def claim_calendar_sequence(interview_id: str, change: str, attempts: int = 5) -> int | None:
+    """The SEQUENCE for a calendar change (e.g. "cancel:<request>"): the one after the last sent, stored with the
+    change so the interview keeps the sequence it last sent. Claiming the same change again (a redelivery)
+    answers the same number. None if there is no such interview."""
+    for _ in range(attempts):
+        interview = get_interview(interview_id)
+        if interview is None:
+            return None
+        current = int(interview.calendar_sequence or 0)
+        if interview.calendar_change == change:
+            return current
+        unchanged = InterviewItem.calendar_sequence == current
+        if current == 0:
+            unchanged = unchanged | InterviewItem.calendar_sequence.does_not_exist()
+        if conditional(lambda: InterviewItem(interview_id).update(
+                actions=[InterviewItem.calendar_sequence.set(current + 1), InterviewItem.calendar_change.set(change)],
+                condition=InterviewItem.interview_id.exists() & unchanged)):
+            return current + 1
+    raise TransactionConflict(("interview",))

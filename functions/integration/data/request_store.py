@@ -6,18 +6,40 @@ from __future__ import annotations
 
 from pynamodb.exceptions import DoesNotExist
 
-from functions.core.models import AuditEntry, InterviewStatus
+from functions.core.audit_chain import AuditRecord
+from functions.core.models import AuditEntry, Initiator, InterviewStatus, RequestStatus, Route
 from functions.integration.data.transactions import all_or_nothing
 from functions.integration.tables import AuditItem, InterviewItem, RequestItem
 
 
 
-def create_request(request: RequestItem, interview: InterviewItem, entries: list[AuditEntry]) -> None:
-    """Write the request, flip the interview to CANCELLATION_PENDING and audit it, all or nothing.
+def create_request(request_id: str, interview: InterviewItem, *, initiator: Initiator, requested_by: str,
+                   reason_code: str, reason_text: str | None, route: Route, remind_before_seconds: int | None,
+                   retention_template: str | None, created_at: str, entries: list[AuditEntry]) -> RequestItem:
+    """Write the request (RECEIVED), flip the interview to CANCELLATION_PENDING and audit it, all or nothing.
 
     Raises TransactionConflict with "request" when the request id exists (a duplicate submission) or with
     "interview" when the interview is no longer scheduled.
     """
+    request = RequestItem(
+        request_id,
+        interview_id=interview.interview_id,
+        candidate_id=interview.candidate_id,
+        initiator=initiator.value,
+        requested_by=requested_by,
+        reason_code=reason_code,
+        reason_text=reason_text or None,
+        status=RequestStatus.RECEIVED.value,
+        route_rule=route.rule,
+        route_summary="auto-approve" if route.auto_approve else route.approvers[0].role,
+        route_json=route.model_dump_json(),
+        remind_before_seconds=remind_before_seconds,
+        auto_approve=route.auto_approve,
+        created_at=created_at,
+        created_day=created_at[:10],
+        contact_email=interview.recruiter.email,
+        retention_template=retention_template,
+    )
     with all_or_nothing() as transaction:
         transaction.save("request", request, condition=RequestItem.request_id.does_not_exist())
         transaction.update(
@@ -30,6 +52,7 @@ def create_request(request: RequestItem, interview: InterviewItem, entries: list
         )
         for entry in entries:
             transaction.append_audit(request.request_id, entry)
+    return request
 
 
 def get_request(request_id: str) -> RequestItem | None:
@@ -52,6 +75,16 @@ def audit_trail(request_id: str) -> list[AuditEntry]:
         AuditEntry(at=item.at, actor=item.actor, action=item.action, from_status=item.from_status,
                    to_status=item.to_status, why=item.why)
         for item in AuditItem.query(request_id, consistent_read=True)
+    ]
+
+
+def audit_records(trail_id: str) -> list[AuditRecord]:
+    """The trail as stored, in seq order, with each entry's chain fields (what `interviews audit verify` checks)."""
+    return [
+        AuditRecord(trail_id=trail_id, seq=item.seq, prev_hash=item.prev_hash, hash=item.entry_hash,
+                    entry=AuditEntry(at=item.at, actor=item.actor, action=item.action, from_status=item.from_status,
+                                     to_status=item.to_status, why=item.why))
+        for item in AuditItem.query(trail_id, consistent_read=True)
     ]
 
 

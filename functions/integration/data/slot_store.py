@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pynamodb.exceptions import DoesNotExist
 
-from functions.core.models import AuditEntry, InterviewStatus
+from functions.core.models import AuditEntry, InterviewStatus, WaitlistCandidate
 from functions.integration.data.transactions import all_or_nothing, conditional
 from functions.integration.tables import InterviewItem, OfferItem, SlotItem, WaitlistItem
 
@@ -18,8 +18,9 @@ def get_slot(slot_id: str) -> SlotItem | None:
         return None
 
 
-def open_slot(slot: SlotItem) -> bool:
+def open_slot(slot_id: str, job_id: str, starts_at: str) -> bool:
     """A new AVAILABLE slot. False if the slot id exists (a replay, or someone else's slot)."""
+    slot = SlotItem(slot_id, job_id=job_id, starts_at=starts_at, status="AVAILABLE")
     return conditional(lambda: slot.save(condition=SlotItem.slot_id.does_not_exist()))
 
 
@@ -74,8 +75,10 @@ def claim_slot_for_rebooking(interview: InterviewItem, slot: SlotItem, release_i
         transaction.append_audit(trail_id, entry)
 
 
-def join_waitlist(entry: WaitlistItem) -> bool:
+def join_waitlist(job_id: str, candidate: WaitlistCandidate, joined_at: str) -> bool:
     """Put a candidate on a job's waitlist. False if they were already on it (their place is kept)."""
+    entry = WaitlistItem(job_id, candidate.candidate_id, name=candidate.name, email=str(candidate.email),
+                         locale=candidate.locale.value, timezone=candidate.timezone, joined_at=joined_at)
     return conditional(lambda: entry.save(condition=WaitlistItem.candidate_id.does_not_exist()))
 
 
@@ -88,11 +91,17 @@ def leave_waitlist(job_id: str, candidate_id: str) -> None:
     WaitlistItem(job_id, candidate_id).delete()
 
 
-def open_offer(offer: OfferItem) -> bool:
-    """Offer a released slot to a candidate. False if this release was already offered to them (a redelivery);
-    an offer from an earlier release of the same slot is replaced."""
-    return conditional(lambda: offer.save(
-        condition=OfferItem.candidate_id.does_not_exist() | (OfferItem.release_id != offer.release_id)))
+def open_offer(slot: SlotItem, waiting: WaitlistItem, release_id: str, job_title: str, offered_at: str,
+               expires_at: str, purge_at: int) -> OfferItem | None:
+    """Offer a released slot to a candidate waiting for its job. None if this release was already offered to
+    them (a redelivery); an offer from an earlier release of the same slot is replaced."""
+    offer = OfferItem(
+        slot.slot_id, waiting.candidate_id, release_id=release_id, job_id=slot.job_id, job_title=job_title,
+        starts_at=slot.starts_at, name=waiting.name, email=waiting.email, locale=waiting.locale,
+        timezone=waiting.timezone, offered_at=offered_at, expires_at=expires_at, status="OFFERED",
+        purge_at=purge_at)
+    return offer if conditional(lambda: offer.save(
+        condition=OfferItem.candidate_id.does_not_exist() | (OfferItem.release_id != offer.release_id))) else None
 
 
 def get_offer(slot_id: str, candidate_id: str) -> OfferItem | None:

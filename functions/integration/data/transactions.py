@@ -13,6 +13,7 @@ from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, PynamoDBException, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
+from functions.core.audit_chain import GENESIS, entry_hash
 from functions.core.models import AuditEntry
 from functions.integration.tables import AuditItem
 
@@ -31,6 +32,7 @@ class Labelled:
 
     def __init__(self, transaction: TransactWrite, labels: list[str]):
         self.transaction, self._labels = transaction, labels
+        self._heads: dict[str, str] = {}  # trail id -> hash of the last entry this transaction adds to it
 
     def save(self, label: str, item, condition=None) -> None:
         self.transaction.save(item, condition=condition)
@@ -41,8 +43,11 @@ class Labelled:
         self._labels.append(label)
 
     def append_audit(self, trail_id: str, entry: AuditEntry) -> None:
-        """Add an audit entry, never over an existing one: the trail is append-only."""
-        self.save("audit", audit_item(trail_id, entry), condition=AuditItem.seq.does_not_exist())
+        """Add an audit entry, never over an existing one: the trail is append-only. The entry is chained to the
+        trail's latest entry (read now), or to the one this transaction added just before."""
+        prev = self._heads.get(trail_id) or latest_audit_hash(trail_id)
+        self.save("audit", item := audit_item(trail_id, entry, prev), condition=AuditItem.seq.does_not_exist())
+        self._heads[trail_id] = item.entry_hash
 
     def delete(self, label: str, item, condition=None) -> None:
         self.transaction.delete(item, condition=condition)
@@ -86,7 +91,16 @@ def value_of(future):
         return None
 
 
-def audit_item(trail_id: str, entry: AuditEntry) -> AuditItem:
+def audit_item(trail_id: str, entry: AuditEntry, prev_hash: str = GENESIS) -> AuditItem:
     # The random suffix keeps two entries written in the same millisecond apart; the time prefix orders them.
     seq = f"{entry.at}#{entry.action}#{secrets.token_hex(2)}"
-    return AuditItem(trail_id, seq, **entry.model_dump())
+    return AuditItem(trail_id, seq, **entry.model_dump(), prev_hash=prev_hash,
+                     entry_hash=entry_hash(trail_id, seq, entry, prev_hash))
+
+
+def latest_audit_hash(trail_id: str) -> str:
+    """The hash of the trail's latest entry (by seq), what the next entry follows; GENESIS for a new trail (or one
+    whose latest entry predates the chain: the chain then starts there)."""
+    for item in AuditItem.query(trail_id, scan_index_forward=False, limit=1, consistent_read=True):
+        return item.entry_hash or GENESIS
+    return GENESIS

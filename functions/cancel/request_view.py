@@ -8,11 +8,15 @@ candidate only if the candidate made it.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from functions.core.errors import NotFoundError
 from functions.core.i18n import locale_of, translator
 from functions.core.models import CandidateRequestView, CandidateStep, Initiator, RequestStatus
 from functions.integration.data import candidate_store, request_store
-from functions.integration.tables import InterviewItem, RequestItem
+
+if TYPE_CHECKING:  # stored items are read here, never built
+    from functions.integration.tables import InterviewItem, RequestItem
 
 
 def _is_own(request: RequestItem | None, candidate_id: str) -> bool:

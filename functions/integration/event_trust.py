@@ -10,13 +10,17 @@ the reason, no personal data): nothing is sent and nothing is written.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import json
 from datetime import timedelta
 
 from functions.core.clock import from_iso, utc_now
 from functions.core.models import Approver, InterviewStatus, RequestStatus
 from functions.integration.data import approval_store, interview_store, request_store, slot_store
-from functions.integration.tables import InterviewItem, RequestItem
+
+if TYPE_CHECKING:  # stored items are read here, never built
+    from functions.integration.tables import InterviewItem, RequestItem
 
 # The workflow's wait times out `sla_seconds` after its task started; the approval's due_at counts from when this
 # function stored it, a moment later. An escalation arriving up to this much before due_at is the real one.

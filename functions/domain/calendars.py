@@ -1,0 +1,92 @@
+"""Which calendar entry an interview is, and the iCalendar messages that keep the attendees' copies in step.
+
+Either we send the invitation (our UID, SEQUENCE 0, the configured organizer or else the recruiter), or the ATS
+did and said so in InterviewScheduled's `calendar` block: then we send no invitation, and our updates carry the
+ATS's UID and organizer and continue from its sequence. Either way the interview keeps the sequence it last sent
+(InterviewItem.calendar_sequence): a move adds one in its transaction, a cancellation claims the next one here.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from functions.core.errors import ConflictError, NotFoundError
+from functions.core.models import InterviewScheduled, InterviewStatus
+from functions.core.settings import get_settings
+from functions.integration import calendar
+from functions.integration.data import interview_store
+from functions.integration.data.interview_store import CalendarEntry
+
+if TYPE_CHECKING:  # stored items are read here, never built: the data access builds them
+    from functions.integration.tables import CandidateItem, InterviewItem
+
+ATS = "ats"  # InterviewItem.calendar_owner when the ATS sent the invitation
+
+
+def registered_entry(event: InterviewScheduled) -> CalendarEntry:
+    """The calendar entry stored with a newly scheduled interview."""
+    if event.calendar is not None:
+        return CalendarEntry(uid=event.calendar.uid, sequence=event.calendar.sequence,
+                             organizer=str(event.calendar.organizer), owner=ATS)
+    organizer = get_settings().calendar_organizer or str(event.job.recruiter.email)
+    return CalendarEntry(uid=calendar.interview_uid(event.interview_id), sequence=0, organizer=organizer, owner=None)
+
+
+def we_invite(interview: InterviewItem) -> bool:
+    return interview.calendar_owner != ATS
+
+
+def uid_of(interview: InterviewItem) -> str:
+    return interview.calendar_uid or calendar.interview_uid(interview.interview_id)
+
+
+def _organizer(interview: InterviewItem) -> dict:
+    email = interview.calendar_organizer or get_settings().calendar_organizer or interview.recruiter.email
+    return {"organizer_email": email,
+            "organizer_name": interview.recruiter.name if email == interview.recruiter.email else None}
+
+
+def common(interview: InterviewItem, candidate: CandidateItem | None) -> dict:
+    """What every copy of the entry shares: UID, title, length, organizer, attendees."""
+    return {"uid": uid_of(interview), "title": interview.job_title,
+            "duration_minutes": int(interview.duration_minutes), **_organizer(interview),
+            "attendee_emails": [e for e in (candidate.email if candidate else None, interview.interviewer.email) if e]}
+
+
+def invitation(interview: InterviewItem, candidate: CandidateItem | None) -> bytes | None:
+    """Our invitation at the interview's current time and sequence; None when the ATS invited."""
+    if not we_invite(interview):
+        return None
+    return calendar.invitation(**common(interview, candidate), starts_at=interview.starts_at,
+                               sequence=int(interview.calendar_sequence or 0))
+
+
+def move(interview: InterviewItem, candidate: CandidateItem | None, starts_at: str, sequence: int) -> bytes:
+    """The update for a move; `sequence` is the one the move's transaction stored (InterviewMoved.sequence)."""
+    return calendar.update(interview_id=interview.interview_id, **common(interview, candidate),
+                           starts_at=starts_at, sequence=sequence)
+
+
+def cancellation(interview: InterviewItem, candidate: CandidateItem | None, request_id: str) -> bytes:
+    """The CANCEL for an approved cancellation, with the next sequence (claimed once per request)."""
+    sequence = interview_store.claim_calendar_sequence(interview.interview_id, f"cancel:{request_id}")
+    return calendar.cancellation(interview_id=interview.interview_id, **common(interview, candidate),
+                                 starts_at=interview.starts_at, sequence=sequence)
+
+
+def download(interview: InterviewItem) -> bytes:
+    """The candidate's "add to calendar" copy: the same UID and current sequence as the invitation."""
+    shared = common(interview, None)
+    del shared["attendee_emails"]
+    return calendar.published(**shared, starts_at=interview.starts_at,
+                              sequence=int(interview.calendar_sequence or 0))
+
+
+def download_for(candidate_id: str, interview_id: str) -> bytes:
+    """The "add to calendar" file of one of the candidate's interviews, while it is not cancelled."""
+    interview = interview_store.get_interview(interview_id)
+    if interview is None or interview.candidate_id != candidate_id:
+        raise NotFoundError("No such interview.")  # someone else's interview looks exactly like a missing one
+    if interview.status == InterviewStatus.CANCELLED:
+        raise ConflictError("This interview is cancelled: there is nothing to add to a calendar.")
+    return download(interview)

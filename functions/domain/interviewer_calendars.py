@@ -1,0 +1,73 @@
+"""Interviewers' own calendars, written directly when they are connected (CALENDAR_CONNECTIONS): the interview's
+entry is created when it is scheduled, replaced when it moves and removed when it is cancelled, with the same UID
+and SEQUENCE as the e-mailed invitations (functions/domain/calendars.py).
+
+The notify function calls these on the same events as the mails, after them: a failed write fails the message,
+which is retried, dead-lettered and redriven like e-mail, while the mails already sent are not sent again (once
+per key) and the writes themselves are idempotent (a repeated or late write changes nothing).
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from functions.core.settings import get_settings
+from functions.domain import calendars
+from functions.integration.calendar_connector import (
+    CalendarConfigError,
+    CalendarConnector,
+    CalendarEvent,
+    Connection,
+    connection_for,
+)
+
+if TYPE_CHECKING:  # stored items are read here, never built: the data access builds them
+    from functions.integration.tables import CandidateItem, InterviewItem
+
+
+@lru_cache(maxsize=64)
+def _connect(connection: Connection) -> CalendarConnector:
+    if connection.kind != "caldav":
+        raise CalendarConfigError(f"calendar connections of kind {connection.kind!r} are not supported")
+    # Imported here: the CalDAV client (lxml, requests) is loaded only where a calendar is connected.
+    from functions.integration.caldav_calendar import CalDAVCalendar
+
+    return CalDAVCalendar.connect(connection)
+
+
+def connector_for(email: str) -> CalendarConnector | None:
+    """The interviewer's calendar, or None when it is not connected."""
+    raw = get_settings().calendar_connections
+    if not raw:
+        return None
+    try:
+        connections = json.loads(raw)
+    except ValueError:
+        raise CalendarConfigError("CALENDAR_CONNECTIONS is not JSON") from None
+    connection = connection_for(email, connections)
+    return _connect(connection) if connection else None
+
+
+def event_of(interview: InterviewItem, candidate: CandidateItem | None, starts_at: str, sequence: int) -> CalendarEvent:
+    common = calendars.common(interview, candidate)
+    return CalendarEvent(uid=common["uid"], sequence=sequence, title=common["title"], starts_at=starts_at,
+                         duration_minutes=common["duration_minutes"], organizer_email=common["organizer_email"],
+                         attendee_emails=tuple(common["attendee_emails"]))
+
+
+def scheduled(interview: InterviewItem, candidate: CandidateItem | None) -> bool:
+    connector = connector_for(interview.interviewer.email)
+    return bool(connector) and connector.create_event(
+        event_of(interview, candidate, interview.starts_at, int(interview.calendar_sequence or 0)))
+
+
+def moved(interview: InterviewItem, candidate: CandidateItem | None, starts_at: str, sequence: int) -> bool:
+    connector = connector_for(interview.interviewer.email)
+    return bool(connector) and connector.update_event(event_of(interview, candidate, starts_at, sequence))
+
+
+def cancelled(interview: InterviewItem) -> bool:
+    connector = connector_for(interview.interviewer.email)
+    return bool(connector) and connector.remove_event(calendars.uid_of(interview))
