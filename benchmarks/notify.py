@@ -99,6 +99,13 @@ def _approved(n: str) -> dict:
             "actor": "approver:rec-1", "comment": "", "decided_at": "2030-01-01T00:00:00.000Z"}
 
 
+def _store_request(dynamodb, n: str, status: str) -> None:
+    item = {"request_id": f"req-{n}", "interview_id": f"int-{n}", "candidate_id": f"cand-{n}", "status": status,
+            "initiator": "candidate", "reason_code": "illness", "created_at": "2030-01-01T00:00:00.000Z",
+            "decided_at": "2030-01-01T00:00:00.000Z"}
+    dynamodb.put_item(TableName=f"{PREFIX}-requests", Item={k: {"S": v} for k, v in item.items()})
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=5, help="batches per scenario (the median is printed)")
@@ -141,6 +148,17 @@ def main() -> int:
                                  UpdateExpression="SET #s = :a REMOVE interview_id",
                                  ExpressionAttributeNames={"#s": "status"},
                                  ExpressionAttributeValues={":a": {"S": "AVAILABLE"}})
+
+        # The requests, stored as the cancel function and the workflow leave them: notify acts on our own events
+        # only when they agree with the stored state (functions/notify/trust.py).
+        for group, status in ((g, "RECEIVED") for g in ids[:runs]):
+            for n in group:
+                _store_request(dynamodb, n, status)
+        for n in (n for group in ids[runs:] for n in group):
+            _store_request(dynamodb, n, "APPROVED")
+            dynamodb.update_item(TableName=f"{PREFIX}-interviews", Key={"interview_id": {"S": f"int-{n}"}},
+                                 UpdateExpression="SET #s = :c", ExpressionAttributeNames={"#s": "status"},
+                                 ExpressionAttributeValues={":c": {"S": "CANCELLED"}})
 
         scenarios = {
             "baseline: 10 no-op records": lambda r: _batch(

@@ -16,6 +16,8 @@ Context (cdk.json holds the defaults; override with `-c key=value`):
   replicaKeyArns    {region: KMS key ARN} for each replica region.
   scheduleTimezone  IANA timezone of topology's schedules (default Asia/Shanghai).
   approvalSlaSeconds, logLevel, apiRateLimit, apiBurstLimit, archiveRetentionDays
+  atsSources        list: the EventBridge sources the ATS (and the AI-interview platform) put events with;
+                    default topology.ATS_SOURCES. Rules accept their events from these sources only.
   skipAssetBuild    true: placeholder Lambda code (synth-only checks); never deploy that.
 """
 
@@ -66,6 +68,7 @@ class DeploymentConfig:
     api_rate_limit: int = 50
     api_burst_limit: int = 100
     archive_retention_days: int = 90
+    ats_sources: tuple[str, ...] = topology.ATS_SOURCES
     skip_asset_build: bool = False
 
     @property
@@ -133,6 +136,7 @@ class DeploymentConfig:
             api_rate_limit=int(text("apiRateLimit", str(cls.api_rate_limit))),
             api_burst_limit=int(text("apiBurstLimit", str(cls.api_burst_limit))),
             archive_retention_days=int(text("archiveRetentionDays", str(cls.archive_retention_days))),
+            ats_sources=listing("atsSources") or cls.ats_sources,
             skip_asset_build=flag("skipAssetBuild"),
         )
 
@@ -168,7 +172,8 @@ class InterviewCancellationsStack(Stack):
             replica_key_arns=config.replica_key_arns,
         )
         self.secrets = Secrets(self, "Secrets", key=self.data.key, retain=config.retain)
-        self.events = Events(self, "Events", retain=config.retain, archive_days=config.archive_retention_days)
+        self.events = Events(self, "Events", retain=config.retain, archive_days=config.archive_retention_days,
+                             ats_sources=config.ats_sources)
         self.workflow = Workflow(
             self,
             "Workflow",

@@ -57,6 +57,18 @@ class EventRule:
     detail_types: tuple[str, ...]
     function: str  # consumed through an SQS queue (with a DLQ) by this function
 
+    def pattern(self, ats_sources: tuple[str, ...] | None = None) -> dict:
+        """The rule's EventBridge pattern: each detail-type only from the source that may send it (EVENT_ORIGINS).
+
+        One origin gives a plain pattern; several give an `$or` of one (source, detail-types) pair per origin.
+        """
+        by_origin: dict[str, list[str]] = {}
+        for detail_type in self.detail_types:
+            by_origin.setdefault(EVENT_ORIGINS[detail_type], []).append(detail_type)
+        sources = {OWN: [EVENT_SOURCE], ATS: sorted(ats_sources or ATS_SOURCES), SES: [SES_SOURCE]}
+        parts = [{"source": sources[origin], "detail-type": types} for origin, types in sorted(by_origin.items())]
+        return parts[0] if len(parts) == 1 else {"$or": parts}
+
 
 @dataclass(frozen=True)
 class Schedule:
@@ -124,8 +136,21 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/ratings/{token}", "approve", "link"),
 )
 
-# Every event the notify function reacts to. Other systems put InterviewScheduled on the same bus.
+# Who may send what. This service's own events come from EVENT_SOURCE (the functions and the workflow put them);
+# the ATS's (and the AI-interview platform's) from the deployment's configured sources (CDK context
+# `atsSources`); SES's feedback from aws.ses, a source nobody else can put. A rule matches both the detail-type
+# and its origin's source, so an event with a borrowed detail-type and another source reaches no consumer.
 EVENT_SOURCE = "interviews.cancellations"
+ATS_SOURCES: tuple[str, ...] = ("interviews.ats",)  # the default; a deployment names its own
+SES_SOURCE = "aws.ses"
+OWN, ATS, SES = "own", "ats", "ses"
+EVENT_ORIGINS: dict[str, str] = {
+    "InterviewScheduled": ATS, "CandidateWaitlisted": ATS, "InterviewAttended": ATS,
+    "CancellationRequested": OWN, "ApprovalRequested": OWN, "CancellationApproved": OWN,
+    "CancellationRejected": OWN, "CancellationNeedsAttention": OWN, "InterviewMoved": OWN,
+    "RetentionMessageSent": OWN, "SlotClaimed": OWN, "CandidateActed": OWN,
+    "Email Bounced": SES, "Email Complaint Received": SES,
+}
 RULES: tuple[EventRule, ...] = (
     EventRule("notify", (
         "InterviewScheduled",

@@ -101,7 +101,7 @@ def create(prefix: str = "local") -> Resources:
         })["QueueUrl"]
         arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
         events.put_rule(Name=f"{prefix}-{rule.name}", EventBusName=bus_name,
-                        EventPattern=json.dumps({"detail-type": list(rule.detail_types)}))
+                        EventPattern=json.dumps(rule.pattern()))
         events.put_targets(Rule=f"{prefix}-{rule.name}", EventBusName=bus_name, Targets=[{"Id": "queue", "Arn": arn}])
         queues.append(Queue(rule.name, rule.function, url, dlq_url))
 

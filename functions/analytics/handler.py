@@ -11,8 +11,9 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.analytics import ingest, nightly
+from functions.integration import event_trust
 from functions.core.clock import utc_now
-from functions.core.observability import logger, metrics, tracer
+from functions.core.observability import logger, metrics, traced_handler
 from functions.core.schedules import is_scheduled_run
 from functions.integration import once
 
@@ -23,6 +24,10 @@ def record_handler(record: SQSRecord) -> None:
     event = record.json_body  # the EventBridge envelope
     try:
         counted = ingest.count(event)
+    except event_trust.Mismatch as mismatch:  # consumed, not retried: ids and the reason only
+        logger.warning("event not counted: it contradicts the stored state", extra={
+            "detail_type": event.get("detail-type"), "event_id": event.get("id"), "why": str(mismatch)})
+        return
     except Exception as exc:
         # Back to the queue (in the end its DLQ). The message can quote the event: only its type is logged.
         logger.error("event not counted", extra={"detail_type": event.get("detail-type"), "event_id": event.get("id"),
@@ -44,7 +49,7 @@ def _period(detail: dict) -> tuple[date, date]:
 
 @logger.inject_lambda_context
 @metrics.log_metrics
-@tracer.capture_lambda_handler
+@traced_handler
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
     if not is_scheduled_run(event):
         return process_partial_response(event=event, record_handler=record_handler, processor=processor,

@@ -3,7 +3,8 @@
 Each event's increments and a marker of what it is about (its detail-type with the request or interview id, as
 docs/events.md tells subscribers to key on) are written in one conditional transaction: a redelivered or
 resent event finds the marker and changes nothing. The day is the event's own time (UTC), so the nightly report of a day
-reads only that day's counters.
+reads only that day's counters. This service's own events are counted only if they agree with the stored state
+(integration/event_trust.py: a forged decision raises Mismatch and counts nothing).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import time
 
 from functions.domain.measures import aggregates
 from functions.domain.measures import nudge_holdout
+from functions.integration import event_trust
 from functions.analytics import risk
 from functions.domain.measures.aggregates import Dimensions
 from functions.integration.data import counter_store, interview_store, request_store
@@ -103,6 +105,7 @@ def count(envelope: dict) -> bool:
     at = envelope.get("time") or now_iso()
     day = at[:10]
     detail_type, detail = envelope["detail-type"], envelope["detail"]
+    event_trust.counted(detail_type, detail)
     found = increments_of(detail_type, detail, at) + _nudge_outcome(detail_type, detail)
     _history(detail_type, detail, at)  # a rewrite of the same item when redelivered
     return counter_store.count_once(marker_of(detail_type, detail), "counted", aggregates.merged(day, found),

@@ -7,7 +7,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.approve import ratings, routes
-from functions.core.observability import logger, metrics, tracer
+from functions.core.observability import logger, metrics, traced_handler
 from functions.web import unavailable
 
 app = APIGatewayRestResolver(enable_validation=True)
@@ -22,6 +22,6 @@ def _unavailable(exc: Exception):
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
 @metrics.log_metrics
-@tracer.capture_lambda_handler
+@traced_handler
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
     return app.resolve(event, context)

@@ -10,7 +10,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from functions.cancel import api_docs
 from functions.cancel import console, portal, routes
 from functions.core.errors import DomainError
-from functions.core.observability import logger, metrics, tracer
+from functions.core.observability import logger, metrics, traced_handler
 from functions.integration.data import candidate_store
 from functions.web import unavailable
 from functions.web.responses import (api_reader_locale, candidate_from_authorization, domain_problem,
@@ -49,6 +49,6 @@ api_docs.serve(app)
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
 @metrics.log_metrics
-@tracer.capture_lambda_handler
+@traced_handler
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
     return app.resolve(event, context)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
+from functions.cancel import request_view
 from functions.domain import behaviour, moves
 from functions.domain.calendar import invitations
 from functions.integration import links
@@ -54,7 +55,9 @@ def portal(token: str):
     zone = candidate.timezone if candidate else "UTC"
     locale = locale_of(candidate.locale if candidate else None, _accept_language(), _chosen_language())
     t = translator(locale)
-    requests = sorted(request_store.requests_of(candidate_id), key=lambda r: r.created_at, reverse=True)
+    # Only the candidate's own requests: one the company started is not shown until its outcome reaches them.
+    requests = sorted(request_view.own_requests(request_store.requests_of(candidate_id), candidate_id),
+                      key=lambda r: r.created_at, reverse=True)
     interviews = interview_store.interviews_of(candidate_id)
     titles = {i.interview_id: i.job_title for i in interviews}
     items = []
@@ -70,7 +73,7 @@ def portal(token: str):
         })
     history = [{"created": local_text(r.created_at, zone, locale), "job_title": titles.get(r.interview_id, ""),
                 "reason_code": r.reason_code, "reason_text": r.reason_text, "status": r.status}
-               for r in requests if r.initiator == "candidate"]
+               for r in requests]
     return page(
         "pages/portal.html.j2", locale, title=t("page.my_interviews"), token=token, interviews=items,
         history=history, reasons=[r.value for r in CandidateReason], timezone=zone,

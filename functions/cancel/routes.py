@@ -9,11 +9,13 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from functions.cancel.views import interview_view
 from functions.core.ids import ID_MAX_LENGTH, ID_PATTERN
+from functions.cancel import request_view
 from functions.domain import cancellations, intake, moves
 from functions.integration.data import interview_store
 from functions.core.models import (
     COMPANY_CANCELLERS,
     CandidateCancellation,
+    CandidateRequestView,
     CompanyCancellation,
     Initiator,
     InterviewCreated,
@@ -23,7 +25,6 @@ from functions.core.models import (
     MoveReceipt,
     OpenRequest,
     Receipt,
-    RequestView,
     SlotsPublished,
     SlotView,
     StaffRequestView,
@@ -81,9 +82,9 @@ def cancel_my_interview(interview_id: Identifier, body: CandidateCancellation,
 
 @router.get("/api/candidate/requests/<request_id>", summary="Where my request stands", tags=["candidate"],
             responses={200: {"description": "The request"}, **problem_responses(401, 403, 404, 410, 422)})
-def my_request(request_id: Identifier) -> RequestView:
+def my_request(request_id: Identifier) -> CandidateRequestView:
     candidate_id = candidate_from_authorization(_authorization())
-    return cancellations.view(request_id, candidate_id=candidate_id)
+    return request_view.view(request_id, candidate_id)
 
 
 @router.get("/api/candidate/interviews/<interview_id>/slots", summary="Free slots I may move my interview to",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from functions.core.models import InterviewView
+from functions.cancel import request_view
 
 if TYPE_CHECKING:  # stored items are read here, never built
     from functions.integration.tables import InterviewItem
@@ -15,6 +16,7 @@ def interview_view(interview: InterviewItem) -> InterviewView:
         interview_id=interview.interview_id, job_title=interview.job_title, department=interview.department,
         starts_at=interview.starts_at, duration_minutes=int(interview.duration_minutes),
         ai_interview_url=interview.ai_interview_url, status=interview.status,
-        pending_request_id=interview.pending_request_id, completed_parts=list(interview.completed_parts),
+        pending_request_id=request_view.pending_request_id(interview),
+        completed_parts=list(interview.completed_parts),
         moves=int(interview.moves or 0),
     )

@@ -329,3 +329,29 @@ class CandidateWaitlisted(BaseModel):
     version: str = "1"
     job_id: Identifier
     candidate: WaitlistCandidate
+
+
+class CandidateStep(BaseModel):
+    """One step of a request as the candidate sees it: where it stood from when, in the candidate's words."""
+
+    at: str
+    status: RequestStatus
+    label: str
+
+
+class CandidateRequestView(BaseModel):
+    """A candidate's own request: its steps, times and labels only. No staff or approver ids, no approver's
+    comment, no internal actor names (those stay in the staff view)."""
+
+    request_id: str
+    interview_id: str
+    status: RequestStatus
+    status_label: str
+    reason_code: str
+    reason_label: str
+    reason_text: str | None = None  # the candidate's own words
+    auto_approved: bool = Field(description="Decided by the company's rules at once, without an approver")
+    created_at: str
+    decided_at: str | None = None
+    contact_email: str | None = None
+    timeline: list[CandidateStep]

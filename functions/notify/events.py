@@ -1,6 +1,8 @@
 """What happens when an event arrives on the bus: who is told what, and the bookkeeping that goes with it.
 
 Every step is safe to repeat: store writes are conditional, and e-mails and texts are sent once per message key.
+This service's own events are checked against the stored state first (integration/event_trust.py): one that
+contradicts it is dropped with nothing sent and nothing written.
 """
 
 from __future__ import annotations
@@ -10,12 +12,13 @@ from typing import Callable
 from functions.domain import approvals, intake, retention, waitlist
 from functions.domain.calendar import invitations
 from functions.domain.calendar import interviewer_calendars
+from functions.integration import event_trust as trust
 from functions.integration import links, sms
 from functions.notify.readers import candidate_locale, common_values, staff_locale
 from functions.web import emails
 from functions.integration.data import approval_store, candidate_store, interview_store, request_store, slot_store, suppression_store
 from functions.core.clock import local_text, to_iso, utc_now
-from functions.core.models import InterviewScheduled
+from functions.core.models import InterviewScheduled, RequestStatus
 from functions.core.i18n import locale_of, translator
 from functions.core.observability import logger
 from functions.core.settings import get_settings
@@ -50,7 +53,7 @@ def on_interview_scheduled(detail: dict) -> None:
 
 
 def on_cancellation_requested(detail: dict) -> None:
-    if detail["initiator"] != "candidate":
+    if trust.requested(detail).initiator != "candidate":
         return  # company-initiated: the candidate hears once it is decided
     interview, candidate = interview_store.interview_with_profile(detail["interview_id"], detail["candidate_id"])
     if interview is None or candidate is None:
@@ -71,8 +74,10 @@ def on_cancellation_requested(detail: dict) -> None:
 
 def on_approval_requested(detail: dict) -> None:
     requested = approvals.ApprovalRequested.model_validate(detail)
-    request = request_store.get_request(requested.request_id)
-    approval = approvals.open_approval(requested, request.remind_before_seconds if request else None)
+    request = trust.approval_requested(requested.request_id, requested.interview_id, requested.candidate_id,
+                                       requested.level, requested.approver, requested.sla_seconds,
+                                       requested.task_token)
+    approval = approvals.open_approval(requested, request.remind_before_seconds)
     if approval is None:
         approval = approval_store.get_approval(requested.request_id)
         if approval is None or approval.level != requested.level or approval.task_token != requested.task_token:
@@ -99,15 +104,16 @@ def on_approval_requested(detail: dict) -> None:
 
 
 def on_cancellation_approved(detail: dict) -> None:
-    interview, candidate = interview_store.interview_with_profile(detail["interview_id"], detail["candidate_id"])
+    request, _ = trust.decided(detail, RequestStatus.APPROVED)
+    interview, candidate = interview_store.interview_with_profile(request.interview_id, request.candidate_id)
     locale = candidate_locale(candidate)
     invite = invitations.cancellation(interview, candidate, detail["request_id"])
     ics = emails.Attachment("cancel.ics", "text/calendar; method=CANCEL", invite)
     if candidate is not None:
         candidate_store.add_cancellation_to_profile(
-            candidate.candidate_id, request_id=detail["request_id"], interview_id=interview.interview_id,
-            job_title=interview.job_title, initiator=detail["initiator"], reason_code=detail["reason_code"],
-            at=detail["decided_at"])
+            candidate.candidate_id, request_id=request.request_id, interview_id=interview.interview_id,
+            job_title=interview.job_title, initiator=request.initiator, reason_code=request.reason_code,
+            at=request.decided_at or detail["decided_at"])
         emails.send(emails.Message(
             key=f"{detail['request_id']}:approved:candidate", to=candidate.email, locale=locale,
             subject_key="mail.approved.subject", body_key="mail.approved.body",
@@ -129,6 +135,7 @@ def on_cancellation_approved(detail: dict) -> None:
 
 def on_interview_moved(detail: dict) -> None:
     """Both calendars get the interview at its new time (same UID, higher SEQUENCE); the old slot is offered."""
+    trust.moved(detail)
     interview, candidate = interview_store.interview_with_profile(detail["interview_id"], detail["candidate_id"])
     sequence = int(detail["sequence"])
     invite = invitations.move(interview, candidate, detail["starts_at"], sequence)
@@ -167,11 +174,11 @@ def offer_released_slot(release_id: str, slot_id: str, job_title: str, candidate
 
 
 def on_cancellation_rejected(detail: dict) -> None:
-    interview, candidate = interview_store.interview_with_profile(detail["interview_id"], detail["candidate_id"])
+    request, _ = trust.decided(detail, RequestStatus.REJECTED)
+    interview, candidate = interview_store.interview_with_profile(request.interview_id, request.candidate_id)
     locale = candidate_locale(candidate)
     t = translator(locale)
-    comment = detail.get("comment") or t("request.REJECTED")
-    request = request_store.get_request(detail["request_id"])
+    comment = request.decision_comment or t("request.REJECTED")
     request_store.save_retention_draft(detail["request_id"], retention.draft(request, interview, candidate))
     if candidate is not None:
         emails.send(emails.Message(
@@ -188,7 +195,7 @@ def on_cancellation_rejected(detail: dict) -> None:
 
 def on_retention_message_sent(detail: dict) -> None:
     """The approver's retention message, as they edited it, to the candidate (once per request)."""
-    request = request_store.get_request(detail["request_id"])
+    request = trust.retention_sent(detail)
     candidate = candidate_store.get_candidate(request.candidate_id) if request else None
     if request is None or candidate is None or not request.retention_message:
         raise LookupError(f"retention message for {detail['request_id']} not found")
@@ -201,6 +208,7 @@ def on_retention_message_sent(detail: dict) -> None:
 
 
 def on_needs_attention(detail: dict) -> None:
+    trust.needs_attention(detail)
     error = detail.get("error") or {}
     emails.send(emails.Message(
         key=f"{detail['request_id']}:attention", to=get_settings().hr_email, locale=staff_locale(),
@@ -218,6 +226,7 @@ def on_candidate_waitlisted(detail: dict) -> None:
 
 def on_slot_claimed(detail: dict) -> None:
     """The claimant hears the slot is theirs; everyone else offered this release hears it is gone."""
+    trust.slot_claimed(detail)
     slot_id, release_id, winner = detail["slot_id"], detail["release_id"], detail["candidate_id"]
     claimed = slot_store.get_offer(slot_id, winner)
     if release_id.startswith("rebook:"):  # claimed from the portal after a cancellation, not from an offer
@@ -295,4 +304,9 @@ def handle(detail_type: str, detail: dict, source: str | None = None) -> None:
     handler = HANDLERS.get(detail_type)
     if handler is None:
         raise ValueError(f"no handler for {detail_type}")
-    handler(detail)
+    try:
+        handler(detail)
+    except trust.Mismatch as mismatch:  # ids and the reason only: the detail may hold personal data
+        logger.warning("event ignored: it contradicts the stored state", extra={
+            "detail_type": detail_type, "why": str(mismatch), "request_id": detail.get("request_id"),
+            "interview_id": detail.get("interview_id")})

@@ -13,7 +13,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
-from functions.core.observability import logger, metrics, tracer
+from functions.core.observability import HandlerFailed, logger, metrics, traced_handler, tracer
 from functions.core.schedules import is_scheduled_run
 from functions.integration import once
 from functions.notify import events, reminders
@@ -21,7 +21,7 @@ from functions.notify import events, reminders
 processor = BatchProcessor(event_type=EventType.SQS)
 
 
-@tracer.capture_method
+@tracer.capture_method(capture_response=False, capture_error=False)
 def record_handler(record: SQSRecord) -> None:
     event = record.json_body  # the EventBridge envelope, as the rule's SQS target delivers it
     logger.info("event received", extra={"detail_type": event["detail-type"], "event_id": event["id"]})
@@ -34,12 +34,13 @@ def record_handler(record: SQSRecord) -> None:
             "detail_type": event["detail-type"], "event_id": event["id"], "error_type": type(exc).__name__,
             "fields": [".".join(map(str, e["loc"])) for e in exc.errors()] if isinstance(exc, ValidationError) else [],
             "stack": traceback.format_tb(exc.__traceback__)})
-        raise
+        # Re-raised without its text, which the tracer's subsegment and the batch's error would otherwise carry.
+        raise HandlerFailed(type(exc).__name__) from None
 
 
 @logger.inject_lambda_context
 @metrics.log_metrics
-@tracer.capture_lambda_handler
+@traced_handler
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
     once.register_lambda_context(context)
     if is_scheduled_run(event):  # topology.SCHEDULES names the job

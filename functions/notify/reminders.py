@@ -3,6 +3,7 @@ approvers reminded of decisions that are still open."""
 
 from __future__ import annotations
 
+import traceback
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
@@ -83,8 +84,11 @@ def send_reminders(now: datetime) -> dict:
                     key=f"{interview.interview_id}:nudge:{interview.starts_at}", to=candidate.email, locale=locale,
                     subject_key="mail.nudge.subject", body_key="mail.nudge.body", values=values,
                     link=links.portal_url(candidate.candidate_id)))
-        except Exception:  # noqa: BLE001 - try everyone, then fail the run so that the scheduler retries it
-            logger.exception("reminder failed", extra={"interview_id": interview.interview_id})
+        except Exception as exc:  # noqa: BLE001 - try everyone, then fail the run so that the scheduler retries it
+            # The error's type and where, not its text: SES's can name the recipient.
+            logger.error("reminder failed", extra={"interview_id": interview.interview_id,
+                                                   "error_type": type(exc).__name__,
+                                                   "stack": traceback.format_tb(exc.__traceback__)})
             failed += 1
     result = {"hour": bucket, "reminded": reminded, "nudged": nudged, "held_out": held_out, "failed": failed}
     logger.info("reminders run", extra=result)

@@ -1,6 +1,7 @@
 """Events: the custom EventBridge bus, its archive, and one subscription per topology.RULES entry.
 
-A subscription is rule (detail-type in the rule's list) -> SQS queue -> the rule's Lambda through an event
+A subscription is rule (detail-type in the rule's list, from the source allowed to send it: topology.EventRule.pattern)
+-> SQS queue -> the rule's Lambda through an event
 source mapping with partial batch responses. The queue's messages that fail five times, and the events
 EventBridge could not deliver to the queue at all, land in the rule's dead-letter queue, from which an
 operator redrives them (docs/deploy.md). Queues are encrypted with a customer-managed key and refuse non-TLS
@@ -35,9 +36,11 @@ class Subscription:
 
 
 class Events(Construct):
-    def __init__(self, scope: Construct, construct_id: str, *, retain: bool, archive_days: int) -> None:
+    def __init__(self, scope: Construct, construct_id: str, *, retain: bool, archive_days: int,
+                 ats_sources: tuple[str, ...] = topology.ATS_SOURCES) -> None:
         super().__init__(scope, construct_id)
         self._retain = retain
+        self.ats_sources = tuple(ats_sources)
         stack = Stack.of(self)
         # Encrypts the queues, the dead-letter queues and the alarm topic.
         self.key = kms.Key(
@@ -106,6 +109,7 @@ class Events(Construct):
                 f"{name}Rule",
                 event_bus=self.bus,
                 description=f"{', '.join(spec.detail_types)} -> {spec.function}",
+                # Replaced below by the full pattern: CDK's EventPattern cannot say `$or`.
                 event_pattern=events.EventPattern(detail_type=list(spec.detail_types)),
                 targets=[
                     targets.SqsQueue(
@@ -116,6 +120,7 @@ class Events(Construct):
                     )
                 ],
             )
+            rule.node.default_child.event_pattern = spec.pattern(self.ats_sources)
             function.add_event_source(
                 sources.SqsEventSource(
                     queue,

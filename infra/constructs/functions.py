@@ -188,6 +188,9 @@ class Functions(Construct):
             "REPORT_BUCKET": report_bucket.bucket_name,
             "POWERTOOLS_SERVICE_NAME": SERVICE_NAME,
             "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
+            # Traces never hold a response (pages and links carry tokens and names) nor an exception's text.
+            "POWERTOOLS_TRACER_CAPTURE_RESPONSE": "false",
+            "POWERTOOLS_TRACER_CAPTURE_ERROR": "false",
             "LOG_LEVEL": log_level,
         }
         append_only = {t.name for t in topology.TABLES if t.append_only}

@@ -96,10 +96,35 @@ def test_event_rules_are_exactly_topologys_rules_into_the_right_function(synth):
         (queue_id,) = refs(target["Arn"])
         (mapping,) = [m for m in mappings if refs(m["Properties"]["EventSourceArn"]) == {queue_id}]
         (function_id,) = refs(mapping["Properties"]["FunctionName"])
-        built.add((tuple(rule["EventPattern"]["detail-type"]), function_names[function_id]))
-    # Then they are topology's rules: same detail-types, consumed by the same function
-    assert built == {(r.detail_types, r.function) for r in topology.RULES}
+        built.add((json.dumps(rule["EventPattern"], sort_keys=True), function_names[function_id]))
+    # Then they are topology's rules: same pattern (detail-types and their sources), consumed by the same function
+    ats_sources = synth.stack.config.ats_sources
+    assert built == {(json.dumps(r.pattern(ats_sources), sort_keys=True), r.function) for r in topology.RULES}
     assert len(rules) == len(topology.RULES)
+
+
+def test_each_rule_takes_a_detail_type_only_from_the_source_that_may_send_it(synth):
+    # Given the rules on the service's bus
+    bus_id = synth.logical_id(synth.stack.events.bus)
+    patterns = [
+        r["Properties"]["EventPattern"]
+        for r in synth.of_type("AWS::Events::Rule").values()
+        if refs(r["Properties"].get("EventBusName", {})) == {bus_id}
+    ]
+    allowed = {}
+    for pattern in patterns:
+        for part in pattern.get("$or", [pattern]):
+            # Then every part of every pattern names its sources: no rule matches on the detail-type alone
+            assert part["source"], pattern
+            for detail_type in part["detail-type"]:
+                allowed.setdefault(detail_type, set()).update(part["source"])
+    # And this service's events come only from its own source, the ATS's from the configured ATS sources
+    ats = set(synth.stack.config.ats_sources)
+    assert allowed["CancellationApproved"] == allowed["ApprovalRequested"] == {topology.EVENT_SOURCE}
+    assert allowed["InterviewMoved"] == allowed["SlotClaimed"] == {topology.EVENT_SOURCE}
+    assert allowed["InterviewScheduled"] == allowed["CandidateWaitlisted"] == ats
+    assert allowed["Email Bounced"] == {"aws.ses"}
+    assert set(allowed) == {t for r in topology.RULES for t in r.detail_types}
 
 
 def test_the_local_runtime_builds_the_same_rules(synth, monkeypatch):
@@ -322,7 +347,8 @@ def test_every_function_gets_the_environment_the_settings_model_reads(synth):
     aliases = {f.alias for f in Settings.model_fields.values()}
     required = {f.alias for f in Settings.model_fields.values() if f.is_required()}
     expected_table_vars = {t.env_var for t in topology.TABLES}
-    extra_allowed = {"POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "LOG_LEVEL"}
+    extra_allowed = {"POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "LOG_LEVEL",
+                     "POWERTOOLS_TRACER_CAPTURE_RESPONSE", "POWERTOOLS_TRACER_CAPTURE_ERROR"}
     for logical_id, function in synth.of_type("AWS::Lambda::Function").items():
         variables = set(function["Properties"]["Environment"]["Variables"])
         # Then every required setting is set, every table's variable is there, and nothing unknown is
@@ -332,6 +358,11 @@ def test_every_function_gets_the_environment_the_settings_model_reads(synth):
             logical_id,
             variables - aliases - expected_table_vars - extra_allowed,
         )
+        # and tracing captures neither responses nor exception texts
+        tracing = {k: v for k, v in function["Properties"]["Environment"]["Variables"].items()
+                   if k.startswith("POWERTOOLS_TRACER_CAPTURE_")}
+        assert tracing == {"POWERTOOLS_TRACER_CAPTURE_RESPONSE": "false",
+                           "POWERTOOLS_TRACER_CAPTURE_ERROR": "false"}, logical_id
         # And the signing key comes from Secrets Manager, never as a plain variable
         assert "LINK_SIGNING_KEY" not in variables and "LINK_SIGNING_SECRET_ARN" in variables
 
@@ -376,3 +407,21 @@ def _render(value) -> str:
         separator, parts = value["Fn::Join"]
         return separator.join(_render(p) for p in parts)
     return "TOKEN"
+
+
+def test_a_deployment_names_its_own_ats_sources():
+    # Given the context of a deployment whose ATS and AI-interview platform put events with their own sources
+    from infra.stack import DeploymentConfig
+
+    context = {"atsSources": "acme.ats, acme.ai-interviews"}
+    config = DeploymentConfig.from_context(context.get)
+    # When the notify rule's pattern is built for it
+    (notify,) = [r for r in topology.RULES if r.name == "notify"]
+    pattern = notify.pattern(config.ats_sources)
+    # Then the ATS's detail-types come from those sources only, and this service's own events from its own
+    by_type = {t: part["source"] for part in pattern["$or"] for t in part["detail-type"]}
+    assert config.ats_sources == ("acme.ats", "acme.ai-interviews")
+    assert by_type["InterviewScheduled"] == ["acme.ai-interviews", "acme.ats"]
+    assert by_type["CancellationApproved"] == [topology.EVENT_SOURCE]
+    # And without the context value the default ATS source applies
+    assert DeploymentConfig.from_context({}.get).ats_sources == topology.ATS_SOURCES

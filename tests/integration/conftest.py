@@ -87,6 +87,23 @@ class InProcessSystem:
                        ["Attributes"]["ApproximateNumberOfMessages"]) for q in self.resources.queues)
 
 
+def store_request(system, request_id: str, interview_id: str, candidate_id: str, status: str, **fields: str) -> None:
+    """A request stored as the cancel function and the workflow leave it (no workflow runs): the notify function
+    acts on this service's events only when they agree with it. APPROVED also cancels the interview, as the
+    workflow's transaction does."""
+    item = {"request_id": request_id, "interview_id": interview_id, "candidate_id": candidate_id, "status": status,
+            "initiator": "candidate", "reason_code": "illness", "created_at": "2030-01-01T00:00:00.000Z",
+            **({"decided_at": "2030-01-01T00:00:00.000Z"} if status in ("APPROVED", "REJECTED") else {}), **fields}
+    dynamodb = boto3.client("dynamodb")
+    dynamodb.put_item(TableName=system.resources.table_names["TABLE_REQUESTS"],
+                      Item={k: {"S": v} for k, v in item.items()})
+    if status == "APPROVED":
+        dynamodb.update_item(
+            TableName=system.resources.table_names["TABLE_INTERVIEWS"], Key={"interview_id": {"S": interview_id}},
+            UpdateExpression="SET #s = :cancelled", ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues={":cancelled": {"S": "CANCELLED"}})
+
+
 def header(response: dict, name: str) -> str | None:
     """A response header, whichever of the two header maps the resolver used."""
     for key, value in (response.get("headers") or {}).items():

@@ -71,6 +71,7 @@ class Fault:
     when: Callable[[Call], bool]
     injected: int = 0
     healed: bool = False
+    message: str = "injected fault"  # AWS's error text (SES's can name the recipient)
 
     def matches(self, call: Call) -> bool:
         return (not self.healed and call.service == self.service and call.operation == self.operation
@@ -97,7 +98,7 @@ def _call_of(request) -> Call:
     return Call(service, query.get("Action", ""), query, text)
 
 
-def _error_response(request, call: Call, status: int, code: str) -> AWSResponse:
+def _error_response(request, call: Call, status: int, code: str, message: str = "injected fault") -> AWSResponse:
     if status == 200:  # a refused entry in an accepted PutEvents
         entries = [{"ErrorCode": code, "ErrorMessage": "injected fault"} for _ in call.params.get("Entries", [1])]
         body = json.dumps({"FailedEntryCount": len(entries), "Entries": entries}).encode()
@@ -111,7 +112,7 @@ def _error_response(request, call: Call, status: int, code: str) -> AWSResponse:
                            "message": f"Transaction cancelled [{', '.join(r['Code'] for r in reasons)}]"}).encode()
         headers = {"Content-Type": "application/x-amz-json-1.0", "x-amzn-RequestId": "fault"}
     elif call.service == "ses":
-        body = (f"<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>injected fault</Message>"
+        body = (f"<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message>"
                 f"</Error><RequestId>fault</RequestId></ErrorResponse>").encode()
         headers = {"Content-Type": "text/xml"}
     else:
@@ -127,9 +128,9 @@ class AwsFaults:
         self._lock = threading.Lock()
 
     def fail(self, service: str, operation: str, *, times: int | None, kind: dict = THROTTLED,
-             when: Callable[[Call], bool] = lambda call: True) -> Fault:
+             when: Callable[[Call], bool] = lambda call: True, message: str = "injected fault") -> Fault:
         status, code = kind[service]
-        fault = Fault(service, operation, status, code, times, when)
+        fault = Fault(service, operation, status, code, times, when, message=message)
         with self._lock:
             self.faults.append(fault)
         return fault
@@ -146,7 +147,7 @@ class AwsFaults:
             if fault is not None:
                 fault.injected += 1
         if fault is not None:
-            return _error_response(request, call, fault.status, fault.code)
+            return _error_response(request, call, fault.status, fault.code, fault.message)
         return None
 
 

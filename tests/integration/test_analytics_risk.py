@@ -13,6 +13,7 @@ from functions.integration.data import interview_store, risk_score_store
 from functions.integration.tables import InterviewItem
 from functions.analytics import history_store
 from functions.notify import reminders
+from tests.integration.conftest import store_request
 
 
 def _history(n_per_class: int) -> None:
@@ -43,10 +44,11 @@ def test_an_approved_candidate_cancellation_and_an_attendance_become_point_in_ti
     # WHEN the first is cancelled now (approved) and the second attended at its start
     at = now.strftime("%Y-%m-%dT%H:%M:%SZ")
     attended_at = (now + timedelta(hours=30)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    store_request(system, "r-0", "int-1", "cand-1", "APPROVED")  # as the workflow stores it before announcing
     for n, (detail_type, interview_id) in enumerate((("CancellationApproved", "int-1"), ("InterviewAttended", "int-2"))):
         detail = {"request_id": f"r-{n}", "interview_id": interview_id, "candidate_id": "cand-1",
                   "initiator": "candidate", "reason_code": "illness", "outcome": "approved", "actor": "approver:x",
-                  "decided_at": at, "slot_id": "s", "comment": ""} if n == 0 else \
+                  "decided_at": at, "slot_id": "slot-int-1", "comment": ""} if n == 0 else \
             {"interview_id": interview_id, "candidate_id": "cand-1", "attended_at": attended_at}
         ingest.count({"id": f"e-{n}", "time": at if n == 0 else attended_at, "detail-type": detail_type,
                       "detail": detail})

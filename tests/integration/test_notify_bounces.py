@@ -12,6 +12,7 @@ import pytest
 from functions.integration.data import suppression_store
 from functions.notify import events
 from functions.core.observability import logger
+from tests.integration.conftest import store_request
 
 LI_WEI = "li.wei@mail.example.com"
 
@@ -64,7 +65,8 @@ def test_a_permanent_bounce_suppresses_the_address_and_later_mail_is_skipped_and
     put(system, "aws.ses", "Email Bounced", ses_feedback("Email Bounced", "Li.Wei@Mail.Example.com"))
     system.drain(rounds=10, quiet_rounds=1)
     assert suppression_store.is_suppressed(LI_WEI)
-    # When a cancellation request of hers arrives on the bus
+    # When a cancellation request of hers arrives on the bus (stored, as the cancel function stores it)
+    store_request(system, "req-bounce-1", "int-1", "cand-1", "RECEIVED")
     put(system, "interviews.cancellations", "CancellationRequested", {
         "version": "1", "request_id": "req-bounce-1", "interview_id": "int-1", "candidate_id": "cand-1",
         "initiator": "candidate", "reason_code": "illness", "auto_approve": False, "rule": "test"})

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import boto3
 import pytest
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.sns.models import sns_backends
 
 from functions.integration.data import candidate_store
 from functions.notify import events
-from tests.integration.conftest import interview_event
+from tests.integration.conftest import interview_event, store_request
 
 PHONE = "+8613800000000"
 
@@ -40,8 +39,10 @@ def test_an_opted_in_candidate_gets_the_receipt_and_the_outcome_by_text_once_eac
     register("int-1", "cand-1")
     assert candidate_store.get_candidate("cand-1").sms_opt_in is True
     # When her request arrives twice (a redelivery) and is then approved, also delivered twice
+    store_request(system, "req-1", "int-1", "cand-1", "RECEIVED")
     for _ in range(2):
         events.handle("CancellationRequested", requested("req-1", "int-1", "cand-1"))
+    store_request(system, "req-1", "int-1", "cand-1", "APPROVED")
     for _ in range(2):
         events.handle("CancellationApproved", decided("req-1", "int-1", "cand-1", "approved"))
     # Then she got exactly two texts at her number, in Chinese: the receipt with its reference, and the outcome
@@ -55,10 +56,9 @@ def test_an_opted_in_candidate_gets_the_receipt_and_the_outcome_by_text_once_eac
 def test_a_rejection_is_texted_too(system):
     # Given a pending request of an opted-in candidate (stored as the cancel function would; no workflow runs)
     register("int-1", "cand-1")
-    boto3.client("dynamodb").put_item(TableName=system.resources.table_names["TABLE_REQUESTS"], Item={
-        "request_id": {"S": "req-2"}, "interview_id": {"S": "int-1"}, "candidate_id": {"S": "cand-1"},
-        "status": {"S": "PENDING_APPROVAL"}, "reason_code": {"S": "illness"}})
-    # When it is rejected
+    store_request(system, "req-2", "int-1", "cand-1", "PENDING_APPROVAL")
+    # When it is rejected (as the workflow stores it, then announces it)
+    store_request(system, "req-2", "int-1", "cand-1", "REJECTED")
     events.handle("CancellationRejected", decided("req-2", "int-1", "cand-1", "rejected"))
     # Then the candidate is texted that the interview is kept, and whom to contact
     assert len(texts()) == 1 and "chen.jing@company.example.com" in texts()[0][1]
@@ -69,6 +69,7 @@ def test_no_text_without_consent_a_phone_or_a_valid_number(system, phone, opt_in
     # Given a candidate who did not agree, has no phone, or whose number is not E.164
     register("int-1", "cand-1", phone=phone, opt_in=opt_in)
     # When their request arrives
+    store_request(system, "req-3", "int-1", "cand-1", "RECEIVED")
     events.handle("CancellationRequested", requested("req-3", "int-1", "cand-1"))
     # Then no text is sent (and nothing fails: the e-mail receipt went out)
     assert texts() == []

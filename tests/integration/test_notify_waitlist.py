@@ -16,6 +16,7 @@ from functions.notify import events
 from functions.core.clock import from_iso, utc_now
 from functions.core.models import Initiator
 from functions.core.errors import NotFoundError
+from tests.integration.conftest import store_request
 from tests.integration.test_notify_events import put_from_ats, tap, validator  # noqa: F401 - tap is a fixture
 
 
@@ -40,6 +41,7 @@ def release_slot(system, scheduled, waiting: int) -> dict:
         UpdateExpression="SET #s = :a, released_at = :now REMOVE interview_id",
         ExpressionAttributeNames={"#s": "status"},
         ExpressionAttributeValues={":a": {"S": "AVAILABLE"}, ":now": {"S": "2030-01-01T00:00:00.000Z"}})
+    store_request(system, "req-release-1", "int-1", "cand-1", "APPROVED")
     detail = {"version": "1", "request_id": "req-release-1", "interview_id": "int-1", "candidate_id": "cand-1",
               "slot_id": "slot-int-1", "initiator": "candidate", "reason_code": "illness", "outcome": "approved",
               "actor": "approver:rec-1", "comment": "", "decided_at": "2030-01-01T00:00:00.000Z"}

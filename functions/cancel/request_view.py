@@ -1,0 +1,64 @@
+"""What a candidate may see of their cancellation requests: steps, times and their own reason, in their language.
+
+The stored trail is written for staff (who acted, approver ids, the approver's comment, escalations); the
+candidate gets only the request's status changes, labelled. Requests the company started are not the
+candidate's to follow: they look exactly like missing ones, and an interview's pending request is named to the
+candidate only if the candidate made it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from functions.core.errors import NotFoundError
+from functions.core.i18n import locale_of, translator
+from functions.core.models import CandidateRequestView, CandidateStep, Initiator, RequestStatus
+from functions.integration.data import candidate_store, request_store
+
+if TYPE_CHECKING:  # stored items are read here, never built
+    from functions.integration.tables import InterviewItem, RequestItem
+
+
+def _is_own(request: RequestItem | None, candidate_id: str) -> bool:
+    return request is not None and request.candidate_id == candidate_id and request.initiator == Initiator.CANDIDATE
+
+
+def view(request_id: str, candidate_id: str) -> CandidateRequestView:
+    """The candidate's own request; anyone else's, or one the company started, is "No such request"."""
+    request = request_store.get_request(request_id)
+    if not _is_own(request, candidate_id):
+        raise NotFoundError("No such request.")
+    candidate = candidate_store.get_candidate(candidate_id)
+    t = translator(locale_of(candidate.locale if candidate else None))
+
+    def label(key: str, fallback: str) -> str:
+        try:
+            return t(key)
+        except KeyError:  # a reason a deployment's policy added without a translation
+            return fallback
+
+    steps: list[CandidateStep] = []
+    for entry in request_store.audit_trail(request_id):
+        if entry.to_status and entry.to_status in RequestStatus.__members__ and (
+                not steps or steps[-1].status != entry.to_status):
+            steps.append(CandidateStep(at=entry.at, status=RequestStatus(entry.to_status),
+                                       label=label(f"request.{entry.to_status}", entry.to_status)))
+    return CandidateRequestView(
+        request_id=request.request_id, interview_id=request.interview_id, status=RequestStatus(request.status),
+        status_label=label(f"request.{request.status}", request.status), reason_code=request.reason_code,
+        reason_label=label(f"reason.{request.reason_code}", request.reason_code), reason_text=request.reason_text,
+        auto_approved=bool(request.auto_approve), created_at=request.created_at, decided_at=request.decided_at,
+        contact_email=request.contact_email, timeline=steps,
+    )
+
+
+def pending_request_id(interview: InterviewItem) -> str | None:
+    """The interview's pending request, if the candidate made it (a company-initiated one is not shown)."""
+    if not interview.pending_request_id:
+        return None
+    request = request_store.get_request(interview.pending_request_id)
+    return request.request_id if _is_own(request, interview.candidate_id) else None
+
+
+def own_requests(requests: list[RequestItem], candidate_id: str) -> list[RequestItem]:
+    return [r for r in requests if _is_own(r, candidate_id)]
