@@ -65,7 +65,8 @@ class EventRule:
         by_origin: dict[str, list[str]] = {}
         for detail_type in self.detail_types:
             by_origin.setdefault(EVENT_ORIGINS[detail_type], []).append(detail_type)
-        sources = {OWN: [EVENT_SOURCE], ATS: sorted(ats_sources or ATS_SOURCES), SES: [SES_SOURCE]}
+        ats = sorted(ats_sources or ATS_SOURCES)
+        sources = {OWN: [EVENT_SOURCE], ATS: ats, ATS_OR_OWN: [*ats, EVENT_SOURCE], SES: [SES_SOURCE]}
         parts = [{"source": sources[origin], "detail-type": types} for origin, types in sorted(by_origin.items())]
         return parts[0] if len(parts) == 1 else {"$or": parts}
 
@@ -144,8 +145,11 @@ EVENT_SOURCE = "interviews.cancellations"
 ATS_SOURCES: tuple[str, ...] = ("interviews.ats",)  # the default; a deployment names its own
 SES_SOURCE = "aws.ses"
 OWN, ATS, SES = "own", "ats", "ses"
+# InterviewScheduled also comes from us: the registration API (the ATS's machine identity) announces what it
+# stored, so that the bus path sends the invitation and counts it, as for the ATS's own events.
+ATS_OR_OWN = "ats-or-own"
 EVENT_ORIGINS: dict[str, str] = {
-    "InterviewScheduled": ATS, "CandidateWaitlisted": ATS, "InterviewAttended": ATS,
+    "InterviewScheduled": ATS_OR_OWN, "CandidateWaitlisted": ATS, "InterviewAttended": ATS,
     "CancellationRequested": OWN, "ApprovalRequested": OWN, "CancellationApproved": OWN,
     "CancellationRejected": OWN, "CancellationNeedsAttention": OWN, "InterviewMoved": OWN,
     "RetentionMessageSent": OWN, "SlotClaimed": OWN, "CandidateActed": OWN,

@@ -27,7 +27,7 @@ def view(request_id: str, candidate_id: str) -> CandidateRequestView:
     """The candidate's own request; anyone else's, or one the company started, is "No such request"."""
     request = request_store.get_request(request_id)
     if not _is_own(request, candidate_id):
-        raise NotFoundError("No such request.")
+        raise NotFoundError("No such request.", code="request_not_found")
     candidate = candidate_store.get_candidate(candidate_id)
     t = translator(locale_of(candidate.locale if candidate else None))
 

@@ -205,7 +205,7 @@ def staff_view(request_id: str, scope: StaffScope | None = None) -> StaffRequest
     interview, candidate = interview_store.interview_with_profile(request_view.interview_id,
                                                         request_store.get_request(request_id).candidate_id)
     if scope is not None and not scope.covers(interview):
-        raise NotFoundError("No such request.")
+        raise NotFoundError("No such request.", code="request_not_found")
     return StaffRequestView(**request_view.model_dump(), job_title=interview.job_title if interview else "",
                             candidate_name=candidate.name if candidate else "",
                             cancelled_before=_cancelled_before(candidate, request_id))

@@ -119,10 +119,12 @@ def test_each_rule_takes_a_detail_type_only_from_the_source_that_may_send_it(syn
             for detail_type in part["detail-type"]:
                 allowed.setdefault(detail_type, set()).update(part["source"])
     # And this service's events come only from its own source, the ATS's from the configured ATS sources
+    # (registrations also from us: the registration API announces what the ATS registered through it)
     ats = set(synth.stack.config.ats_sources)
     assert allowed["CancellationApproved"] == allowed["ApprovalRequested"] == {topology.EVENT_SOURCE}
     assert allowed["InterviewMoved"] == allowed["SlotClaimed"] == {topology.EVENT_SOURCE}
-    assert allowed["InterviewScheduled"] == allowed["CandidateWaitlisted"] == ats
+    assert allowed["CandidateWaitlisted"] == ats
+    assert allowed["InterviewScheduled"] == ats | {topology.EVENT_SOURCE}
     assert allowed["Email Bounced"] == {"aws.ses"}
     assert set(allowed) == {t for r in topology.RULES for t in r.detail_types}
 
@@ -421,7 +423,7 @@ def test_a_deployment_names_its_own_ats_sources():
     # Then the ATS's detail-types come from those sources only, and this service's own events from its own
     by_type = {t: part["source"] for part in pattern["$or"] for t in part["detail-type"]}
     assert config.ats_sources == ("acme.ats", "acme.ai-interviews")
-    assert by_type["InterviewScheduled"] == ["acme.ai-interviews", "acme.ats"]
+    assert by_type["InterviewScheduled"] == ["acme.ai-interviews", "acme.ats", topology.EVENT_SOURCE]
     assert by_type["CancellationApproved"] == [topology.EVENT_SOURCE]
     # And without the context value the default ATS source applies
     assert DeploymentConfig.from_context({}.get).ats_sources == topology.ATS_SOURCES

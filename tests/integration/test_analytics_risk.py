@@ -44,7 +44,7 @@ def test_an_approved_candidate_cancellation_and_an_attendance_become_point_in_ti
     # WHEN the first is cancelled now (approved) and the second attended at its start
     at = now.strftime("%Y-%m-%dT%H:%M:%SZ")
     attended_at = (now + timedelta(hours=30)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    store_request(system, "r-0", "int-1", "cand-1", "APPROVED")  # as the workflow stores it before announcing
+    store_request(system, "r-0", "int-1", "cand-1", "APPROVED", created_at=at, decided_at=at)  # as the workflow stores it
     for n, (detail_type, interview_id) in enumerate((("CancellationApproved", "int-1"), ("InterviewAttended", "int-2"))):
         detail = {"request_id": f"r-{n}", "interview_id": interview_id, "candidate_id": "cand-1",
                   "initiator": "candidate", "reason_code": "illness", "outcome": "approved", "actor": "approver:x",

@@ -74,7 +74,7 @@ def _depth(url: str) -> int:
     return int(attributes["ApproximateNumberOfMessages"]) + int(attributes["ApproximateNumberOfMessagesNotVisible"])
 
 
-def deliver_until_empty(system, queue, timeout: float = 60) -> None:
+def deliver_until_empty(system, queue, timeout: float = 240) -> None:
     """Deliver (and redeliver after the visibility timeout) until the queue holds nothing, in flight or not."""
     deadline = time.time() + timeout
     while _depth(queue.url) and time.time() < deadline:

@@ -86,7 +86,7 @@ def download_for(candidate_id: str, interview_id: str) -> bytes:
     """The "add to calendar" file of one of the candidate's interviews, while it is not cancelled."""
     interview = interview_store.get_interview(interview_id)
     if interview is None or interview.candidate_id != candidate_id:
-        raise NotFoundError("No such interview.")  # someone else's interview looks exactly like a missing one
+        raise NotFoundError("No such interview.", code="interview_not_found")  # someone else's interview looks exactly like a missing one
     if interview.status == InterviewStatus.CANCELLED:
-        raise ConflictError("This interview is cancelled: there is nothing to add to a calendar.")
+        raise ConflictError("This interview is already cancelled.", code="already_cancelled")
     return download(interview)
