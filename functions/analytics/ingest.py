@@ -105,7 +105,7 @@ def count(envelope: dict) -> bool:
     at = envelope.get("time") or now_iso()
     day = at[:10]
     detail_type, detail = envelope["detail-type"], envelope["detail"]
-    event_trust.counted(detail_type, detail)
+    event_trust.counted(detail_type, detail, envelope.get("source"))
     found = increments_of(detail_type, detail, at) + _nudge_outcome(detail_type, detail)
     _history(detail_type, detail, at)  # a rewrite of the same item when redelivered
     return counter_store.count_once(marker_of(detail_type, detail), "counted", aggregates.merged(day, found),

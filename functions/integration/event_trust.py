@@ -17,6 +17,7 @@ from datetime import timedelta
 
 from functions.core.clock import from_iso, utc_now
 from functions.core.models import Approver, InterviewStatus, RequestStatus
+from functions.integration import events
 from functions.integration.data import approval_store, interview_store, request_store, slot_store
 
 if TYPE_CHECKING:  # stored items are read here, never built
@@ -139,9 +140,21 @@ def moved_at_least(detail: dict) -> InterviewItem:
     return interview
 
 
-def counted(detail_type: str, detail: dict) -> None:
+def registered(detail: dict) -> InterviewItem:
+    """An InterviewScheduled with this service's own source announces what the registration API stored already:
+    only the ATS's source may bring an interview we do not hold."""
+    interview = interview_store.get_interview(str(detail.get("interview_id")))
+    candidate = (detail.get("candidate") or {}).get("candidate_id")
+    if interview is None or interview.candidate_id != candidate:
+        raise Mismatch("no such interview was registered through the API")
+    return interview
+
+
+def counted(detail_type: str, detail: dict, source: str | None = None) -> None:
     """The analytics' check before counting one of this service's events (the ATS's are not checked here)."""
-    if detail_type == "CancellationRequested":
+    if detail_type == "InterviewScheduled" and source == events.SOURCE:
+        registered(detail)
+    elif detail_type == "CancellationRequested":
         requested(detail)
     elif detail_type == "CancellationApproved":
         decided(detail, RequestStatus.APPROVED)

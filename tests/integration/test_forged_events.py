@@ -105,7 +105,8 @@ def test_our_event_types_from_another_source_reach_no_consumer(system, pending):
 def test_an_interview_scheduled_from_a_source_other_than_the_ats_registers_nothing(system):
     # Given an empty system
     before = observable(system)
-    # When InterviewScheduled arrives with this service's own source and with an unknown one
+    # When InterviewScheduled arrives with this service's own source (which announces only what the registration
+    # API stored, and it stored nothing) and with an unknown one
     put(system, OWN, "InterviewScheduled", interview_event("int-forged", "cand-forged"))
     put(system, "evil.example", "InterviewScheduled", interview_event("int-forged", "cand-forged"))
     system.drain(rounds=10, quiet_rounds=2)
