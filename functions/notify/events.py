@@ -305,7 +305,7 @@ def handle(detail_type: str, detail: dict, source: str | None = None) -> None:
     if handler is None:
         raise ValueError(f"no handler for {detail_type}")
     try:
-        if detail_type == "InterviewScheduled" and source == trust.events.SOURCE:
+        if detail_type == "InterviewScheduled" and source == trust.OWN_SOURCE:
             trust.registered(detail)  # the registration API's announcement of what it stored
         handler(detail)
     except trust.Mismatch as mismatch:  # ids and the reason only: the detail may hold personal data

@@ -202,3 +202,11 @@ def test_a_decision_mail_follows_only_the_stored_outcome(system, pending):
     # Then nothing new was sent (the rejection's mail went once, with the stored comment) and nothing changed
     assert changes(before, observable(system)) == {}
     assert not any("555-0100" in m["text"] for m in system.sent_mail())
+
+
+def test_the_trust_checks_know_the_source_this_service_publishes_with():
+    # GIVEN the module that puts our events and the one that checks them (kept apart for IAM's sake)
+    from functions.integration import event_trust, events
+
+    # THEN they name the same source
+    assert event_trust.OWN_SOURCE == events.SOURCE
