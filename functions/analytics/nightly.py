@@ -15,7 +15,8 @@ from functions.core.i18n import locale_of
 from functions.core.observability import logger
 from functions.core.settings import get_settings
 
-CONTENT_TYPES = {"html": "text/html; charset=utf-8", "json": "application/json", "csv": "text/csv; charset=utf-8"}
+CONTENT_TYPES = {"html": "text/html; charset=utf-8", "json": "application/json; charset=utf-8",
+                 "csv": "text/csv; charset=utf-8"}
 
 
 def store_report(name: str, body: str | bytes) -> str:

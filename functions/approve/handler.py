@@ -9,6 +9,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from functions.approve import ratings, routes
 from functions.core.observability import logger, metrics, traced_handler
 from functions.web import unavailable
+from functions.web.responses import with_utf8_charset
 
 app = APIGatewayRestResolver(enable_validation=True)
 app.include_router(routes.router)
@@ -24,4 +25,4 @@ def _unavailable(exc: Exception):
 @metrics.log_metrics
 @traced_handler
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
-    return app.resolve(event, context)
+    return with_utf8_charset(app.resolve(event, context))

@@ -14,7 +14,7 @@ from functions.core.observability import logger, metrics, traced_handler
 from functions.integration.data import candidate_store
 from functions.web import unavailable
 from functions.web.responses import (api_reader_locale, candidate_from_authorization, domain_problem,
-                                     validation_problem)
+                                     validation_problem, with_utf8_charset)
 
 app = APIGatewayRestResolver(enable_validation=True)
 app.include_router(routes.router)
@@ -51,4 +51,4 @@ api_docs.serve(app)
 @metrics.log_metrics
 @traced_handler
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
-    return app.resolve(event, context)
+    return with_utf8_charset(app.resolve(event, context))

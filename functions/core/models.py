@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from typing import Annotated
 
+from pydantic import AfterValidator
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, HttpUrl, ValidationInfo, field_validator, model_validator
 
 from functions.core.ids import Identifier, PersonId
@@ -94,19 +96,35 @@ LocaleTag = Annotated[str, Field(min_length=2, max_length=35, pattern=r"^[A-Za-z
 
 # ---- people and interviews (what other systems send us) -------------------------------------------------------
 
+# Control characters (C0, DEL, C1) and Unicode line/paragraph separators. A name or a title is one line of text: a
+# CR/LF in it would reach a mail's Subject header, a calendar's SUMMARY and the CSV report.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _single_line(text: str) -> str:
+    if _CONTROL.search(text):
+        raise ValueError("must be one line of text: no control characters (line breaks, tabs, NUL)")
+    return text
+
+
+# Free single-line text (names, job titles, departments): refused with 422 naming the field, on the API and the bus.
+SingleLineText = Annotated[str, AfterValidator(_single_line),
+                           Field(json_schema_extra={"pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029]*$"})]
+
+
 class Person(BaseModel):
     model_config = ConfigDict(extra="forbid")
     person_id: PersonId
-    name: str = Field(min_length=1, max_length=200)
+    name: SingleLineText = Field(min_length=1, max_length=200)
     email: EmailStr
 
 
 class Job(BaseModel):
     model_config = ConfigDict(extra="forbid")
     job_id: Identifier
-    title: str = Field(min_length=1, max_length=200)
-    level: str = Field(min_length=1, max_length=40)
-    department: str = Field(min_length=1, max_length=100)
+    title: SingleLineText = Field(min_length=1, max_length=200)
+    level: SingleLineText = Field(min_length=1, max_length=40)
+    department: SingleLineText = Field(min_length=1, max_length=100)
     recruiter: Person
     department_manager: Person
     description_url: HttpUrl | None = None
@@ -116,13 +134,13 @@ class Job(BaseModel):
 class CandidateIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     candidate_id: Identifier
-    name: str = Field(min_length=1, max_length=200)
+    name: SingleLineText = Field(min_length=1, max_length=200)
     email: EmailStr
-    phone: str | None = Field(None, max_length=32)
+    phone: SingleLineText | None = Field(None, max_length=32)
     sms_opt_in: bool = False  # agreed to text messages (receipt and outcome) at `phone`
     locale: LocaleTag = "en"  # kept as the ATS sent it, e.g. "fr-CA"
-    timezone: str = Field("UTC", max_length=64)
-    source: str = Field("direct", max_length=64)
+    timezone: SingleLineText = Field("UTC", max_length=64)
+    source: SingleLineText = Field("direct", max_length=64)
     resume_url: HttpUrl | None = None
 
 
@@ -149,7 +167,7 @@ class InterviewScheduled(BaseModel):
     starts_at: str = Field(description="ISO 8601 with a timezone")
     duration_minutes: int = Field(45, ge=5, le=480)
     ai_interview_url: HttpUrl
-    completed_parts: list[str] = Field(default_factory=list, max_length=20)
+    completed_parts: list[SingleLineText] = Field(default_factory=list, max_length=20)
     calendar: CalendarRef | None = None  # absent: we send the invitation and own its UID
 
     @model_validator(mode="after")
@@ -316,10 +334,10 @@ class InterviewCreated(BaseModel):
 class WaitlistCandidate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     candidate_id: Identifier
-    name: str = Field(min_length=1, max_length=200)
+    name: SingleLineText = Field(min_length=1, max_length=200)
     email: EmailStr
     locale: LocaleTag = "en"  # kept as given; readers fall back to a language we have
-    timezone: str = Field("UTC", max_length=64)
+    timezone: SingleLineText = Field("UTC", max_length=64)
 
 
 class CandidateWaitlisted(BaseModel):

@@ -32,7 +32,7 @@ def on_interview_scheduled(detail: dict) -> None:
     candidate = event.candidate
     interview, profile = interview_store.interview_with_profile(event.interview_id, candidate.candidate_id)
     invite = invitations.invitation(interview, profile) if interview is not None else None
-    ics = [emails.Attachment("invitation.ics", "text/calendar; method=REQUEST", invite)] if invite else []
+    ics = [emails.Attachment("invitation.ics", "text/calendar; charset=utf-8; method=REQUEST", invite)] if invite else []
     emails.send(emails.Message(
         key=f"{event.interview_id}:invitation", to=str(candidate.email), locale=locale_of(candidate.locale),
         subject_key="mail.invitation.subject", body_key="mail.invitation.body",
@@ -108,7 +108,7 @@ def on_cancellation_approved(detail: dict) -> None:
     interview, candidate = interview_store.interview_with_profile(request.interview_id, request.candidate_id)
     locale = candidate_locale(candidate)
     invite = invitations.cancellation(interview, candidate, detail["request_id"])
-    ics = emails.Attachment("cancel.ics", "text/calendar; method=CANCEL", invite)
+    ics = emails.Attachment("cancel.ics", "text/calendar; charset=utf-8; method=CANCEL", invite)
     if candidate is not None:
         candidate_store.add_cancellation_to_profile(
             candidate.candidate_id, request_id=request.request_id, interview_id=interview.interview_id,
@@ -139,7 +139,7 @@ def on_interview_moved(detail: dict) -> None:
     interview, candidate = interview_store.interview_with_profile(detail["interview_id"], detail["candidate_id"])
     sequence = int(detail["sequence"])
     invite = invitations.move(interview, candidate, detail["starts_at"], sequence)
-    ics = emails.Attachment("invite.ics", "text/calendar; method=REQUEST", invite)
+    ics = emails.Attachment("invite.ics", "text/calendar; charset=utf-8; method=REQUEST", invite)
     key = f"{interview.interview_id}:moved:{sequence}"
     if candidate is not None:
         values = {**common_values(interview, candidate),

@@ -142,7 +142,31 @@ def page(template: str, locale: Locale, status: int = 200, **context) -> Respons
                     body=render(template, locale, languages=LANGUAGES, **context),
                     headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff",
                              "Content-Security-Policy": "default-src 'self'; script-src 'unsafe-inline' 'self'; "
-                                                        "style-src 'unsafe-inline'; form-action 'self'"})
+                                                        "style-src 'unsafe-inline'; form-action 'self'; "
+                                                        "frame-ancestors 'none'"})
+
+
+# Text whose Content-Type names no charset is decoded by guesswork (Latin-1 for text/*, sniffing for pages): every
+# text response says UTF-8, whichever route, exception handler or Powertools default (404, Swagger UI) made it.
+_TEXT_TYPES = ("text/", "application/json", "application/problem+json", "application/javascript", "application/xml")
+
+
+def _with_charset(content_type: str) -> str:
+    if "charset=" in content_type.lower() or not content_type.lower().startswith(_TEXT_TYPES):
+        return content_type
+    media_type, _, parameters = content_type.partition(";")
+    return "; ".join(p for p in (media_type.strip(), "charset=utf-8", parameters.strip()) if p)
+
+
+def with_utf8_charset(response: dict) -> dict:
+    """The proxy response with `charset=utf-8` on a text Content-Type (single- or multi-value headers)."""
+    for name, value in (response.get("headers") or {}).items():
+        if name.lower() == "content-type":
+            response["headers"][name] = _with_charset(value)
+    for name, values in (response.get("multiValueHeaders") or {}).items():
+        if name.lower() == "content-type":
+            response["multiValueHeaders"][name] = [_with_charset(v) for v in values]
+    return response
 
 
 def error_page(exc: DomainError, accept_language: str | None, chosen: str | None = None) -> Response:

@@ -67,7 +67,8 @@ def _broken_interviews() -> list[dict]:
     for path, value in [(("candidate", "email"), None), (("job", "recruiter", "extra"), "x"),
                         (("duration_minutes",), 2), (("candidate", "locale"), "fr CA"),
                         (("candidate", "locale"), "zh-" + "-".join(["abcd1234"] * 4)), (("candidate", "locale"), "fr-"), (("surprise",), 1),
-                        (("slot_id",), "has space")]:
+                        (("slot_id",), "has space"), (("job", "title"), "Engineer\r\nBcc: x@example.com"),
+                        (("candidate", "name"), "Li\x00Wei")]:
         event = copy.deepcopy(good)
         target = event
         for key in path[:-1]:
