@@ -1,7 +1,13 @@
 """A local API Gateway: HTTP on loopback -> REST proxy events -> our functions, routes from topology.py.
 
+It answers as API Gateway's REST API does where a browser or a client can tell: a method or resource without a
+route (TRACE, PROPFIND, a typo'd path) is 403 {"message": "Missing Authentication Token"}, never http.server's 501;
+and it holds many concurrent clients: a deep listen backlog and a bounded pool of worker threads, where the
+standard library's default backlog of 5 reset connections when 30 approvers clicked at once.
+
 Also serves the local-only pages: an index of links, the mail outbox (HTML and JSON) and a button for each
-scheduled job.
+scheduled job. Those answer only when the Host header is loopback: a page the developer visits could otherwise
+rebind its own name to 127.0.0.1 (DNS rebinding) and read the outbox's links or run the jobs.
 """
 
 from __future__ import annotations
@@ -9,7 +15,9 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import queue
 import re
+import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Callable
@@ -22,6 +30,13 @@ from local_runtime import outbox, staff_auth
 from local_runtime.lambda_events import api_gateway_event
 
 Invoke = Callable[[str, dict], dict]
+
+LISTEN_BACKLOG = 1024  # connections the kernel holds while every worker is busy (the OS may cap it: somaxconn)
+WORKERS = 64  # connections served at once; more wait in the backlog, none is refused
+IDLE_SECONDS = 10  # a kept-alive connection idle this long is closed, so idle clients cannot hold every worker
+LOCAL_PAGE_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff",
+                      "Content-Security-Policy": "frame-ancestors 'none'"}
+_LOOPBACK_HOST = re.compile(r"(127\.0\.0\.1|localhost|\[::1\])(:\d{1,5})?", re.IGNORECASE)
 
 
 def _compile(route: topology.Route) -> re.Pattern:
@@ -50,10 +65,51 @@ def match(method: str, path: str) -> tuple[topology.Route, dict] | None:
     return None
 
 
+def is_local_page(path: str, extra_pages: dict) -> bool:
+    return path in extra_pages or path.startswith("/_local/")
+
+
+def is_loopback_host(hosts: list[str]) -> bool:
+    """Exactly one Host header, naming 127.0.0.1, localhost or [::1] (any port)."""
+    return len(hosts) == 1 and _LOOPBACK_HOST.fullmatch(hosts[0].strip()) is not None
+
+
+class GatewayServer(ThreadingHTTPServer):
+    """A threading HTTP server whose threads are a fixed pool: accepted connections queue for the next free
+    worker (and, past that, in the kernel's backlog), as API Gateway queues for Lambda concurrency."""
+
+    request_queue_size = LISTEN_BACKLOG
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], handler: type, workers: int = WORKERS):
+        super().__init__(address, handler)
+        self._accepted: queue.SimpleQueue = queue.SimpleQueue()
+        self._workers = [threading.Thread(target=self._serve_connections, name=f"gateway-{n}", daemon=True)
+                         for n in range(workers)]
+        for worker in self._workers:
+            worker.start()
+
+    def process_request(self, request: socket.socket, client_address) -> None:
+        self._accepted.put((request, client_address))
+
+    def _serve_connections(self) -> None:
+        while True:
+            request, client_address = self._accepted.get()
+            if request is None:
+                return
+            self.process_request_thread(request, client_address)  # handles, then closes the connection
+
+    def server_close(self) -> None:
+        super().server_close()
+        for _ in self._workers:
+            self._accepted.put((None, None))
+
+
 def make_server(host: str, port: int, invoke: Invoke, staff_key: str, extra_pages: dict[str, Callable[[], str]],
-                actions: dict[str, Callable[[], dict]]) -> ThreadingHTTPServer:
+                actions: dict[str, Callable[[], dict]], workers: int = WORKERS) -> GatewayServer:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        timeout = IDLE_SECONDS
 
         def log_message(self, *args) -> None:  # the functions log; the gateway stays quiet
             pass
@@ -64,32 +120,52 @@ def make_server(host: str, port: int, invoke: Invoke, staff_key: str, extra_page
                 self.send_header(name, value)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
-            self.wfile.write(body)
+            if self.command != "HEAD":
+                self.wfile.write(body)
 
-        def _json(self, status: int, payload) -> None:
-            self._send(status, json.dumps(payload).encode(), {"Content-Type": "application/json"})
+        def _json(self, status: int, payload, headers: dict[str, str] | None = None) -> None:
+            self._send(status, json.dumps(payload).encode(),
+                       {"Content-Type": "application/json; charset=utf-8", **(headers or {})})
+
+        def _page(self, html: str) -> None:
+            self._send(200, html.encode(), {"Content-Type": "text/html; charset=utf-8", **LOCAL_PAGE_HEADERS})
+
+        def _local_page(self, method: str, url) -> bool:
+            """Serve a local-only page if this is one (True), only to a loopback Host."""
+            if not is_loopback_host(self.headers.get_all("Host") or []):
+                self._json(403, {"message": "The local pages answer only to Host 127.0.0.1, localhost or [::1]"},
+                           LOCAL_PAGE_HEADERS)
+            elif url.path in extra_pages and method == "GET":
+                self._page(extra_pages[url.path]())
+            elif url.path == "/_local/outbox.json" and method == "GET":
+                # ?after=N: only the messages after the first N (a poller reads what is new, not all again)
+                after = dict(parse_qsl(url.query)).get("after", "0")
+                self._json(200, outbox.messages(after=int(after) if after.isdigit() else 0), LOCAL_PAGE_HEADERS)
+            elif url.path == "/_local/outbox" and method == "GET":
+                self._page(OUTBOX_PAGE.render(messages=outbox.messages()))
+            elif url.path.startswith("/_local/run/") and method == "POST":
+                action = actions.get(url.path.removeprefix("/_local/run/"))
+                if action:
+                    self._json(200, action(), LOCAL_PAGE_HEADERS)
+                else:
+                    self._json(404, {"message": "no such job"}, LOCAL_PAGE_HEADERS)
+            else:
+                return False
+            return True
 
         def _handle(self, method: str) -> None:
             url = urlsplit(self.path)
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
-            if url.path in extra_pages and method == "GET":
-                return self._send(200, extra_pages[url.path]().encode(), {"Content-Type": "text/html; charset=utf-8"})
-            if url.path == "/_local/outbox.json" and method == "GET":
-                # ?after=N: only the messages after the first N (a poller reads what is new, not all again)
-                after = dict(parse_qsl(url.query)).get("after", "0")
-                return self._json(200, outbox.messages(after=int(after) if after.isdigit() else 0))
-            if url.path == "/_local/outbox" and method == "GET":
-                page = OUTBOX_PAGE.render(messages=outbox.messages())
-                return self._send(200, page.encode(), {"Content-Type": "text/html; charset=utf-8"})
-            if url.path.startswith("/_local/run/") and method == "POST":
-                action = actions.get(url.path.removeprefix("/_local/run/"))
-                return self._json(200, action()) if action else self._json(404, {"message": "no such job"})
+            length = self.headers.get("Content-Length") or "0"
+            if not length.isdigit():
+                self.close_connection = True
+                return self._json(400, {"message": "Bad Request"})
+            body = self.rfile.read(int(length)) if int(length) else b""  # read first: never answer over unread data
+            if is_local_page(url.path, extra_pages) and self._local_page(method, url):
+                return None
             found = match(method, url.path)
-            if found is None:
-                known = any(pattern.match(url.path) for _, pattern in ROUTES)
-                return self._json(405 if known else 404,
-                                  {"message": "Method not allowed" if known else "Not found"})
+            if found is None:  # API Gateway (REST) answers every method and resource without a route so
+                return self._json(403, {"message": "Missing Authentication Token"},
+                                  {"x-amzn-ErrorType": "MissingAuthenticationTokenException"})
             route, parameters = found
             headers = {name: value for name, value in self.headers.items()}
             claims = None
@@ -113,24 +189,17 @@ def make_server(host: str, port: int, invoke: Invoke, staff_key: str, extra_page
                 headers_out[name] = ", ".join(values)
             self._send(int(response.get("statusCode", 200)), raw, headers_out)
 
-        def do_GET(self) -> None:  # noqa: N802
-            self._handle("GET")
+        def __getattr__(self, name: str):
+            # http.server looks up do_<METHOD> and answers 501 when there is none: every method comes here
+            # instead (GET, POST, TRACE, PROPFIND, FOO ...), and routing decides.
+            if name.startswith("do_"):
+                return lambda: self._handle(name.removeprefix("do_"))
+            raise AttributeError(name)
 
-        def do_POST(self) -> None:  # noqa: N802
-            self._handle("POST")
-
-        def do_PUT(self) -> None:  # noqa: N802
-            self._handle("PUT")
-
-        def do_DELETE(self) -> None:  # noqa: N802
-            self._handle("DELETE")
-
-    server = ThreadingHTTPServer((host, port), Handler)
-    server.daemon_threads = True
-    return server
+    return GatewayServer((host, port), Handler, workers=workers)
 
 
-def serve_in_background(server: ThreadingHTTPServer) -> threading.Thread:
+def serve_in_background(server: GatewayServer) -> threading.Thread:
     thread = threading.Thread(target=server.serve_forever, name="gateway", daemon=True)
     thread.start()
     return thread

@@ -74,6 +74,7 @@ class LocalSystem:
         self.instances = Instances(self.environment, size=self.workers)
         self._stops.append(self.instances.close)
         gateway.serve_in_background(self._server)
+        self._stops.append(self._server.server_close)  # after shutdown (stops run in reverse): its workers end
         self._stops.append(self._server.shutdown)
         for queue in self.resources.queues:
             poller = Poller(queue, self._invoke)

@@ -81,7 +81,7 @@ _IN_SCOPE_LISTS = dict(_STAFF_ONLY, recruiter_other_job=200, department_manager_
 MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/portal/{token}"): _row(
         403, "The page of the candidate whose token is in the path; B sees only B's interviews.",
-        none=404, candidate_a=200, candidate_b=200, expired=410),
+        none=403, candidate_a=200, candidate_b=200, expired=410),
     ("GET", "/api/candidate/interviews"): _row(
         403, "Each candidate gets their own list only; a token that is not a candidate token is 403.",
         none=401, candidate_a=200, candidate_b=200, expired=410),
@@ -102,10 +102,10 @@ MATRIX: dict[tuple[str, str], Row] = {
         none=401, candidate_a=200, candidate_b=404, expired=410),
     ("GET", "/portal/{token}/go/{interview_id}/{target}"): _row(
         403, "A tracked link of A's interview redirects A only; B's token with A's interview is 404.",
-        none=404, candidate_a=302, candidate_b=404, expired=410),
+        none=403, candidate_a=302, candidate_b=404, expired=410),
     ("GET", "/portal/{token}/interviews/{interview_id}/calendar.ics"): _row(
         403, "A's interview as a calendar file for A only; B's token with A's interview is 404.",
-        none=404, candidate_a=200, candidate_b=404, expired=410),
+        none=403, candidate_a=200, candidate_b=404, expired=410),
     ("POST", "/api/staff/interviews"): _row(
         401, "Only the ATS registers interviews and gets the candidate's personal link: the gateway takes only its "
              "access token with the registration scope, so every person's token (an admin's too) is 401 and nothing "
@@ -136,19 +136,19 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/approvals/{token}"): _row(
         403, "The page of the link in the path; GET changes nothing. Another approver's link shows only "
              "their own request; a used link shows the decided request without the form.",
-        none=404, approver=200, other_approver=200, approver_used=200, expired=410),
+        none=403, approver=200, other_approver=200, approver_used=200, expired=410),
     ("POST", "/approvals/{token}"): _row(
         403, "Decides once: the link's approver decides their own request, never another; a used link is 409.",
-        none=404, approver=200, other_approver=200, approver_used=409, expired=410),
+        none=403, approver=200, other_approver=200, approver_used=409, expired=410),
     ("POST", "/approvals/{token}/retention"): _row(
         403, "Only the approver who rejected sends the retention message, once; before a rejection it is 409.",
-        none=404, approver=409, other_approver=409, approver_used=200, expired=410),
+        none=403, approver=409, other_approver=409, approver_used=200, expired=410),
     ("GET", "/ratings/{token}"): _row(
         403, "The rating page of the outcome e-mail's link (A's rejected request); GET records nothing.",
-        none=404, candidate_a=200, expired=410),
+        none=403, candidate_a=200, expired=410),
     ("POST", "/ratings/{token}"): _row(
         403, "Records one rating for the link's request; any other token records nothing.",
-        none=404, candidate_a=200, expired=410),
+        none=403, candidate_a=200, expired=410),
 }
 
 CELLS = [(route, caller) for route in MATRIX for caller in CALLERS]
@@ -176,7 +176,8 @@ def render_markdown() -> str:
         "job* / *of another department*: the same role, another person id. Outside the scope is 404, as for a "
         "missing item, and lists leave it out.",
         "- The pages `/portal/{token}` and `/approvals/{token}` take the token in the path: every caller opens the "
-        "page with the token they hold (no credentials: no token, no page). Errors are readable HTML pages.",
+        "page with the token they hold (no credentials: no token, no such resource, which API Gateway answers "
+        "403 `{\"message\": \"Missing Authentication Token\"}`). Errors are readable HTML pages.",
         "- *approver of this request*: the recruiter's e-mailed link for request R (candidate A's). "
         "*another approver*: the department manager's link for another request R2. *approver, link used*: a link "
         "whose decision is recorded. *expired token*: an expired token of the kind the route takes (for approver "
@@ -595,8 +596,9 @@ def _content_type_fits(route: topology.Route, response) -> bool:
         return True
     if route.auth in ("staff", "ats") and response.status_code == 401:
         return response.json() == {"message": "Unauthorized"}  # the gateway, before any function ran
-    if response.status_code == 404 and "{token}" in route.path and content_type.startswith("application/json"):
-        return response.json() == {"message": "Not found"}  # no token: no such page
+    if response.status_code == 403 and "{token}" in route.path and content_type.startswith("application/json"):
+        # no token: no such resource, which API Gateway answers as it answers any path or method without a route
+        return response.json() == {"message": "Missing Authentication Token"}
     if route.path.startswith("/api/"):
         return content_type.startswith("application/problem+json")
     return content_type.startswith("text/html")

@@ -36,6 +36,16 @@ def test_unknown_paths_and_methods_match_nothing():
     assert gateway.match("DELETE", "/api/candidate/interviews") is None
 
 
+@pytest.mark.parametrize("hosts, loopback", [
+    (["127.0.0.1:8000"], True), (["localhost"], True), (["LocalHost:1"], True), (["[::1]:65535"], True),
+    (["127.0.0.1"], True), ([], False), ([""], False), (["evil.example"], False), (["127.0.0.1.evil.example"], False),
+    (["localhost.evil.example:8000"], False), (["127.0.0.2:8000"], False), (["[::2]"], False),
+    (["localhost:8000@evil.example"], False), (["127.0.0.1:80:80"], False), (["127.0.0.1", "evil.example"], False),
+])
+def test_only_a_single_loopback_host_header_reaches_the_local_pages(hosts, loopback):
+    assert gateway.is_loopback_host(hosts) is loopback
+
+
 def test_the_local_user_pool_refuses_forged_expired_and_foreign_tokens():
     good = staff_auth.issue(KEY, subject="u1", email="u1@example.com", groups=["admin", "recruiter"])
     assert staff_auth.claims_from(KEY, f"Bearer {good}")["cognito:groups"] == "admin,recruiter"
