@@ -18,6 +18,8 @@ Context (cdk.json holds the defaults; override with `-c key=value`):
   approvalSlaSeconds, logLevel, apiRateLimit, apiBurstLimit, archiveRetentionDays
   atsSources        list: the EventBridge sources the ATS (and the AI-interview platform) put events with;
                     default topology.ATS_SOURCES. Rules accept their events from these sources only.
+  apiClientRateLimit requests per client (source IP) per 5 minutes, enforced by a WAF web ACL on the API stage;
+                    0 turns it off. Default: 2000 in prod, 0 (no web ACL) in dev.
   skipAssetBuild    true: placeholder Lambda code (synth-only checks); never deploy that.
 """
 
@@ -44,6 +46,10 @@ from infra.constructs.secrets import Secrets
 from infra.constructs.workflow import Workflow
 
 STAGES = ("dev", "prod")
+# Per source IP per 5 minutes: well above one person's use (a portal following a request's status polls every
+# 2 s: 150), with room for an office behind one NAT address; low enough that one looping client cannot spend
+# the whole stage's throttle (50/s: 15,000 per 5 minutes).
+PROD_CLIENT_RATE_LIMIT = 2000
 STACK_PREFIX = "InterviewCancellations"
 SYNTH_ONLY_REGION = "us-east-1"
 
@@ -67,6 +73,7 @@ class DeploymentConfig:
     log_level: str = "INFO"
     api_rate_limit: int = 50
     api_burst_limit: int = 100
+    api_client_rate_limit: int = 0  # from_context: PROD_CLIENT_RATE_LIMIT in prod
     archive_retention_days: int = 90
     ats_sources: tuple[str, ...] = topology.ATS_SOURCES
     skip_asset_build: bool = False
@@ -135,6 +142,8 @@ class DeploymentConfig:
             log_level=text("logLevel", cls.log_level).upper(),
             api_rate_limit=int(text("apiRateLimit", str(cls.api_rate_limit))),
             api_burst_limit=int(text("apiBurstLimit", str(cls.api_burst_limit))),
+            api_client_rate_limit=int(text("apiClientRateLimit",
+                                           str(PROD_CLIENT_RATE_LIMIT if stage == "prod" else 0))),
             archive_retention_days=int(text("archiveRetentionDays", str(cls.archive_retention_days))),
             ats_sources=listing("atsSources") or cls.ats_sources,
             skip_asset_build=flag("skipAssetBuild"),
@@ -218,6 +227,7 @@ class InterviewCancellationsStack(Stack):
             log_retention=config.log_retention,
             rate_limit=config.api_rate_limit,
             burst_limit=config.api_burst_limit,
+            client_rate_limit=config.api_client_rate_limit,
             domain_name=config.domain_name,
             certificate_arn=config.certificate_arn,
             api_name=config.stack_name,

@@ -12,6 +12,7 @@
   throttles, writes JSON access logs and execution logs (errors and info, never bodies), and traces with
   X-Ray.
 - No CORS: the pages are served by the same API (same origin).
+- Optionally (`client_rate_limit`, on by default in prod) a WAF web ACL limits each client (rate_limit.py).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from cdk_nag import NagPackSuppression, NagSuppressions
 from constructs import Construct
 
 from infra import topology
+from infra.constructs.rate_limit import ClientRateLimit
 
 STAFF_GROUPS = ("recruiter", "department_manager", "admin")
 _PATH_PARAMETER = re.compile(r"\{([A-Za-z0-9_]+)\}")
@@ -45,6 +47,7 @@ class Api(Construct):
         log_retention: logs.RetentionDays,
         rate_limit: int,
         burst_limit: int,
+        client_rate_limit: int = 0,
         domain_name: str | None = None,
         certificate_arn: str | None = None,
         api_name: str | None = None,
@@ -256,14 +259,22 @@ class Api(Construct):
             ],
             apply_to_children=True,
         )
-        NagSuppressions.add_resource_suppressions(
-            self.rest_api.deployment_stage,
-            [
-                NagPackSuppression(
-                    id="AwsSolutions-APIG3",
-                    reason="No WAF web ACL by default (from $5/month + $1/rule): the stage throttles, "
-                    "staff routes need "
-                    "Cognito, link routes need a signed link. docs/deploy.md shows how to attach one.",
-                )
-            ],
+        # Requests per client (source IP) per 5 minutes; 0: no web ACL (dev's default).
+        self.rate_limit = (
+            ClientRateLimit(self, "ClientRateLimit", stage=self.rest_api.deployment_stage, limit=client_rate_limit,
+                            metric_prefix=api_name or f"interviews-{stage}")
+            if client_rate_limit
+            else None
         )
+        if self.rate_limit is None:
+            NagSuppressions.add_resource_suppressions(
+                self.rest_api.deployment_stage,
+                [
+                    NagPackSuppression(
+                        id="AwsSolutions-APIG3",
+                        reason="No WAF web ACL on this stage (apiClientRateLimit=0, the default outside prod; "
+                        "from $5/month + $1/rule): the stage throttles, staff routes need Cognito, link routes "
+                        "need a signed link. prod gets the per-client rate limit by default.",
+                    )
+                ],
+            )

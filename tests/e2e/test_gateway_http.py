@@ -35,6 +35,10 @@ def test_every_page_forbids_framing_and_declares_utf_8(local):
         # Then no other site may frame it, and its charset is declared
         assert response.headers["Content-Type"] == "text/html; charset=utf-8", name
         assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"], name
+    # And the decision page, once used, is as well (deciding also leaves no request pending in the shared system)
+    decided = requests.post(link, data={"decision": "approve"}, timeout=30)
+    assert decided.status_code == 200 and decided.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert "frame-ancestors 'none'" in decided.headers["Content-Security-Policy"]
 
 
 def test_every_json_and_problem_response_declares_utf_8(local):

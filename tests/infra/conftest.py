@@ -27,12 +27,22 @@ SYNTH_CONTEXT = {
 
 @pytest.fixture(scope="session")
 def synth(tmp_path_factory) -> Synth:
+    return _synthesize(tmp_path_factory, {})
+
+
+@pytest.fixture(scope="session")
+def prod_synth(tmp_path_factory) -> Synth:
+    """The same app for a production stage (what differs there: retention, protection, the per-client limit)."""
+    return _synthesize(tmp_path_factory, {"stage": "prod"})
+
+
+def _synthesize(tmp_path_factory, overrides: dict) -> Synth:
     import aws_cdk as cdk
     from aws_cdk.assertions import Annotations, Match, Template
 
     from infra.app import build
 
-    context = {**cdk_json_context(), **SYNTH_CONTEXT}
+    context = {**cdk_json_context(), **SYNTH_CONTEXT, **overrides}
     outdir = tmp_path_factory.mktemp("cdk.out")
     app = cdk.App(context=context, outdir=str(outdir))
     stack = build(app, nag_reports=False)
