@@ -8,7 +8,9 @@ of 1,020 connections reset by the standard library server's listen backlog of 5 
     .venv/bin/python benchmarks/decision_races.py [--races 1000] [--clients 30]
     .venv/bin/python benchmarks/decision_races.py --info-file F ...  # attach to `interviews local --info-file F`
 
-Without --info-file it starts `interviews local` itself (empty, on a free loopback port) and stops it at the end.
+Without --info-file it starts `interviews local` itself (empty, on a free loopback port) for every `--per-system`
+races and stops it after them: moto's Step Functions emulator keeps about 10 MB per finished lifecycle in the
+local system's process (measured: ~1 GB after 100 races), so 1,000 races on one system would need ~10 GB.
 
 1. Seed: one interview per race through the staff API; its candidate cancels it for illness, so the recruiter
    is e-mailed an approval link (cancellations run while earlier links are raced).
@@ -173,22 +175,34 @@ def run(info_file: Path, *, races: int, clients: int, cancel_workers: int = 4, s
                      idle_timeout=settle_timeout)
     cancelling.join()
     verdict = check(system, submitted, raced["raced"], settle_timeout)
-    outcomes = Counter(str(o) for per_race in raced["raced"].values() for o in per_race)
+    return {"clients": clients, "raced": raced["raced"], "latencies": raced["latencies"],
+            "elapsed_s": raced["elapsed_s"], "seed_and_cancel_errors": dict(figures.errors), **verdict}
+
+
+def summary(batches: list[dict]) -> dict:
+    """The figures over every batch (each batch on its own fresh system, or one batch on an attached one)."""
+    outcomes = Counter(str(o) for b in batches for per_race in b["raced"].values() for o in per_race)
     failed = {o: n for o, n in outcomes.items() if o.startswith("connection")}
+    latencies = [seconds for b in batches for seconds in b["latencies"]]
+    races, elapsed = sum(len(b["raced"]) for b in batches), sum(b["elapsed_s"] for b in batches)
     return {
-        "races": len(raced["raced"]), "clients": clients, "connections": sum(outcomes.values()),
-        "statuses": dict(sorted(outcomes.items())), "connections_failed": failed,
+        "races": races, "systems": len(batches), "clients": batches[0]["clients"],
+        "connections": sum(outcomes.values()), "statuses": dict(sorted(outcomes.items())),
+        "connections_failed": failed,
         "connections_reset": sum(n for o, n in failed.items() if "reset" in o or "aborted" in o),
-        "race_p50_ms": 1000 * _percentile(raced["latencies"], 0.5),
-        "race_p99_ms": 1000 * _percentile(raced["latencies"], 0.99),
-        "races_per_s": len(raced["raced"]) / max(raced["elapsed_s"], 1e-9), "elapsed_s": raced["elapsed_s"],
-        "seed_and_cancel_errors": dict(figures.errors), **verdict,
+        "race_p50_ms": 1000 * _percentile(latencies, 0.5), "race_p99_ms": 1000 * _percentile(latencies, 0.99),
+        "races_per_s": races / max(elapsed, 1e-9), "elapsed_s": elapsed,
+        "double_outcomes": [line for b in batches for line in b["double_outcomes"]],
+        "problems": [line for b in batches for line in b["problems"]],
+        "final": dict(sum((Counter(b["final"]) for b in batches), Counter())),
+        "seed_and_cancel_errors": dict(sum((Counter(b["seed_and_cancel_errors"]) for b in batches), Counter())),
     }
 
 
 def print_report(result: dict) -> None:
     print(f"Decision races: {result['races']} races x {result['clients']} concurrent clients = "
-          f"{result['connections']} decision POSTs in {result['elapsed_s']:.0f} s ({result['races_per_s']:.2f} races/s)")
+          f"{result['connections']} decision POSTs on {result['systems']} system(s); {result['elapsed_s']:.0f} s "
+          f"of racing ({result['races_per_s']:.2f} races/s)")
     print(f"  answers: {result['statuses']}")
     print(f"  POST latency under the race: p50 {result['race_p50_ms']:.0f} ms, p99 {result['race_p99_ms']:.0f} ms")
     print(f"  double outcomes: {len(result['double_outcomes'])}")
@@ -206,25 +220,32 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--races", type=int, default=1000, help="approval links raced (default 1000)")
     parser.add_argument("--clients", type=int, default=30, help="clients posting on each link at once (default 30)")
     parser.add_argument("--settle-timeout", type=float, default=600, help="seconds to wait for final states")
+    parser.add_argument("--per-system", type=int, default=100,
+                        help="races per fresh `interviews local` (default 100): moto's emulator keeps about 10 MB "
+                             "per finished lifecycle, so a long run is split over fresh systems")
     args = parser.parse_args(argv)
 
-    def go(info_file: Path) -> dict:
-        result = run(info_file, races=args.races, clients=args.clients, settle_timeout=args.settle_timeout)
-        print_report(result)
-        return result
-
     if args.info_file:
-        result = go(args.info_file)
+        result = summary([run(args.info_file, races=args.races, clients=args.clients,
+                              settle_timeout=args.settle_timeout)])
     else:
-        result = None
-        try:  # an SLA far beyond the run: no link is superseded by an escalation while it waits for its race
-            with tempfile.TemporaryDirectory(prefix="races-") as directory, \
-                    launch.running(Path(directory), sla_seconds=6 * 3600) as info_file:
-                result = go(info_file)
-        except RuntimeError as exc:  # stopping it after the figures were printed: say so, keep the verdict
-            if result is None:
-                raise
-            print(f"note: {exc}", file=sys.stderr)
+        batches = []
+        for first in range(0, args.races, args.per_system):
+            size = min(args.per_system, args.races - first)
+            try:  # an SLA far beyond the run: no link is superseded by an escalation while it waits for its race
+                with tempfile.TemporaryDirectory(prefix="races-") as directory, \
+                        launch.running(Path(directory), sla_seconds=6 * 3600) as info_file:
+                    batches.append(run(info_file, races=size, clients=args.clients,
+                                       settle_timeout=args.settle_timeout))
+            except RuntimeError as exc:  # a slow stop after the batch's figures were taken: say so, go on
+                if len(batches) * args.per_system <= first:
+                    raise
+                print(f"note: {exc}", file=sys.stderr)
+            done = summary(batches)
+            print(f"  after {done['races']} races: {done['statuses']}, {len(done['double_outcomes'])} double "
+                  f"outcomes, {done['connections_reset']} reset", flush=True)
+        result = summary(batches)
+    print_report(result)
     bad = result["double_outcomes"] or result["problems"] or result["connections_failed"]
     return 1 if bad or result["seed_and_cancel_errors"] else 0
 

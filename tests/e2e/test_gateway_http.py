@@ -5,11 +5,14 @@ resources without a route answered as API Gateway's REST API answers them (403, 
 from __future__ import annotations
 
 import socket
+import string
 from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
 import requests
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from infra import topology
 from tests.e2e.conftest import approval_link, cancel
@@ -137,3 +140,20 @@ def test_head_and_unknown_paths_get_the_same_403_and_head_gets_no_body(local):
     assert head.status_code == 403 and head.content == b""
     assert int(head.headers["Content-Length"]) == len(unknown.content)
     assert not any(r.method == "HEAD" for r in topology.ROUTES)
+
+
+_CONCRETE = sorted({r.path.replace("{", "").replace("}", "") for r in topology.ROUTES}
+                   | {"/", "/_local/outbox", "/_local/outbox.json", "/_local/run/interview-reminders", "/nope"})
+_METHODS = st.text(alphabet=string.ascii_letters + "-_!#$%&'*+.^`|~", min_size=1, max_size=16).filter(
+    lambda m: m.upper() not in ("GET", "POST"))  # routed (schemathesis fuzzes those); requests upper-cases
+
+
+@settings(max_examples=400, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+@given(method=_METHODS, path=st.sampled_from(_CONCRETE), body=st.binary(max_size=64))
+def test_fuzzed_methods_on_every_path_get_the_403_and_never_a_5xx(local, method, path, body):
+    # Given any method token other than the routed GET and POST, on every route's path and the local pages
+    # When it is sent with an arbitrary body
+    response = requests.request(method, f"{local.base}{path}", data=body, timeout=30)
+    # Then it is API Gateway's 403 (HEAD without the body), never a 5xx and never a page or a job run
+    assert response.status_code == 403, (method, path, response.status_code)
+    assert method.upper() == "HEAD" or response.json() == MISSING_TOKEN
