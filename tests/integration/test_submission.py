@@ -111,7 +111,7 @@ def test_api_answers_bad_input_with_problem_json_naming_the_field(system, schedu
                            body={"reason_code": "other"},
                            headers={"Authorization": f"Bearer {token}", "Idempotency-Key": "key-00000001"})
     assert response["statusCode"] == 422
-    assert header(response, "Content-Type") == "application/problem+json"
+    assert header(response, "Content-Type") == "application/problem+json; charset=utf-8"
     problem = json.loads(response["body"])
     assert [e["field"] for e in problem["errors"]] == ["reason_text"]
     assert interview_store.get_interview("int-1").status == "SCHEDULED"
