@@ -31,8 +31,8 @@ from local_runtime.lambda_events import api_gateway_event
 
 Invoke = Callable[[str, dict], dict]
 
-LISTEN_BACKLOG = 1024  # connections the kernel holds while every worker is busy (the OS may cap it: somaxconn)
-WORKERS = 64  # connections served at once; more wait in the backlog, none is refused
+LISTEN_BACKLOG = 1024  # connections the kernel holds until the accept loop takes them (capped by somaxconn)
+WORKERS = 64  # connections served at once; more are accepted and wait for a free worker, none is refused
 IDLE_SECONDS = 10  # a kept-alive connection idle this long is closed, so idle clients cannot hold every worker
 LOCAL_PAGE_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff",
                       "Content-Security-Policy": "frame-ancestors 'none'"}
@@ -75,8 +75,9 @@ def is_loopback_host(hosts: list[str]) -> bool:
 
 
 class GatewayServer(ThreadingHTTPServer):
-    """A threading HTTP server whose threads are a fixed pool: accepted connections queue for the next free
-    worker (and, past that, in the kernel's backlog), as API Gateway queues for Lambda concurrency."""
+    """A threading HTTP server whose threads are a fixed pool: a burst of connections waits in the kernel's
+    backlog until accepted, then in a queue for the next free worker (as API Gateway holds requests while Lambda
+    scales), instead of a thread per connection and a backlog of 5 that resets the rest."""
 
     request_queue_size = LISTEN_BACKLOG
     daemon_threads = True
