@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from infra import topology
-from tests.e2e.conftest import approval_link, cancel
+from tests.e2e.conftest import approval_link, cancel, final, mails_to, settled, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -27,25 +27,32 @@ def _port(local) -> int:
 
 
 def test_every_page_forbids_framing_and_declares_utf_8(local):
-    # Given a candidate with a pending request, so that the portal, the approval page and the console all exist
+    # GIVEN a candidate with a pending request, so that the portal, the approval page and the console all exist
     token = local.register("gw-pages", "c-gw-pages", timedelta(days=3))
-    link = approval_link(local, cancel(local, token, "gw-pages").json()["request_id"])
+    request_id = cancel(local, token, "gw-pages").json()["request_id"]
+    link = approval_link(local, request_id)
     pages = {"portal": f"{local.base}/portal/{token}", "approval": link, "console": f"{local.base}/staff",
              "tampered link (error page)": f"{local.base}/approvals/eyJyIjoiIn0.forged"}
     for name, url in pages.items():
-        # When each page is opened
+        # WHEN each page is opened
         response = requests.get(url, timeout=30)
-        # Then no other site may frame it, and its charset is declared
+        # THEN no other site may frame it, and its charset is declared
         assert response.headers["Content-Type"] == "text/html; charset=utf-8", name
         assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"], name
-    # And the decision page, once used, is as well (deciding also leaves no request pending in the shared system)
+    # AND the decision page, once used, is as well (deciding also leaves no request pending in the shared system)
     decided = requests.post(link, data={"decision": "approve"}, timeout=30)
     assert decided.status_code == 200 and decided.headers["Content-Type"] == "text/html; charset=utf-8"
     assert "frame-ancestors 'none'" in decided.headers["Content-Security-Policy"]
+    # (and the test ends when the decision's last effect, the calendar cancellations, has gone out: no later test
+    # that counts the outbox sees this one's mail arrive)
+    assert final(local, request_id)["status"] == "APPROVED"
+    wait_for(lambda: [m for m in mails_to(local, "c-gw-pages@mail.example.com") if m["attachments"]])
+    wait_for(lambda: [m for m in mails_to(local, "jun.park@company.example.com")
+                      if "gw-pages" in m["text"] and m["attachments"]])
 
 
 def test_every_json_and_problem_response_declares_utf_8(local):
-    # Given one request of each kind of text answer: the API's JSON, its problem JSON, the gateway's own refusal,
+    # GIVEN one request of each kind of text answer: the API's JSON, its problem JSON, the gateway's own refusal,
     # the OpenAPI document, Swagger UI and the local outbox
     token = local.register("gw-json", "c-gw-json", timedelta(days=3))
     bearer = {"Authorization": f"Bearer {token}"}
@@ -64,7 +71,8 @@ def test_every_json_and_problem_response_declares_utf_8(local):
         "text/html; charset=utf-8": [requests.get(f"{local.base}/docs", timeout=30),
                                      requests.get(f"{local.base}/_local/outbox", timeout=30)],
     }
-    # Then each says exactly its media type and UTF-8
+    # WHEN their Content-Type headers are read
+    # THEN each says exactly its media type and UTF-8
     for content_type, responses in answers.items():
         for response in responses:
             assert response.headers["Content-Type"] == content_type, (response.url, response.status_code)
@@ -81,11 +89,11 @@ LOCAL_PAGES = [("GET", "/"), ("GET", "/_local/outbox"), ("GET", "/_local/outbox.
                                   "localhost:{port}@evil.example", ""])
 @pytest.mark.parametrize("method, path", LOCAL_PAGES, ids=[f"{m} {p}" for m, p in LOCAL_PAGES])
 def test_the_local_pages_refuse_a_host_that_is_not_loopback(local, host, method, path):
-    # Given a request as a page on another site would send it after rebinding its name to 127.0.0.1
-    # When it asks for a local helper page (or to run a job) with its own Host
+    # GIVEN a request as a page on another site would send it after rebinding its name to 127.0.0.1
+    # WHEN it asks for a local helper page (or to run a job) with its own Host
     response = requests.request(method, f"{local.base}{path}", headers={"Host": host.format(port=_port(local))},
                                 timeout=30)
-    # Then it is refused and gets nothing of the page: no outbox, no links, no job run
+    # THEN it is refused and gets nothing of the page: no outbox, no links, no job run
     assert response.status_code == 403
     assert response.json() == {"message": "The local pages answer only to Host 127.0.0.1, localhost or [::1]"}
 
@@ -93,22 +101,24 @@ def test_the_local_pages_refuse_a_host_that_is_not_loopback(local, host, method,
 @pytest.mark.parametrize("host", ["127.0.0.1:{port}", "localhost:{port}", "LOCALHOST:{port}", "[::1]:{port}",
                                   "127.0.0.1", "localhost", "[::1]"])
 def test_the_local_pages_answer_a_loopback_host_with_any_port(local, host):
-    # When the outbox is read with a loopback Host, as the developer's browser sends it
+    # GIVEN the running system's local outbox
+    # WHEN it is read with a loopback Host, as the developer's browser sends it
     response = requests.get(f"{local.base}/_local/outbox.json", headers={"Host": host.format(port=_port(local))},
                             timeout=30)
-    # Then it answers
+    # THEN it answers
     assert response.status_code == 200 and isinstance(response.json(), list)
 
 
 def test_two_host_headers_are_refused_on_the_local_pages(local):
-    # Given a raw request carrying a loopback Host and a second, foreign one
+    # GIVEN a raw request for the outbox carrying a loopback Host and a second, foreign one
+    # WHEN it is sent
     with socket.create_connection(("127.0.0.1", _port(local)), timeout=30) as connection:
         connection.sendall(b"GET /_local/outbox.json HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: evil.example\r\n"
                            b"Connection: close\r\n\r\n")
         answer = b""
         while chunk := connection.recv(65536):
             answer += chunk
-    # Then it is refused
+    # THEN it is refused
     assert answer.startswith(b"HTTP/1.1 403 ")
 
 
@@ -118,12 +128,14 @@ UNROUTED = ["/api/candidate/interviews", "/portal/some-token", "/staff", "/appro
 
 @pytest.mark.parametrize("method", ["TRACE", "PROPFIND", "FOO", "OPTIONS", "PATCH", "CONNECT", "DELETE", "PUT"])
 def test_a_method_without_a_route_is_answered_as_api_gateway_answers_it(local, method):
-    # Given paths with routes (for other methods), local pages and a path without any route
+    # GIVEN paths with routes (for other methods), local pages and a path without any route, on a system where
+    # what earlier tests started has finished
+    settled(local)
     outbox_before = len(local.outbox())
     for path in UNROUTED:
-        # When the method nobody routed is sent there
+        # WHEN the method nobody routed is sent there
         response = requests.request(method, f"{local.base}{path}", data=b"x=1", timeout=30)
-        # Then it is API Gateway's 403 "Missing Authentication Token", never a 5xx, and nothing ran
+        # THEN it is API Gateway's 403 "Missing Authentication Token", never a 5xx, and nothing ran
         assert response.status_code == 403, (method, path, response.status_code, response.text[:200])
         assert response.json() == MISSING_TOKEN
         assert response.headers["x-amzn-ErrorType"] == "MissingAuthenticationTokenException"
@@ -131,11 +143,12 @@ def test_a_method_without_a_route_is_answered_as_api_gateway_answers_it(local, m
 
 
 def test_head_and_unknown_paths_get_the_same_403_and_head_gets_no_body(local):
-    # When a path without a route is read, and a routed GET path is asked with HEAD (API Gateway routes HEAD
+    # GIVEN a path without any route, and a path routed for GET only
+    # WHEN the first is read, and the second is asked with HEAD (API Gateway routes HEAD
     # only where a HEAD method exists)
     unknown = requests.get(f"{local.base}/favicon.ico", timeout=30)
     head = requests.head(f"{local.base}/openapi.json", timeout=30)
-    # Then both are the 403; HEAD's answer has the length of that body but no body
+    # THEN both are the 403; HEAD's answer has the length of that body but no body
     assert (unknown.status_code, unknown.json()) == (403, MISSING_TOKEN)
     assert head.status_code == 403 and head.content == b""
     assert int(head.headers["Content-Length"]) == len(unknown.content)
@@ -151,9 +164,9 @@ _METHODS = st.text(alphabet=string.ascii_letters + "-_!#$%&'*+.^`|~", min_size=1
 @settings(max_examples=400, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 @given(method=_METHODS, path=st.sampled_from(_CONCRETE), body=st.binary(max_size=64))
 def test_fuzzed_methods_on_every_path_get_the_403_and_never_a_5xx(local, method, path, body):
-    # Given any method token other than the routed GET and POST, on every route's path and the local pages
-    # When it is sent with an arbitrary body
+    # GIVEN any method token other than the routed GET and POST, on every route's path and the local pages
+    # WHEN it is sent with an arbitrary body
     response = requests.request(method, f"{local.base}{path}", data=body, timeout=30)
-    # Then it is API Gateway's 403 (HEAD without the body), never a 5xx and never a page or a job run
+    # THEN it is API Gateway's 403 (HEAD without the body), never a 5xx and never a page or a job run
     assert response.status_code == 403, (method, path, response.status_code)
     assert method.upper() == "HEAD" or response.json() == MISSING_TOKEN

@@ -16,10 +16,11 @@ def _web_acl(synth) -> tuple[str, dict]:
 
 
 def test_a_prod_stage_limits_each_client_with_a_rate_based_rule_that_answers_429(prod_synth):
-    # Given the app synthesized for prod with the default context
+    # GIVEN the app synthesized for prod with the default context
+    # WHEN its web ACL is read
     _, web_acl = _web_acl(prod_synth)
     props = web_acl["Properties"]
-    # Then its regional web ACL lets everything through except a client over its limit
+    # THEN its regional web ACL lets everything through except a client over its limit
     assert props["Scope"] == "REGIONAL" and props["DefaultAction"] == {"Allow": {}}
     (rule,) = props["Rules"]
     assert rule["Statement"]["RateBasedStatement"] == {
@@ -35,11 +36,12 @@ def test_a_prod_stage_limits_each_client_with_a_rate_based_rule_that_answers_429
 
 
 def test_the_prod_web_acl_is_associated_with_the_api_stage(prod_synth):
-    # Given the prod template's web ACL, its API and the API's one stage
+    # GIVEN the prod template's web ACL, its API and the API's one stage
+    # WHEN the associations are read
     acl_id, _ = _web_acl(prod_synth)
     (stage_id, stage), = prod_synth.of_type("AWS::ApiGateway::Stage").items()
     (api_id,) = prod_synth.of_type("AWS::ApiGateway::RestApi")
-    # Then exactly one association ties that ACL to that stage's ARN (the API's id and the stage's name)
+    # THEN exactly one association ties that ACL to that stage's ARN (the API's id and the stage's name)
     (association,) = prod_synth.of_type("AWS::WAFv2::WebACLAssociation").values()
     props = association["Properties"]
     assert props["WebACLArn"] == {"Fn::GetAtt": [acl_id, "Arn"]}
@@ -49,8 +51,9 @@ def test_the_prod_web_acl_is_associated_with_the_api_stage(prod_synth):
 
 
 def test_a_dev_stage_has_no_web_acl_by_default_and_its_nag_suppression_says_why(synth):
-    # Given the app synthesized for dev with the default context
-    # Then there is no web ACL (it costs from $5 a month), and the stage's APIG3 suppression gives the reason
+    # GIVEN the app synthesized for dev with the default context
+    # WHEN its WAF resources and the stage's nag metadata are read
+    # THEN there is no web ACL (it costs from $5 a month), and the stage's APIG3 suppression gives the reason
     assert synth.of_type("AWS::WAFv2::WebACL") == {} and synth.of_type("AWS::WAFv2::WebACLAssociation") == {}
     (stage,) = synth.of_type("AWS::ApiGateway::Stage").values()
     suppressed = {r["id"]: r["reason"] for r in stage["Metadata"]["cdk_nag"]["rules_to_suppress"]}
@@ -58,19 +61,21 @@ def test_a_dev_stage_has_no_web_acl_by_default_and_its_nag_suppression_says_why(
 
 
 def test_the_prod_stage_needs_no_waf_suppression_and_cdk_nag_finds_nothing(prod_synth):
-    # Given the prod template, checked with cdk-nag's AwsSolutions pack
+    # GIVEN the prod template
+    # WHEN it is checked with cdk-nag's AwsSolutions pack
     (stage,) = prod_synth.of_type("AWS::ApiGateway::Stage").values()
     suppressed = [r["id"] for r in stage.get("Metadata", {}).get("cdk_nag", {}).get("rules_to_suppress", [])]
-    # Then the WAF rule (APIG3) holds without a suppression, and no finding is left unsuppressed
+    # THEN the WAF rule (APIG3) holds without a suppression, and no finding is left unsuppressed
     assert "AwsSolutions-APIG3" not in suppressed
     assert prod_synth.nag_findings == [], "\n".join(
         f"{level} {path}: {data[:300]}" for level, path, data in prod_synth.nag_findings)
 
 
 def test_cfn_lint_finds_no_errors_or_warnings_in_the_prod_template(prod_synth):
-    # When cfn-lint checks the prod template for its region
+    # GIVEN the prod template
+    # WHEN cfn-lint checks it for its region
     matches = lint_file(prod_synth.template_file, config=ManualArgs(regions=[prod_synth.stack.config.region]))
-    # Then there is no error, and no warning beyond the one CDK's own output causes (W3005, see the dev test)
+    # THEN there is no error, and no warning beyond the one CDK's own output causes (W3005, see the dev test)
     assert [f"{m.rule.id} {m.path_string}: {m.message}" for m in matches
             if m.rule.id.startswith(("E", "W")) and m.rule.id != "W3005"] == []
 
@@ -80,7 +85,8 @@ def test_cfn_lint_finds_no_errors_or_warnings_in_the_prod_template(prod_synth):
     ({"stage": "prod", "apiClientRateLimit": 0}, 0), ({"stage": "dev", "apiClientRateLimit": "500"}, 500),
 ])
 def test_the_per_client_limit_is_a_context_value_on_by_default_only_in_prod(context, limit):
-    # When the deployment configuration is read from the context
+    # GIVEN a stage and, or not, an explicit apiClientRateLimit
+    # WHEN the deployment configuration is read from the context
     config = DeploymentConfig.from_context(context.get)
-    # Then the limit is the stage's default unless the context says otherwise (0: no web ACL)
+    # THEN the limit is the stage's default unless the context says otherwise (0: no web ACL)
     assert config.api_client_rate_limit == limit
