@@ -32,7 +32,8 @@ def on_interview_scheduled(detail: dict) -> None:
     candidate = event.candidate
     interview, profile = interview_store.interview_with_profile(event.interview_id, candidate.candidate_id)
     invite = invitations.invitation(interview, profile) if interview is not None else None
-    ics = [emails.Attachment("invitation.ics", "text/calendar; charset=utf-8; method=REQUEST", invite)] if invite else []
+    ics = ([emails.Attachment("invitation.ics", "text/calendar; charset=utf-8; method=REQUEST", invite)]
+           if invite else [])
     emails.send(emails.Message(
         key=f"{event.interview_id}:invitation", to=str(candidate.email), locale=locale_of(candidate.locale),
         subject_key="mail.invitation.subject", body_key="mail.invitation.body",
