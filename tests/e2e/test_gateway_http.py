@@ -26,6 +26,10 @@ def _port(local) -> int:
     return urlsplit(local.base).port
 
 
+def _cancels(message: dict) -> bool:
+    return any(a["content_type"] == "text/calendar" and a["method"] == "CANCEL" for a in message["attachments"])
+
+
 def test_every_page_forbids_framing_and_declares_utf_8(local):
     # GIVEN a candidate with a pending request, so that the portal, the approval page and the console all exist
     token = local.register("gw-pages", "c-gw-pages", timedelta(days=3))
@@ -43,12 +47,12 @@ def test_every_page_forbids_framing_and_declares_utf_8(local):
     decided = requests.post(link, data={"decision": "approve"}, timeout=30)
     assert decided.status_code == 200 and decided.headers["Content-Type"] == "text/html; charset=utf-8"
     assert "frame-ancestors 'none'" in decided.headers["Content-Security-Policy"]
-    # (and the test ends when the decision's last effect, the calendar cancellations, has gone out: no later test
-    # that counts the outbox sees this one's mail arrive)
+    # (and the test ends when the decision's last effects, the calendar cancellations, have gone out: no later
+    # test that counts the outbox sees this one's mail arrive; the invitations carried a calendar REQUEST before)
     assert final(local, request_id)["status"] == "APPROVED"
-    wait_for(lambda: [m for m in mails_to(local, "c-gw-pages@mail.example.com") if m["attachments"]])
-    wait_for(lambda: [m for m in mails_to(local, "jun.park@company.example.com")
-                      if "gw-pages" in m["text"] and m["attachments"]])
+    wait_for(lambda: [m for m in mails_to(local, "c-gw-pages@mail.example.com") if _cancels(m)])
+    wait_for(lambda: [m for m in mails_to(local, "jun.park@company.example.com") if "gw-pages" in m["text"]
+                      and _cancels(m)])
 
 
 def test_every_json_and_problem_response_declares_utf_8(local):
