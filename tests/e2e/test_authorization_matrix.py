@@ -77,6 +77,9 @@ def _row(default: int, note: str, **cells: int) -> Row:
 
 _STAFF_ONLY = dict(recruiter=200, department_manager=200, admin=200)
 _IN_SCOPE_LISTS = dict(_STAFF_ONLY, recruiter_other_job=200, department_manager_other_department=200)
+# Data rights are HR admins' alone: every other staff role is refused for its role, whatever its scope.
+_ADMIN_ONLY = dict(recruiter=403, recruiter_other_job=403, department_manager=403,
+                   department_manager_other_department=403, admin=200)
 
 MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/portal/{token}"): _row(
@@ -132,14 +135,10 @@ MATRIX: dict[tuple[str, str], Row] = {
         admin=201),
     ("GET", "/api/staff/candidates/{candidate_id}/export"): _row(
         401, "HR admins only export everything stored about a candidate (docs/privacy.md); every other staff role "
-             "is refused for its role (403) before anything is read.",
-        recruiter=403, recruiter_other_job=403, department_manager=403, department_manager_other_department=403,
-        admin=200),
+             "is refused for its role (403) before anything is read.", **_ADMIN_ONLY),
     ("POST", "/api/staff/candidates/{candidate_id}/erasure"): _row(
         401, "HR admins only erase a candidate's personal data (each cell its own candidate); every other staff "
-             "role gets 403 and the candidate's data stays.",
-        recruiter=403, recruiter_other_job=403, department_manager=403, department_manager_other_department=403,
-        admin=200),
+             "role gets 403 and the candidate's data stays.", **_ADMIN_ONLY),
     ("POST", "/api/candidate/sms-consent/withdrawal"): _row(
         403, "Each candidate stops texts to themselves only (the token names whom); a token that is not a "
              "candidate token is 403.",
