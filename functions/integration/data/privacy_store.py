@@ -15,11 +15,10 @@ from dataclasses import dataclass, field
 from pynamodb.exceptions import DoesNotExist
 
 from functions.core.models import AuditEntry
-from functions.integration.data import suppression_store
+from functions.integration.data import request_store, suppression_store
 from functions.integration.data.transactions import all_or_nothing, TransactionConflict
 from functions.integration.tables import (
     ApprovalItem,
-    AuditItem,
     CandidateItem,
     InterviewItem,
     OfferItem,
@@ -42,14 +41,10 @@ class Footprint:
     interviews: list[InterviewItem] = field(default_factory=list)
     requests: list[RequestItem] = field(default_factory=list)
     approvals: dict[str, ApprovalItem] = field(default_factory=dict)  # by request id
-    trails: dict[str, list[AuditItem]] = field(default_factory=dict)  # by trail id (requests, the candidate's own)
+    trails: dict[str, list[AuditEntry]] = field(default_factory=dict)  # by trail id (requests, the candidate's own)
     waitlist: list[WaitlistItem] = field(default_factory=list)
     offers: list[OfferItem] = field(default_factory=list)
     suppressed: bool = False
-
-
-def _trail(trail_id: str) -> list[AuditItem]:
-    return list(AuditItem.query(trail_id, consistent_read=True))
 
 
 def footprint(candidate_id: str, trail_id: str) -> Footprint:
@@ -69,7 +64,8 @@ def footprint(candidate_id: str, trail_id: str) -> Footprint:
         interviews=list(InterviewItem.by_candidate.query(candidate_id)),
         requests=requests,
         approvals=approvals,
-        trails={**{r.request_id: _trail(r.request_id) for r in requests}, trail_id: _trail(trail_id)},
+        trails={**{r.request_id: request_store.audit_trail(r.request_id) for r in requests},
+                trail_id: request_store.audit_trail(trail_id)},
         # The waitlist and offers are keyed by job and slot: a filtered scan finds a candidate's (rare: erasure).
         waitlist=list(WaitlistItem.scan(WaitlistItem.candidate_id == candidate_id)),
         offers=list(OfferItem.scan(OfferItem.candidate_id == candidate_id)),
