@@ -48,8 +48,19 @@ def is_erased(candidate_id: str | None) -> bool:
     return bool(candidate is not None and candidate.erased_at)
 
 
+def _json(value):
+    """A stored value as JSON: maps (people, cancellation records) as objects, sets as sorted lists."""
+    if hasattr(value, "attribute_values"):
+        return {k: _json(v) for k, v in value.attribute_values.items()}
+    if isinstance(value, (set, frozenset)):
+        return sorted(value)
+    if isinstance(value, list):
+        return [_json(v) for v in value]
+    return value
+
+
 def _plain(item, leave_out: tuple[str, ...] = ()) -> dict:
-    return {k: v for k, v in item.to_simple_dict().items() if k not in leave_out}
+    return {k: _json(v) for k, v in item.attribute_values.items() if k not in leave_out}
 
 
 def _entries(items) -> list[dict]:

@@ -2,7 +2,8 @@
 
 Every step is safe to repeat: store writes are conditional, and e-mails and texts are sent once per message key.
 This service's own events are checked against the stored state first (integration/event_trust.py): one that
-contradicts it is dropped with nothing sent and nothing written.
+contradicts it is dropped with nothing sent and nothing written, and so is every event about a candidate whose
+personal data was erased (functions/domain/privacy.py).
 """
 
 from __future__ import annotations

@@ -196,3 +196,18 @@ def test_the_cli_refuses_to_erase_without_confirmation(system, scheduled, capsys
     # THEN it says how to confirm, and nothing changed
     assert "--yes" in capsys.readouterr().err
     assert candidate_store.get_candidate("cand-1").email == EMAIL
+
+
+def test_the_export_holds_the_candidates_earlier_cancellations(system, scheduled):
+    # GIVEN a candidate whose profile records an approved cancellation (a list of records and a set of request ids)
+    scheduled()
+    candidate_store.add_cancellation_to_profile("cand-1", request_id="req-0", interview_id="int-0",
+                                                job_title="Backend Engineer", initiator="candidate",
+                                                reason_code="illness", at="2030-01-01T00:00:00.000Z")
+    # WHEN an HR admin exports her data
+    response = _export(system)
+    # THEN the export holds the history as plain JSON
+    assert response["statusCode"] == 200, response
+    assert json.loads(response["body"])["profile"]["cancellations"] == [{
+        "request_id": "req-0", "interview_id": "int-0", "job_title": "Backend Engineer", "initiator": "candidate",
+        "reason_code": "illness", "at": "2030-01-01T00:00:00.000Z"}]

@@ -1,11 +1,11 @@
 """Everything stored about one candidate, read together (an export) and stripped of personal data (an erasure),
 across every table that can hold it. What counts as personal, and why the rest stays, is in docs/privacy.md.
 
-An erasure first keeps a suppressed address by its hash only (suppression_store), then turns the profile into a tombstone (no name, e-mail, phone or other personal field; the links
-revoked; erased_at set) with an entry in the candidate's audit trail, in one transaction: from then on every event
-about the candidate is dropped. Then it strips the other tables. Each step is safe to repeat, so an erasure that
-stopped halfway is completed by asking again. Audit entries are never changed (the table is append-only and
-hash-chained): they hold pseudonymous ids, codes and hashes only.
+An erasure (functions/domain/privacy.py) turns the profile into a tombstone (no name, e-mail, phone or other
+personal field; the links revoked; erased_at set) with an entry in the candidate's audit trail, in one transaction
+(mark_erased): from then on every event about the candidate is dropped. Then strip removes what the other tables
+hold. Each step is safe to repeat, so an erasure that stopped halfway is completed by asking again. Audit entries
+are never changed (the table is append-only and hash-chained): they hold pseudonymous ids, codes and hashes only.
 """
 
 from __future__ import annotations
