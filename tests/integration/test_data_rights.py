@@ -211,3 +211,16 @@ def test_the_export_holds_the_candidates_earlier_cancellations(system, scheduled
     assert json.loads(response["body"])["profile"]["cancellations"] == [{
         "request_id": "req-0", "interview_id": "int-0", "job_title": "Backend Engineer", "initiator": "candidate",
         "reason_code": "illness", "at": "2030-01-01T00:00:00.000Z"}]
+
+
+def test_a_malformed_candidate_id_is_refused_with_422_naming_it_and_nothing_changes(system, scheduled):
+    # GIVEN a registered candidate
+    scheduled()
+    # WHEN an HR admin asks for the export or erasure of an id longer than any identifier may be
+    for call in (_export, _erase):
+        response = call(system, candidate_id="c" * 300)
+        # THEN the answer is 422 naming the path parameter
+        assert response["statusCode"] == 422, response
+        assert [e["field"] for e in json.loads(response["body"])["errors"]] == ["candidate_id"]
+    # and nobody was erased
+    assert candidate_store.get_candidate("cand-1").erased_at is None
