@@ -132,3 +132,19 @@ def test_withdrawing_sms_consent_needs_the_candidates_own_valid_token(system):
     # THEN each is refused with a problem, and her consent stands
     assert missing["statusCode"] == 401 and tampered["statusCode"] == 403
     assert candidate_store.get_candidate("cand-1").sms_opt_in is True
+
+
+def test_an_erased_candidate_gets_no_reminder_from_the_hourly_run(system):
+    # GIVEN a candidate whose interview starts in 24 and a half hours, erased meanwhile
+    from functions.domain import privacy
+    from tests.integration.test_notify_reminders import run_at
+
+    now = datetime.now(timezone.utc).replace(minute=0, second=0, microsecond=0)
+    _register("gone", "int-gone", now + timedelta(hours=24, minutes=30))
+    privacy.erase("gone", actor="staff:test")
+    mails = len(system.sent_mail())
+    # WHEN the hourly reminder run reaches her interview
+    result = run_at(system, now)
+    # THEN nobody is reminded and nothing is sent
+    assert result["reminded"] == 0 and result["failed"] == 0, result
+    assert len(system.sent_mail()) == mails
