@@ -89,6 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     local.set_defaults(func=_local)
 
     from cli import audit as audit_cli
+    from cli import candidate as candidate_cli
     from cli import dlq as dlq_cli
     from cli import links as links_cli
     from cli import model as model_cli
@@ -98,6 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     model_cli.register(commands)
     policy_cli.register(commands)
     audit_cli.register(commands)
+    candidate_cli.register(commands)
     dlq_cli.register(commands)
     links_cli.register(commands)
     report_cli.register(commands)

@@ -16,6 +16,8 @@ Context (cdk.json holds the defaults; override with `-c key=value`):
   replicaKeyArns    {region: KMS key ARN} for each replica region.
   scheduleTimezone  IANA timezone of topology's schedules (default Asia/Shanghai).
   approvalSlaSeconds, logLevel, apiRateLimit, apiBurstLimit, archiveRetentionDays
+  retentionDays     optional: days after a candidate's last interview ended until the nightly retention run erases
+                    their personal data (docs/privacy.md); unset: kept until erased on request.
   atsSources        list: the EventBridge sources the ATS (and the AI-interview platform) put events with;
                     default topology.ATS_SOURCES. Rules accept their events from these sources only.
   apiClientRateLimit requests per client (source IP) per 5 minutes, enforced by a WAF web ACL on the API stage;
@@ -70,6 +72,7 @@ class DeploymentConfig:
     replica_key_arns: dict[str, str] = field(default_factory=dict)
     schedule_timezone: str = "Asia/Shanghai"
     approval_sla_seconds: int = 24 * 3600
+    retention_days: int | None = None
     log_level: str = "INFO"
     api_rate_limit: int = 50
     api_burst_limit: int = 100
@@ -139,6 +142,7 @@ class DeploymentConfig:
             replica_key_arns=mapping("replicaKeyArns"),
             schedule_timezone=text("scheduleTimezone", cls.schedule_timezone),
             approval_sla_seconds=int(text("approvalSlaSeconds", str(cls.approval_sla_seconds))),
+            retention_days=_positive_days(text("retentionDays")),
             log_level=text("logLevel", cls.log_level).upper(),
             api_rate_limit=int(text("apiRateLimit", str(cls.api_rate_limit))),
             api_burst_limit=int(text("apiBurstLimit", str(cls.api_burst_limit))),
@@ -148,6 +152,14 @@ class DeploymentConfig:
             ats_sources=listing("atsSources") or cls.ats_sources,
             skip_asset_build=flag("skipAssetBuild"),
         )
+
+
+def _positive_days(raw: str | None) -> int | None:
+    if raw is None:
+        return None
+    if not raw.isdigit() or int(raw) < 1:
+        raise ValueError(f"context retentionDays must be a whole number of days, at least 1, not {raw!r}")
+    return int(raw)
 
 
 def _owner(raw: str) -> str:
@@ -212,6 +224,7 @@ class InterviewCancellationsStack(Stack):
                 configuration_set_arn=self.email.configuration_set_arn,
             ),
             approval_sla_seconds=config.approval_sla_seconds,
+            retention_days=config.retention_days,
             log_level=config.log_level,
             log_retention=config.log_retention,
             retain=config.retain,

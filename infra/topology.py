@@ -126,6 +126,10 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/api/staff/requests", "cancel", "staff"),
     Route("GET", "/api/staff/requests/{request_id}", "cancel", "staff"),
     Route("POST", "/api/staff/jobs/{job_id}/slots", "cancel", "staff"),
+    # Data rights (HR admins): everything about a candidate as JSON; their personal data erased everywhere.
+    Route("GET", "/api/staff/candidates/{candidate_id}/export", "cancel", "staff"),
+    Route("POST", "/api/staff/candidates/{candidate_id}/erasure", "cancel", "staff"),
+    Route("POST", "/api/candidate/sms-consent/withdrawal", "cancel", "link"),
     # The staff console's page is public; everything it shows comes from the staff API with the user's token.
     Route("GET", "/staff", "cancel", "public"),
     Route("GET", "/openapi.json", "cancel", "public"),
@@ -180,6 +184,8 @@ SCHEDULES: tuple[Schedule, ...] = (
     Schedule("nightly-analytics", "cron(0 2 * * ? *)", "analytics", {"job": "nightly-report"}),
     # Every hour: remind the candidates whose interview starts 24 to 25 hours later (and nudge those at risk).
     Schedule("interview-reminders", "cron(0 * * * ? *)", "notify", {"job": "reminders"}),
+    # Nightly: erase candidates whose interviews ended more than RETENTION_DAYS ago (functions/domain/privacy.py).
+    Schedule("nightly-retention", "cron(30 2 * * ? *)", "notify", {"job": "retention"}),
 )
 
 STATE_MACHINE_ASL = "infra/constructs/cancellation_workflow.asl.json"

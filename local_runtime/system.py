@@ -69,6 +69,8 @@ class LocalSystem:
             "APPROVAL_SLA_SECONDS": str(self.sla_seconds), "REPORT_DIR": self.report_dir,
             "POWERTOOLS_SERVICE_NAME": "interview-cancellations", "POWERTOOLS_LOG_LEVEL": self.log_level,
             "POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_METRICS_NAMESPACE": "InterviewCancellations",
+            # The retention period, as a deployment would set it (`RETENTION_DAYS=180 interviews local`).
+            **({"RETENTION_DAYS": os.environ["RETENTION_DAYS"]} if os.environ.get("RETENTION_DAYS") else {}),
         }
         os.environ.update(self.environment)
         self.instances = Instances(self.environment, size=self.workers)

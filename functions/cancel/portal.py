@@ -41,7 +41,7 @@ def _js_messages(locale) -> dict:
                       "NEEDS_ATTENTION": t("status.CANCELLATION_PENDING")},
         "auto": t("timeline.AUTO"), "received": t("page.received"), "failed": t("page.failed"),
         "no_slots": t("page.no_slots"), "moved": raw["page.moved"], "reference": raw["page.reference"],
-        "rebooked": raw["page.rebooked"],
+        "rebooked": raw["page.rebooked"], "sms_withdrawn": t("page.sms_withdrawn"),
     }
 
 
@@ -79,6 +79,8 @@ def portal(token: str):
         history=history, reasons=[r.value for r in CandidateReason], timezone=zone,
         minimum_notice_hours=int(CANDIDATE_MINIMUM_NOTICE.total_seconds() // 3600),
         js_messages=_js_messages(locale),
+        # The control to stop texts, while the candidate has a phone and agreed (docs/privacy.md).
+        sms_consent=bool(candidate and candidate.phone and candidate.sms_opt_in),
     )
 
 

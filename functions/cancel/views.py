@@ -15,7 +15,7 @@ def interview_view(interview: InterviewItem) -> InterviewView:
     return InterviewView(
         interview_id=interview.interview_id, job_title=interview.job_title, department=interview.department,
         starts_at=interview.starts_at, duration_minutes=int(interview.duration_minutes),
-        ai_interview_url=interview.ai_interview_url, status=interview.status,
+        ai_interview_url=interview.ai_interview_url or "", status=interview.status,
         pending_request_id=request_view.pending_request_id(interview),
         completed_parts=list(interview.completed_parts),
         moves=int(interview.moves or 0),

@@ -57,6 +57,9 @@ class Settings(BaseModel):
     # not attend, on the latest held-out history (functions/analytics/risk_threshold.py).
     nudge_precision_target: float = Field(0.5, alias="NUDGE_PRECISION_TARGET", gt=0, le=1)
     report_benchmarks: str | None = Field(None, alias="REPORT_BENCHMARKS")  # YAML file; None: the packaged one
+    # Days after a candidate's last interview ended until the nightly retention run erases their personal data
+    # (functions/domain/privacy.py, docs/privacy.md); unset: kept until erased on request.
+    retention_days: int | None = Field(None, alias="RETENTION_DAYS", gt=0, strict=False)
 
 
 @lru_cache(maxsize=1)

@@ -62,6 +62,9 @@ def register(event: InterviewScheduled, actor: str = BUS_ACTOR) -> tuple[Intervi
     starts_at = to_iso(from_iso(event.starts_at))
     for attempt in range(CONTACT_READ_ATTEMPTS):
         known = interview_store.candidate_contact(event.candidate.candidate_id)
+        if known is not None and known.erased_at:
+            raise ConflictError("This candidate's data was erased; the ATS must register them under a new "
+                                "candidate id.", code="candidate_erased")
         now = now_iso()
         change = contact_change(known, event, actor, now)
         try:

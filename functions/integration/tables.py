@@ -66,7 +66,7 @@ class InterviewItem(Model):
     slot_id = UnicodeAttribute()
     starts_at = UnicodeAttribute()
     duration_minutes = NumberAttribute()
-    ai_interview_url = UnicodeAttribute()
+    ai_interview_url = UnicodeAttribute(null=True)  # removed when the candidate is erased (a personal session link)
     completed_parts = ListAttribute(of=UnicodeAttribute, default=list)
     status = UnicodeAttribute()
     pending_request_id = UnicodeAttribute(null=True)
@@ -107,8 +107,10 @@ class CandidateItem(Model):
         table_name = _settings.candidates_table
 
     candidate_id = UnicodeAttribute(hash_key=True)
-    name = UnicodeAttribute()
-    email = UnicodeAttribute()
+    # Absent only once the candidate is erased (erased_at): the item then stays as a pseudonymous tombstone, so that
+    # later events about them are recognised and send nothing (functions/domain/privacy.py).
+    name = UnicodeAttribute(null=True)
+    email = UnicodeAttribute(null=True)
     phone = UnicodeAttribute(null=True)
     sms_opt_in = BooleanAttribute(null=True)  # agreed to text messages; absent means no
     locale = UnicodeAttribute(default="en")
@@ -119,6 +121,7 @@ class CandidateItem(Model):
     cancelled_request_ids = UnicodeSetAttribute(default=set)
     # Embedded in every personal link; raising it (revoke_links) makes every earlier link answer 410.
     link_version = NumberAttribute(null=True)  # absent: 0
+    erased_at = UnicodeAttribute(null=True)  # when their personal data was erased (on request or by retention)
 
 
 class RequestsByCandidate(GlobalSecondaryIndex):
@@ -270,6 +273,7 @@ class SuppressionItem(Model):
     reason = UnicodeAttribute()  # bounce or complaint
     at = UnicodeAttribute()
     feedback_id = UnicodeAttribute(null=True)  # SES's id of the bounce or complaint
+    erased_candidate = UnicodeAttribute(null=True)  # kept by hash: the address of this erased candidate
 
 
 class WaitlistItem(Model):

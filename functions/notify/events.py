@@ -2,14 +2,15 @@
 
 Every step is safe to repeat: store writes are conditional, and e-mails and texts are sent once per message key.
 This service's own events are checked against the stored state first (integration/event_trust.py): one that
-contradicts it is dropped with nothing sent and nothing written.
+contradicts it is dropped with nothing sent and nothing written, and so is every event about a candidate whose
+personal data was erased (functions/domain/privacy.py).
 """
 
 from __future__ import annotations
 
 from typing import Callable
 
-from functions.domain import approvals, intake, retention, waitlist
+from functions.domain import approvals, intake, privacy, retention, waitlist
 from functions.domain.calendar import invitations
 from functions.domain.calendar import interviewer_calendars
 from functions.integration import event_trust as trust
@@ -298,6 +299,12 @@ HANDLERS: dict[str, Callable[[dict], None]] = {
 MAIL_FEEDBACK = frozenset({"Email Bounced", "Email Complaint Received"})
 
 
+def _candidate_of(detail: dict) -> str | None:
+    """The candidate an event is about: named at the top (our events) or in its candidate (the ATS's)."""
+    candidate = detail.get("candidate")
+    return detail.get("candidate_id") or (candidate.get("candidate_id") if isinstance(candidate, dict) else None)
+
+
 def handle(detail_type: str, detail: dict, source: str | None = None) -> None:
     if detail_type in MAIL_FEEDBACK:
         on_mail_feedback(detail_type, detail, source)
@@ -305,6 +312,12 @@ def handle(detail_type: str, detail: dict, source: str | None = None) -> None:
     handler = HANDLERS.get(detail_type)
     if handler is None:
         raise ValueError(f"no handler for {detail_type}")
+    if privacy.is_erased(_candidate_of(detail)):
+        # Erased on request or by retention: nothing is sent to or about them, and nothing of them stored again.
+        logger.info("event ignored: its candidate was erased", extra={
+            "detail_type": detail_type, "request_id": detail.get("request_id"),
+            "interview_id": detail.get("interview_id")})
+        return
     try:
         if detail_type == "InterviewScheduled" and source == trust.OWN_SOURCE:
             trust.registered(detail)  # the registration API's announcement of what it stored

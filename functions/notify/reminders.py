@@ -1,5 +1,5 @@
-"""The hourly schedule of notify: candidates reminded a day ahead (and nudged when the risk model says so), and
-approvers reminded of decisions that are still open."""
+"""The schedules of notify: hourly, candidates reminded a day ahead (and nudged when the risk model says so) and
+approvers reminded of decisions that are still open; nightly, the retention run (functions/domain/privacy.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from functions.core.clock import from_iso, local_text, utc_now
 from functions.core.models import InterviewStatus, RequestStatus
 from functions.core.observability import logger
 from functions.core.settings import get_settings
-from functions.domain import approvals
+from functions.domain import approvals, privacy
 from functions.domain.measures import nudge_holdout
 from functions.integration import links
 from functions.integration.data import (
@@ -59,7 +59,7 @@ def send_reminders(now: datetime) -> dict:
         if interview.status != InterviewStatus.SCHEDULED.value:
             continue
         candidate = candidate_store.get_candidate(interview.candidate_id)
-        if candidate is None:
+        if candidate is None or candidate.erased_at:  # an erased candidate is sent nothing
             continue
         locale = candidate_locale(candidate)
         # The AI-interview link goes through the portal's tracked redirect, so that a click in the mail counts.
@@ -126,4 +126,6 @@ def run_schedule(event: dict) -> dict:
     if job == "reminders":
         now = from_iso(event["time"]) if event.get("time") else utc_now()
         return {**remind_approvers(now), **send_reminders(now)}
+    if job == "retention":  # nightly: personal data of interviews that ended before the retention period
+        return privacy.apply_retention(from_iso(event["time"]) if event.get("time") else utc_now())
     raise ValueError(f"no scheduled job {job!r}")

@@ -34,15 +34,20 @@ READ, WRITE, APPEND = "read", "write", "append"
 # Per function, per table: what the code does there. WRITE is read + write (put, update, delete); APPEND is
 # read + put, the only kind of write an append-only table allows. A table not named is not reachable.
 TABLE_ACCESS: dict[str, dict[str, str]] = {
-    # API: candidate and staff submissions, "My interviews", status, staff registering interviews (intake).
+    # API: candidate and staff submissions, "My interviews", status, staff registering interviews (intake), and
+    # data rights: an erasure strips approvals' comments, removes waitlist places and offers, and keeps a suppressed
+    # address by its hash (functions/domain/privacy.py).
     "cancel": {
         "interviews": WRITE,
         "candidates": WRITE,
         "requests": WRITE,
-        "approvals": READ,
+        "approvals": WRITE,
         "audit": APPEND,
         "slots": WRITE,
         "links": WRITE,
+        "suppressions": WRITE,
+        "waitlist": WRITE,
+        "offers": WRITE,
     },
     # API: approval pages and decisions.
     "approve": {
@@ -55,7 +60,8 @@ TABLE_ACCESS: dict[str, dict[str, str]] = {
         "links": WRITE,
         "analytics": WRITE,  # satisfaction ratings (functions/approve/ratings.py)
     },
-    # Events: notifications (mail, SMS, calendar), opening approvals, slot backfill, reminders, mail feedback.
+    # Events: notifications (mail, SMS, calendar), opening approvals, slot backfill, reminders, mail feedback, and
+    # the nightly retention run (the same erasure as the cancel function's data-rights route).
     "notify": {
         "interviews": WRITE,
         "candidates": WRITE,
@@ -168,6 +174,7 @@ class Functions(Construct):
         report_bucket: s3.IBucket,
         mail: Mail,
         approval_sla_seconds: int,
+        retention_days: int | None = None,
         log_level: str,
         log_retention: logs.RetentionDays,
         retain: bool,
@@ -185,6 +192,8 @@ class Functions(Construct):
             "MAIL_SENDER": mail.sender,
             "HR_EMAIL": mail.hr_address,
             "APPROVAL_SLA_SECONDS": str(approval_sla_seconds),
+            # Personal data of finished interviews is erased this many days after they ended (docs/privacy.md).
+            **({"RETENTION_DAYS": str(retention_days)} if retention_days else {}),
             "REPORT_BUCKET": report_bucket.bucket_name,
             "POWERTOOLS_SERVICE_NAME": SERVICE_NAME,
             "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,

@@ -77,6 +77,9 @@ def _row(default: int, note: str, **cells: int) -> Row:
 
 _STAFF_ONLY = dict(recruiter=200, department_manager=200, admin=200)
 _IN_SCOPE_LISTS = dict(_STAFF_ONLY, recruiter_other_job=200, department_manager_other_department=200)
+# Data rights are HR admins' alone: every other staff role is refused for its role, whatever its scope.
+_ADMIN_ONLY = dict(recruiter=403, recruiter_other_job=403, department_manager=403,
+                   department_manager_other_department=403, admin=200)
 
 MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/portal/{token}"): _row(
@@ -130,6 +133,16 @@ MATRIX: dict[tuple[str, str], Row] = {
              "recruiter gets 404 (no such job) and nothing opens; a department manager may not (403).",
         recruiter=201, recruiter_other_job=404, department_manager=403, department_manager_other_department=403,
         admin=201),
+    ("GET", "/api/staff/candidates/{candidate_id}/export"): _row(
+        401, "HR admins only export everything stored about a candidate (docs/privacy.md); every other staff role "
+             "is refused for its role (403) before anything is read.", **_ADMIN_ONLY),
+    ("POST", "/api/staff/candidates/{candidate_id}/erasure"): _row(
+        401, "HR admins only erase a candidate's personal data (each cell its own candidate); every other staff "
+             "role gets 403 and the candidate's data stays.", **_ADMIN_ONLY),
+    ("POST", "/api/candidate/sms-consent/withdrawal"): _row(
+        403, "Each candidate stops texts to themselves only (the token names whom); a token that is not a "
+             "candidate token is 403.",
+        none=401, candidate_a=200, candidate_b=200, expired=410),
     ("GET", "/staff"): _row(200, "Public page; all it shows comes from the staff API with the user's token."),
     ("GET", "/openapi.json"): _row(200, "Public."),
     ("GET", "/docs"): _row(200, "Public."),
@@ -456,6 +469,26 @@ def _build(world: World, route: topology.Route, caller: str) -> Call:
             call.after.append(lambda r: _interview_status_is(world, interview_id, "SCHEDULED")
                               and not world.local.item("interviews", {"interview_id": interview_id})
                               .get("pending_request_id"))
+        return call
+
+    if path == "/api/staff/candidates/{candidate_id}/export":
+        call = Call(method, f"/api/staff/candidates/{world.candidate_a}/export", headers=bearer)
+        call.after.append(lambda r: r.status_code != 200 or r.json()["profile"]["email"].startswith(world.candidate_a))
+        return call
+
+    if path == "/api/staff/candidates/{candidate_id}/erasure":
+        candidate_id = world.fresh_id("erase")
+        world.local.register(world.fresh_id("int"), candidate_id, timedelta(days=2))
+        call = Call(method, f"/api/staff/candidates/{candidate_id}/erasure", headers=bearer)
+        erased = caller == "admin"
+        call.after.append(lambda r: bool(world.local.item("candidates", {"candidate_id": candidate_id})
+                                         .get("email")) != erased)
+        return call
+
+    if path == "/api/candidate/sms-consent/withdrawal":
+        call = Call(method, path, headers=bearer)
+        own = {"candidate_a": world.candidate_a, "candidate_b": f"mx-{world.run}-b"}.get(caller)
+        call.after.append(lambda r: r.status_code != 200 or r.json()["candidate_id"] == own)
         return call
 
     if path in ("/openapi.json", "/docs", "/staff"):

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from pynamodb.exceptions import DoesNotExist
 
-from functions.integration.data.transactions import conditional
+from functions.core.models import AuditEntry
+from functions.integration.data.transactions import all_or_nothing, conditional, TransactionConflict
 from functions.integration.tables import CancellationRecord, CandidateItem
 
 
@@ -50,3 +51,17 @@ def raise_link_version(candidate_id: str) -> int | None:
                                               condition=CandidateItem.candidate_id.exists())):
         return None
     return int(profile.link_version)  # update() reads back the item as it is now
+
+
+def withdraw_sms_consent(candidate_id: str, trail_id: str, entry: AuditEntry) -> bool:
+    """No more texts to this candidate, audited in their trail. False if they had not agreed (or no such
+    candidate): nothing changes."""
+    try:
+        with all_or_nothing() as transaction:
+            transaction.update("candidate", CandidateItem(candidate_id),
+                               actions=[CandidateItem.sms_opt_in.set(False)],
+                               condition=CandidateItem.sms_opt_in == True)  # noqa: E712 - a condition expression
+            transaction.append_audit(trail_id, entry)
+    except TransactionConflict:
+        return False
+    return True
