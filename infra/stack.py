@@ -18,6 +18,9 @@ Context (cdk.json holds the defaults; override with `-c key=value`):
   approvalSlaSeconds, logLevel, apiRateLimit, apiBurstLimit, archiveRetentionDays
   atsSources        list: the EventBridge sources the ATS (and the AI-interview platform) put events with;
                     default topology.ATS_SOURCES. Rules accept their events from these sources only.
+  calendarConnections  optional JSON: interviewers' calendars, {"<address>" or "@<domain>": {"url": ...,
+                    "secret_arn": <complete secret ARN>}} (docs/calendars.md); the notify function gets it as
+                    CALENDAR_CONNECTIONS and may read exactly those secrets.
   skipAssetBuild    true: placeholder Lambda code (synth-only checks); never deploy that.
 """
 
@@ -69,6 +72,7 @@ class DeploymentConfig:
     api_burst_limit: int = 100
     archive_retention_days: int = 90
     ats_sources: tuple[str, ...] = topology.ATS_SOURCES
+    calendar_connections: dict[str, dict[str, str]] = field(default_factory=dict)
     skip_asset_build: bool = False
 
     @property
@@ -137,8 +141,25 @@ class DeploymentConfig:
             api_burst_limit=int(text("apiBurstLimit", str(cls.api_burst_limit))),
             archive_retention_days=int(text("archiveRetentionDays", str(cls.archive_retention_days))),
             ats_sources=listing("atsSources") or cls.ats_sources,
+            calendar_connections=_calendar_connections(mapping("calendarConnections")),
             skip_asset_build=flag("skipAssetBuild"),
         )
+
+
+# A secret's complete ARN ends with the six characters Secrets Manager adds to its name.
+_SECRET_ARN = re.compile(r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}$")
+
+
+def _calendar_connections(raw: dict) -> dict[str, dict[str, str]]:
+    """calendarConnections checked at synth: an http(s) URL and a complete secret ARN per entry."""
+    checked = {}
+    for key, entry in raw.items():
+        if not isinstance(entry, dict) or not str(entry.get("url", "")).startswith(("https://", "http://")):
+            raise ValueError(f"context calendarConnections[{key!r}] needs an http(s) url")
+        if not _SECRET_ARN.match(str(entry.get("secret_arn", ""))):
+            raise ValueError(f"context calendarConnections[{key!r}] needs secret_arn, a secret's complete ARN")
+        checked[str(key)] = {k: str(v) for k, v in entry.items() if k in ("url", "secret_arn", "kind")}
+    return checked
 
 
 def _owner(raw: str) -> str:
@@ -207,6 +228,7 @@ class InterviewCancellationsStack(Stack):
             log_retention=config.log_retention,
             retain=config.retain,
             skip_asset_build=config.skip_asset_build,
+            calendar_connections=config.calendar_connections,
         )
         fns = self.functions.functions
         self.api = Api(

@@ -12,6 +12,7 @@ name exactly topology's functions and tables.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from aws_cdk import AssetHashType, Aws, Duration, RemovalPolicy
@@ -95,6 +96,9 @@ LINK_KEY = "link-key"  # read the link-signing secret (functions.integration.lin
 SEND_MAIL = "send-mail"  # ses:SendEmail/SendRawEmail from our identity (functions.integration.mail)
 SEND_SMS = "send-sms"  # sns:Publish to phone numbers, never to a topic (functions.integration.sms)
 WRITE_REPORTS = "write-reports"  # put the nightly report in the report bucket (functions.analytics)
+# Interviewers' calendars: CALENDAR_CONNECTIONS and read access to exactly the secrets it names
+# (functions.domain.calendar.interviewer_calendars); nothing when no calendar is connected.
+CALENDARS = "calendars"
 
 # The module whose use needs each capability: tests/infra check that a function has the capability exactly
 # when its handler can reach that module (for the workflow ones: only that the module is reachable).
@@ -106,13 +110,14 @@ CAPABILITY_MODULES = {
     SEND_MAIL: "functions.integration.mail",
     SEND_SMS: "functions.integration.sms",
     WRITE_REPORTS: "functions.analytics.handler",
+    CALENDARS: "functions.domain.calendar.interviewer_calendars",
 }
 
 CAPABILITIES: dict[str, frozenset[str]] = {
     # cancel publishes InterviewMoved, SlotClaimed (rebooking) and CandidateActed; approve RetentionMessageSent.
     "cancel": frozenset({START_WORKFLOW, LINK_KEY, PUBLISH}),
     "approve": frozenset({DECIDE, LINK_KEY, PUBLISH}),
-    "notify": frozenset({PUBLISH, LINK_KEY, SEND_MAIL, SEND_SMS}),
+    "notify": frozenset({PUBLISH, LINK_KEY, SEND_MAIL, SEND_SMS, CALENDARS}),
     "analytics": frozenset({WRITE_REPORTS, SEND_MAIL}),
 }
 
@@ -172,6 +177,7 @@ class Functions(Construct):
         log_retention: logs.RetentionDays,
         retain: bool,
         skip_asset_build: bool,
+        calendar_connections: dict[str, dict[str, str]] | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         self.functions: dict[str, lambda_.Function] = {}
@@ -286,6 +292,8 @@ class Functions(Construct):
                 )
             if WRITE_REPORTS in capabilities:
                 report_bucket.grant_put(role)
+            if CALENDARS in capabilities and calendar_connections:
+                self._connect_calendars(name, function, role, calendar_connections)
 
             NagSuppressions.add_resource_suppressions(
                 role,
@@ -311,6 +319,14 @@ class Functions(Construct):
                 ],
                 apply_to_children=True,
             )
+
+    def _connect_calendars(self, name: str, function: lambda_.Function, role: iam.Role,
+                           connections: dict[str, dict[str, str]]) -> None:
+        """The connections as the code reads them, and GetSecretValue on each secret they name (complete ARNs:
+        a partial one would need a '-??????' wildcard)."""
+        function.add_environment("CALENDAR_CONNECTIONS", json.dumps(connections, sort_keys=True))
+        for number, arn in enumerate(sorted({c["secret_arn"] for c in connections.values()})):
+            secretsmanager.Secret.from_secret_complete_arn(self, f"{name}CalendarSecret{number}", arn).grant_read(role)
 
     def set_public_base_url(self, url: str) -> None:
         for function in self.functions.values():

@@ -21,7 +21,7 @@ from functions.core.settings import get_settings
 from functions.domain import cancellations, moves
 from functions.domain.calendar import interviewer_calendars
 from tests.conftest import PREFIX
-from tests.integration.radicale import Radicale
+from local_runtime.radicale import Radicale
 from tests.integration.test_notify_faults import deliver_until_empty, put_interview, queue  # noqa: F401
 
 USER = "jun.park"  # Jun Park, the interviewer of the test events (jun.park@company.example.com)
