@@ -181,7 +181,18 @@ class Scheduler(threading.Thread):
     @staticmethod
     def due(cron: str, moment: datetime) -> bool:
         minute, hour = cron.removeprefix("cron(").split()[:2]
-        return (minute in ("*", str(moment.minute))) and (hour in ("*", str(moment.hour)))
+        return Scheduler._matches(minute, moment.minute) and Scheduler._matches(hour, moment.hour)
+
+    @staticmethod
+    def _matches(field: str, value: int) -> bool:
+        """"*", a number, or "start/step" (every step from start, as EventBridge's "0/5")."""
+        if field == "*":
+            return True
+        if "/" in field:
+            start, step = field.split("/")
+            start = 0 if start == "*" else int(start)
+            return value >= start and (value - start) % int(step) == 0
+        return field == str(value)
 
     def run(self) -> None:
         while not self.stopping.wait(20):

@@ -10,12 +10,23 @@ credentials is configuration: `connection_for`.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Mapping, Protocol
 
 from functions.integration import calendar
 from functions.integration.aws import client
+
+
+_PLAIN_NAME = re.compile(r"^[A-Za-z0-9@._-]{1,200}$")
+
+
+def resource_name(uid: str) -> str:
+    """The entry's name in a calendar that names entries (a CalDAV collection): the UID itself when it is a plain
+    name, otherwise a digest of it (servers refuse a '/' in a name, and some mangle other characters)."""
+    return uid if _PLAIN_NAME.match(uid) else "uid-" + hashlib.sha256(uid.encode("utf-8")).hexdigest()[:40]
 
 
 @dataclass(frozen=True)

@@ -69,6 +69,7 @@ TABLE_ACCESS: dict[str, dict[str, str]] = {
         "suppressions": WRITE,
         "waitlist": WRITE,
         "offers": WRITE,
+        "calendars": WRITE,  # sync tokens and what we wrote in interviewers' calendars
         "analytics": READ,  # the risk model's scores, for the reminders
     },
     # Per-day counters from the bus's events; the nightly report (mailed to HR) and the risk model.
@@ -91,6 +92,9 @@ START_WORKFLOW = (
 DECIDE = (
     "decide"  # states:SendTask* on our state machine (functions.domain.approvals hands the decision over)
 )
+# states:StopExecution on our state machine's executions: a candidate's move closes an interviewer_unavailable
+# request, whose approver then has nothing to decide (functions.domain.moves).
+STOP_WORKFLOW = "stop-workflow"
 PUBLISH = "publish"  # events:PutEvents on our bus (functions.integration.events)
 LINK_KEY = "link-key"  # read the link-signing secret (functions.integration.links)
 SEND_MAIL = "send-mail"  # ses:SendEmail/SendRawEmail from our identity (functions.integration.mail)
@@ -105,6 +109,7 @@ CALENDARS = "calendars"
 CAPABILITY_MODULES = {
     START_WORKFLOW: "functions.domain.cancellations",
     DECIDE: "functions.domain.approvals",
+    STOP_WORKFLOW: "functions.domain.moves",
     PUBLISH: "functions.integration.events",
     LINK_KEY: "functions.integration.links",
     SEND_MAIL: "functions.integration.mail",
@@ -115,9 +120,10 @@ CAPABILITY_MODULES = {
 
 CAPABILITIES: dict[str, frozenset[str]] = {
     # cancel publishes InterviewMoved, SlotClaimed (rebooking) and CandidateActed; approve RetentionMessageSent.
-    "cancel": frozenset({START_WORKFLOW, LINK_KEY, PUBLISH}),
+    "cancel": frozenset({START_WORKFLOW, LINK_KEY, PUBLISH, STOP_WORKFLOW}),
     "approve": frozenset({DECIDE, LINK_KEY, PUBLISH}),
-    "notify": frozenset({PUBLISH, LINK_KEY, SEND_MAIL, SEND_SMS, CALENDARS}),
+    # notify also opens company requests (interviewer_unavailable, from the calendar sync): it starts their workflow.
+    "notify": frozenset({PUBLISH, LINK_KEY, SEND_MAIL, SEND_SMS, CALENDARS, START_WORKFLOW}),
     "analytics": frozenset({WRITE_REPORTS, SEND_MAIL}),
 }
 
@@ -261,6 +267,8 @@ class Functions(Construct):
                 state_machine.grant_start_execution(role)
             if DECIDE in capabilities:
                 state_machine.grant_task_response(role)
+            if STOP_WORKFLOW in capabilities:
+                state_machine.grant_execution(role, "states:StopExecution")
             if PUBLISH in capabilities:
                 bus.grant_put_events_to(role)
             if LINK_KEY in capabilities:
@@ -305,7 +313,9 @@ class Functions(Construct):
                             "PutTelemetryRecords and sns:Publish to a phone number (texts; publishing to any "
                             "topic is denied) accept only '*'; '<table>/index/*' is the table's own indexes "
                             "(Query on a GSI); kms:GenerateDataKey*/kms:ReEncrypt* are on our own keys only; "
-                            "the report bucket's '/*' and s3:Abort* are objects of that one bucket."
+                            "the report bucket's '/*' and s3:Abort* are objects of that one bucket; "
+                            "'execution:<our state machine>:*' is StopExecution on our own workflow's executions "
+                            "(named after requests, unknown at deploy time)."
                         ),
                         applies_to=[
                             "Resource::*",
@@ -314,6 +324,7 @@ class Functions(Construct):
                             "Action::s3:Abort*",
                             RegexAppliesTo(regex=r"/^Resource::<.+Table[0-9A-F]+\.Arn>\/index\/\*$/g"),
                             RegexAppliesTo(regex=r"/^Resource::<.+Reports[0-9A-F]+\.Arn>\/\*$/g"),
+                            RegexAppliesTo(regex=r"/^Resource::arn:aws:states:.+:execution:.+:\*$/g"),
                         ],
                     )
                 ],

@@ -13,6 +13,7 @@ import json
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from functions.core.clock import to_iso, utc_now
 from functions.core.settings import get_settings
 from functions.domain.calendar import invitations
 from functions.integration.calendar_connector import (
@@ -21,7 +22,9 @@ from functions.integration.calendar_connector import (
     CalendarEvent,
     Connection,
     connection_for,
+    resource_name,
 )
+from functions.integration.data import calendar_store
 
 if TYPE_CHECKING:  # stored items are read here, never built: the data access builds them
     from functions.integration.tables import CandidateItem, InterviewItem
@@ -59,15 +62,37 @@ def event_of(interview: InterviewItem, candidate: CandidateItem | None, starts_a
 
 def scheduled(interview: InterviewItem, candidate: CandidateItem | None) -> bool:
     connector = connector_for(interview.interviewer.email)
-    return bool(connector) and connector.create_event(
-        event_of(interview, candidate, interview.starts_at, int(interview.calendar_sequence or 0)))
+    if connector is None:
+        return False
+    event = event_of(interview, candidate, interview.starts_at, int(interview.calendar_sequence or 0))
+    written = connector.create_event(event)
+    _record(interview, event)
+    return written
 
 
 def moved(interview: InterviewItem, candidate: CandidateItem | None, starts_at: str, sequence: int) -> bool:
     connector = connector_for(interview.interviewer.email)
-    return bool(connector) and connector.update_event(event_of(interview, candidate, starts_at, sequence))
+    if connector is None:
+        return False
+    event = event_of(interview, candidate, starts_at, sequence)
+    written = connector.update_event(event)
+    _record(interview, event)
+    return written
 
 
 def cancelled(interview: InterviewItem) -> bool:
     connector = connector_for(interview.interviewer.email)
-    return bool(connector) and connector.remove_event(invitations.uid_of(interview))
+    if connector is None:
+        return False
+    uid = invitations.uid_of(interview)
+    # Recorded first: a calendar sync reading the removal must find it was ours.
+    calendar_store.record_removing(interview.interviewer.email, uid, resource_name(uid), interview.interview_id,
+                                   to_iso(utc_now()))
+    return connector.remove_event(uid)
+
+
+def _record(interview: InterviewItem, event: CalendarEvent) -> None:
+    """What we wrote, for the calendar sync to tell our changes from the interviewer's (also when the write found
+    the entry already there: a retry)."""
+    calendar_store.record_written(interview.interviewer.email, event.uid, resource_name(event.uid),
+                                  interview.interview_id, event.sequence, to_iso(utc_now()))
