@@ -69,6 +69,9 @@ class CalDAVCalendar:
             raise CalendarWriteError(f"DELETE answered {response.status}")
         return True
 
+    def resource_of(self, uid: str) -> str:
+        return resource_name(uid)
+
     # ---- reads --------------------------------------------------------------------------------------------------
     def changes_since(self, sync_token: str | None) -> Changes:
         complete = sync_token is None

@@ -85,6 +85,9 @@ class CalendarConnector(Protocol):
     def changes_since(self, sync_token: str | None) -> Changes:
         """Entries added, changed or removed since the token (all entries when it is None)."""
 
+    def resource_of(self, uid: str) -> str | None:
+        """The entry's name in the calendar, as `changes_since` reports it (a removal is known by it only)."""
+
 
 class CalendarConfigError(ValueError):
     """The configuration names no calendar for an interviewer, or is malformed (never retried: fix the config)."""
@@ -97,7 +100,7 @@ class Connection:
 
     url: str
     secret_arn: str
-    kind: str = "caldav"
+    kind: str = "caldav"  # or "graph": Microsoft 365 (url https://graph.microsoft.com/v1.0/users/{email})
 
 
 def connection_for(email: str, connections: Mapping[str, Mapping[str, str]]) -> Connection | None:

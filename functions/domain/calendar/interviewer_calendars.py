@@ -31,13 +31,17 @@ if TYPE_CHECKING:  # stored items are read here, never built: the data access bu
 
 
 @lru_cache(maxsize=64)
-def _connect(connection: Connection) -> CalendarConnector:
-    if connection.kind != "caldav":
-        raise CalendarConfigError(f"calendar connections of kind {connection.kind!r} are not supported")
-    # Imported here: the CalDAV client (lxml, requests) is loaded only where a calendar is connected.
-    from functions.integration.caldav_calendar import CalDAVCalendar
+def _connect(connection: Connection, owner: str) -> CalendarConnector:
+    # Imported here: a calendar client (caldav and lxml, or msal) is loaded only where a calendar is connected.
+    if connection.kind == "caldav":
+        from functions.integration.caldav_calendar import CalDAVCalendar
 
-    return CalDAVCalendar.connect(connection)
+        return CalDAVCalendar.connect(connection)
+    if connection.kind == "graph":
+        from functions.integration.graph_calendar import GraphCalendar
+
+        return GraphCalendar.connect(connection, owner)
+    raise CalendarConfigError(f"calendar connections of kind {connection.kind!r} are not supported")
 
 
 def connector_for(email: str) -> CalendarConnector | None:
@@ -50,7 +54,7 @@ def connector_for(email: str) -> CalendarConnector | None:
     except ValueError:
         raise CalendarConfigError("CALENDAR_CONNECTIONS is not JSON") from None
     connection = connection_for(email, connections)
-    return _connect(connection) if connection else None
+    return _connect(connection, email.strip().lower()) if connection else None
 
 
 def event_of(interview: InterviewItem, candidate: CandidateItem | None, starts_at: str, sequence: int) -> CalendarEvent:
@@ -66,7 +70,7 @@ def scheduled(interview: InterviewItem, candidate: CandidateItem | None) -> bool
         return False
     event = event_of(interview, candidate, interview.starts_at, int(interview.calendar_sequence or 0))
     written = connector.create_event(event)
-    _record(interview, event)
+    _record(connector, interview, event)
     return written
 
 
@@ -76,7 +80,7 @@ def moved(interview: InterviewItem, candidate: CandidateItem | None, starts_at: 
         return False
     event = event_of(interview, candidate, starts_at, sequence)
     written = connector.update_event(event)
-    _record(interview, event)
+    _record(connector, interview, event)
     return written
 
 
@@ -86,13 +90,14 @@ def cancelled(interview: InterviewItem) -> bool:
         return False
     uid = invitations.uid_of(interview)
     # Recorded first: a calendar sync reading the removal must find it was ours.
-    calendar_store.record_removing(interview.interviewer.email, uid, resource_name(uid), interview.interview_id,
-                                   to_iso(utc_now()))
+    calendar_store.record_removing(interview.interviewer.email, uid, connector.resource_of(uid) or resource_name(uid),
+                                   interview.interview_id, to_iso(utc_now()))
     return connector.remove_event(uid)
 
 
-def _record(interview: InterviewItem, event: CalendarEvent) -> None:
+def _record(connector: CalendarConnector, interview: InterviewItem, event: CalendarEvent) -> None:
     """What we wrote, for the calendar sync to tell our changes from the interviewer's (also when the write found
     the entry already there: a retry)."""
-    calendar_store.record_written(interview.interviewer.email, event.uid, resource_name(event.uid),
+    calendar_store.record_written(interview.interviewer.email, event.uid,
+                                  connector.resource_of(event.uid) or resource_name(event.uid),
                                   interview.interview_id, event.sequence, to_iso(utc_now()))
