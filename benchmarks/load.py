@@ -21,6 +21,7 @@ Without --info-file it starts `interviews local` itself (empty, on a free loopba
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import os
 import queue
@@ -381,10 +382,11 @@ def check(system: System, submitted: dict[str, Submitted], seeded: list[Seeded],
         if expected and (interview.get("status"), slot.get("status")) != expected:
             problems.append(f"{request_id}: {status} but interview {interview.get('status')}, slot "
                             f"{slot.get('status')}")
-        mine = by_recipient[f"{s.interview.candidate_id}@mail.example.com"]
-        calendar = [m for m in mine if m["attachments"]]
+        # Invitations carry calendar files too: only METHOD:CANCEL ones for this interview count here
+        calendar = _calendar_cancellations(by_recipient[f"{s.interview.candidate_id}@mail.example.com"],
+                                           s.interview.interview_id)
         if status == "APPROVED":
-            told = [m for m in by_recipient[INTERVIEWER] if s.interview.interview_id in m["text"]]
+            told = _calendar_cancellations(by_recipient[INTERVIEWER], s.interview.interview_id)
             if len(calendar) != 1 or len(told) != 1:
                 problems.append(f"{request_id}: {len(calendar)} candidate / {len(told)} interviewer cancellations")
         elif calendar:
@@ -394,6 +396,14 @@ def check(system: System, submitted: dict[str, Submitted], seeded: list[Seeded],
         if system.item("interviews", "interview_id", interview_id).get("status") != "SCHEDULED":
             problems.append(f"{interview_id}: never cancelled, yet not scheduled")
     return problems
+
+
+def _calendar_cancellations(messages: list[dict], interview_id: str) -> list[dict]:
+    """The messages whose calendar file cancels this interview's entry (its UID starts with the interview id)."""
+    def cancels(attachment: dict) -> bool:
+        text = base64.b64decode(attachment["content_base64"]).decode(errors="replace")
+        return "METHOD:CANCEL" in text and f"UID:{interview_id}@" in text
+    return [m for m in messages if any(cancels(a) for a in m.get("attachments") or [])]
 
 
 # ---- report -------------------------------------------------------------------------------------------------------------

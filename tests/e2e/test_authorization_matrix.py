@@ -256,14 +256,20 @@ class World:
         assert response.status_code == 202, response.text
         return response.json()["request_id"]
 
-    def approval_link(self, request_id: str, to: str, timeout: float = 30) -> str:
+    def approval_link(self, request_id: str, to: str, timeout: float = 120) -> str:
+        # Generous: on a loaded machine the workflow may start late (its SLA counts from the mail, not from here)
         def find():
             for message in self.local.outbox():
                 found = re.search(r"(http://\S+/approvals/\S+)", message["text"])
                 if found and message["to"] == to and request_id in message["text"]:
                     return found.group(1)
             return None
-        return wait_for(find, timeout=timeout)
+        try:
+            return wait_for(find, timeout=timeout)
+        except AssertionError:  # say where the request went instead of only "timed out"
+            about = [(m["to"], m["subject"]) for m in self.local.outbox() if request_id in m["text"]]
+            raise AssertionError(f"no approval link to {to} for {request_id}; request: {self.view(request_id)}; "
+                                 f"mails about it: {about}") from None
 
     def view(self, request_id: str) -> dict:
         return requests.get(f"{self.local.base}/api/staff/requests/{request_id}", headers=self.local.staff("admin"),
@@ -342,7 +348,7 @@ def world(local_with_short_sla) -> World:
                                              DEPARTMENT_MANAGER))
     # The superseded link: the recruiter's, once the department manager has been asked.
     link = w.approval_link(w.request_superseded, RECRUITER)
-    w.approval_link(w.request_superseded, DEPARTMENT_MANAGER, timeout=90)
+    w.approval_link(w.request_superseded, DEPARTMENT_MANAGER, timeout=180)
     w.link_superseded = _token_of(link)
     return w
 
