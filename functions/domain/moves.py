@@ -28,10 +28,10 @@ from functions.core.models import (
     RequestStatus,
     SlotView,
 )
+from functions.core.observability import logger
 from functions.core.settings import get_settings
 from functions.domain import interview_policy
 from functions.domain.policy import PolicyDecision
-from functions.core.observability import logger
 from functions.integration import events, workflow
 from functions.integration.data import interview_store, request_store, slot_store, transactions
 
@@ -128,7 +128,8 @@ def move(interview_id: str, candidate_id: str, slot_id: str, now: datetime | Non
 
 def _stop_workflow(request_id: str) -> None:
     """The closed request's workflow waits for an approver who has nothing left to decide: stop it. If it cannot
-    be stopped now, a decision made later finds the interview no longer pending and the request needs attention."""
+    be stopped now, the approver's link still refuses (the request is closed), but the wait's default at the
+    deadline finds the interview no longer pending, and HR is told the request needs attention."""
     try:
         workflow.stop(request_id, cause="closed: the candidate moved the interview")
     except Exception as exc:  # noqa: BLE001 - the move stands either way

@@ -5,6 +5,9 @@ and SEQUENCE as the e-mailed invitations (functions/domain/calendar/invitations.
 The notify function calls these on the same events as the mails, after them: a failed write fails the message,
 which is retried, dead-lettered and redriven like e-mail, while the mails already sent are not sent again (once
 per key) and the writes themselves are idempotent (a repeated or late write changes nothing).
+
+Every write is recorded (functions/integration/data/calendar_store.py: UID, resource, SEQUENCE; a removal before it
+is made), so that the calendar sync (interviewer_changes.py) tells our changes from the interviewer's.
 """
 
 from __future__ import annotations
