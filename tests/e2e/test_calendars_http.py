@@ -119,3 +119,27 @@ def test_our_own_update_in_the_calendar_is_not_taken_for_the_interviewers(local)
     # THEN no request opened: the interview is still scheduled (a request would be stored by the sync itself)
     listed = requests.get(f"{local.base}/api/candidate/interviews", headers=candidate(token), timeout=30).json()
     assert [i["status"] for i in listed if i["interview_id"] == interview_id] == ["SCHEDULED"]
+
+
+def test_registered_moved_and_cancelled_the_interviewers_calendar_holds_one_entry_then_none(local):
+    # GIVEN an interview with Jun Park registered by the ATS, in its own job with a free slot
+    interview_id, job_id = f"life-{uuid.uuid4().hex[:8]}", f"job-life-{uuid.uuid4().hex[:6]}"
+    token = local.register(interview_id, f"c-{interview_id}", timedelta(days=3), job_id=job_id)
+    [slot] = local.open_slots(job_id, timedelta(days=6))
+    uid = f"{interview_id}@interviews.cancellations"
+    assert wait_for(lambda: entry(local, uid), timeout=60)[0] == 0
+    # WHEN the candidate moves it
+    moved = requests.post(f"{local.base}/api/candidate/interviews/{interview_id}/moves", headers=candidate(token),
+                          json={"slot_id": slot["slot_id"]}, timeout=30)
+    assert moved.status_code == 200, moved.text
+    # THEN the same UID is at the new time with sequence 1, one entry
+    wait_for(lambda: (entry(local, uid) or (0, None))[0] == 1, timeout=60)
+    assert entry(local, uid)[1] == from_iso(slot["starts_at"])
+    assert len([e for e in calendar_of(local).events() if uid in e.data]) == 1
+    # WHEN she cancels for a schedule conflict days ahead (the policy approves it)
+    cancelled = requests.post(f"{local.base}/api/candidate/interviews/{interview_id}/cancellations",
+                              json={"reason_code": "schedule_conflict"}, timeout=30,
+                              headers={**candidate(token), "Idempotency-Key": str(uuid.uuid4())})
+    assert cancelled.status_code == 202, cancelled.text
+    # THEN the entry is gone from his calendar
+    wait_for(lambda: entry(local, uid) is None, timeout=60)
