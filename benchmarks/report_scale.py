@@ -44,7 +44,8 @@ DEPARTMENTS = {"Backend Engineer": "Engineering", "Frontend Engineer": "Engineer
                "Sales Associate": "Sales", "Support Specialist": "Support"}
 SOURCES = ["referral", "job_board", "campus", "agency", "direct"]
 CANDIDATE_REASONS = ["schedule_conflict"] * 4 + ["illness"] * 2 + ["emergency", "job_mismatch", "other"]
-COMPANY_REASONS = ["position_paused", "scheduling_error", "duplicate_booking", "screening_failed"]
+COMPANY_REASONS = ["position_paused", "scheduling_error", "duplicate_booking", "screening_failed",
+                   "interviewer_unavailable"]
 BOOKINGS_PER_CANCELLATION = 5
 
 

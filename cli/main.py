@@ -20,7 +20,8 @@ def _local(args: argparse.Namespace) -> int:
     # which makes children ignore SIGINT (Python then installs no KeyboardInterrupt handler of its own).
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, signal.default_int_handler)
-    system = LocalSystem(port=args.port, sla_seconds=args.sla_seconds, log_level=args.log_level).start()
+    system = LocalSystem(port=args.port, sla_seconds=args.sla_seconds, log_level=args.log_level,
+                         with_calendars=not args.no_calendars).start()
     try:
         if not args.no_demo:
             demo.seed(system)
@@ -38,12 +39,15 @@ def _local(args: argparse.Namespace) -> int:
                            "ats_token": ats_token, "candidate_links": links,
                            "aws_endpoint": system.environment["AWS_ENDPOINT_URL"], "expired_tokens": expired,
                            "tables": system.resources.table_names,
-                           "state_machine_arn": system.resources.state_machine_arn}, out)
+                           "state_machine_arn": system.resources.state_machine_arn,
+                           "calendars": system.calendars.info()}, out)
         print(f"\nInterview cancellations is running at {system.base_url}\n")
         print(f"  Mail outbox (every e-mail, with its links):  {system.base_url}/_local/outbox")
         print(f"  API documentation:                          {system.base_url}/docs")
         for name, link in links.items():
             print(f"  Candidate portal of {name}: {link}")
+        for calendar in system.calendars.calendars:
+            print(f"  Calendar of {calendar.name} (CalDAV, {calendar.username} / {calendar.password}): {calendar.url}")
         print(f"\n  Staff console (signed in as a recruiter):   {system.base_url}/staff#id_token={tokens['recruiter']}")
         print("\n  Staff tokens (send as 'Authorization: Bearer <token>'):")
         for role, token in tokens.items():
@@ -85,6 +89,8 @@ def build_parser() -> argparse.ArgumentParser:
     local.add_argument("--sla-seconds", type=int, default=24 * 3600, help="approval SLA per approver")
     local.add_argument("--no-demo", action="store_true", help="start empty, without demo interviews")
     local.add_argument("--info-file", help="write the base URL, staff tokens and candidate links here as JSON")
+    local.add_argument("--no-calendars", action="store_true",
+                       help="start no CalDAV server (Radicale) for the demo interviewers' calendars")
     local.add_argument("--log-level", default="WARNING", help="the functions' log level (INFO shows every event)")
     local.set_defaults(func=_local)
 

@@ -3,7 +3,8 @@
 Each folder holds the runtime dependencies, installed by pip from wheels built for the Lambda platform
 (`pip install --platform manylinux..._aarch64 --only-binary=:all: --python-version 3.14 --target ...`), and
 the `functions/` package beside them. The dependencies come from pyproject.toml: `[project].dependencies` for
-every function, plus `[project.optional-dependencies].analytics` for the analytics function.
+every function, plus `[project.optional-dependencies].analytics` for the analytics function and `.m365` (msal, for
+Microsoft 365 calendars) for the notify function.
 
 Installed dependency sets are cached under build/lambda/.deps/<hash>/, the hash taken over the requirements,
 the target platform and this module's format version, so a repeated synth only re-copies the functions
@@ -44,7 +45,7 @@ LAMBDA_UNZIPPED_LIMIT_BYTES = 250 * 1024 * 1024
 # The Lambda runtime provides these; shipping our own copy would cost about 26 MB per function.
 RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer")
 # Functions that need the analytics extra on top of the runtime dependencies.
-EXTRAS_BY_FUNCTION = {"analytics": ("analytics",)}
+EXTRAS_BY_FUNCTION = {"analytics": ("analytics",), "notify": ("m365",)}
 
 
 class AssetBuildError(RuntimeError):

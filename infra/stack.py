@@ -22,6 +22,9 @@ Context (cdk.json holds the defaults; override with `-c key=value`):
                     default topology.ATS_SOURCES. Rules accept their events from these sources only.
   apiClientRateLimit requests per client (source IP) per 5 minutes, enforced by a WAF web ACL on the API stage;
                     0 turns it off. Default: 2000 in prod, 0 (no web ACL) in dev.
+  calendarConnections  optional JSON: interviewers' calendars, {"<address>" or "@<domain>": {"url": ...,
+                    "secret_arn": <complete secret ARN>}} (docs/calendars.md); the notify function gets it as
+                    CALENDAR_CONNECTIONS and may read exactly those secrets.
   skipAssetBuild    true: placeholder Lambda code (synth-only checks); never deploy that.
 """
 
@@ -79,6 +82,7 @@ class DeploymentConfig:
     api_client_rate_limit: int = 0  # from_context: PROD_CLIENT_RATE_LIMIT in prod
     archive_retention_days: int = 90
     ats_sources: tuple[str, ...] = topology.ATS_SOURCES
+    calendar_connections: dict[str, dict[str, str]] = field(default_factory=dict)
     skip_asset_build: bool = False
 
     @property
@@ -150,6 +154,7 @@ class DeploymentConfig:
                                            str(PROD_CLIENT_RATE_LIMIT if stage == "prod" else 0))),
             archive_retention_days=int(text("archiveRetentionDays", str(cls.archive_retention_days))),
             ats_sources=listing("atsSources") or cls.ats_sources,
+            calendar_connections=_calendar_connections(mapping("calendarConnections")),
             skip_asset_build=flag("skipAssetBuild"),
         )
 
@@ -160,6 +165,22 @@ def _positive_days(raw: str | None) -> int | None:
     if not raw.isdigit() or int(raw) < 1:
         raise ValueError(f"context retentionDays must be a whole number of days, at least 1, not {raw!r}")
     return int(raw)
+
+
+# A secret's complete ARN ends with the six characters Secrets Manager adds to its name.
+_SECRET_ARN = re.compile(r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}$")
+
+
+def _calendar_connections(raw: dict) -> dict[str, dict[str, str]]:
+    """calendarConnections checked at synth: an http(s) URL and a complete secret ARN per entry."""
+    checked = {}
+    for key, entry in raw.items():
+        if not isinstance(entry, dict) or not str(entry.get("url", "")).startswith(("https://", "http://")):
+            raise ValueError(f"context calendarConnections[{key!r}] needs an http(s) url")
+        if not _SECRET_ARN.match(str(entry.get("secret_arn", ""))):
+            raise ValueError(f"context calendarConnections[{key!r}] needs secret_arn, a secret's complete ARN")
+        checked[str(key)] = {k: str(v) for k, v in entry.items() if k in ("url", "secret_arn", "kind")}
+    return checked
 
 
 def _owner(raw: str) -> str:
@@ -229,6 +250,7 @@ class InterviewCancellationsStack(Stack):
             log_retention=config.log_retention,
             retain=config.retain,
             skip_asset_build=config.skip_asset_build,
+            calendar_connections=config.calendar_connections,
         )
         fns = self.functions.functions
         self.api = Api(

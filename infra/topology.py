@@ -100,6 +100,10 @@ TABLES: tuple[Table, ...] = (
     Table("offers", "TABLE_OFFERS", "slot_id", "candidate_id", ttl_attribute="purge_at"),
     # Analytics: per-day counters and histograms (day, metric) kept up to date from the bus's events.
     Table("analytics", "TABLE_ANALYTICS", "day", "metric", ttl_attribute="expires_at"),
+    # Interviewers' connected calendars (calendar = the interviewer's address): the sync token of the last read
+    # (entry "#sync") and, per entry we wrote (entry = its resource name), the interview, the SEQUENCE we wrote
+    # and whether we removed it, so that the sync tells our own changes from the interviewer's.
+    Table("calendars", "TABLE_CALENDARS", "calendar", "entry"),
 )
 
 FUNCTIONS: tuple[Function, ...] = (
@@ -186,6 +190,8 @@ SCHEDULES: tuple[Schedule, ...] = (
     Schedule("interview-reminders", "cron(0 * * * ? *)", "notify", {"job": "reminders"}),
     # Nightly: erase candidates whose interviews ended more than RETENTION_DAYS ago (functions/domain/privacy.py).
     Schedule("nightly-retention", "cron(30 2 * * ? *)", "notify", {"job": "retention"}),
+    # Every 5 minutes: what interviewers did in their connected calendars (deleted or declined an interview).
+    Schedule("calendar-sync", "cron(0/5 * * * ? *)", "notify", {"job": "calendar-sync"}),
 )
 
 STATE_MACHINE_ASL = "infra/constructs/cancellation_workflow.asl.json"

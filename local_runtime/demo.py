@@ -10,6 +10,8 @@ import requests
 RECRUITER = {"person_id": "rec-1", "name": "Chen Jing", "email": "chen.jing@company.example.com"}
 MANAGER = {"person_id": "mgr-1", "name": "Sam Smith", "email": "sam.smith@company.example.com"}
 INTERVIEWER = {"person_id": "int-park", "name": "Jun Park", "email": "jun.park@company.example.com"}
+# Each gets a calendar on the local CalDAV server (local_runtime/calendars.py); the tests' interviewer is Jun Park too.
+INTERVIEWERS = [INTERVIEWER]
 JOB = {"job_id": "job-be-2", "title": "Backend Engineer", "level": "L2", "department": "Engineering",
        "recruiter": RECRUITER, "department_manager": MANAGER,
        "description_url": "https://careers.example.com/jobs/backend-engineer-l2",

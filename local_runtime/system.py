@@ -3,6 +3,7 @@ gateway, the queue pollers and the schedules. Used by `interviews local` and by 
 
 from __future__ import annotations
 
+import html
 import json
 import logging
 import os
@@ -17,7 +18,7 @@ import requests
 from moto.server import ThreadedMotoServer
 
 from infra import topology
-from local_runtime import gateway, moto_dynamodb, resources, staff_auth
+from local_runtime import calendars, demo, gateway, moto_dynamodb, resources, staff_auth
 from local_runtime.delivery import Poller
 from local_runtime.instances import Instances
 from local_runtime.lambda_events import scheduled_event
@@ -40,6 +41,7 @@ class LocalSystem:
     workers: int = 4
     log_level: str = "INFO"
     report_dir: str = ".local/reports"
+    with_calendars: bool = True  # Radicale on loopback with the demo interviewers' calendars
     _stops: list = field(default_factory=list)
 
     def start(self) -> LocalSystem:
@@ -55,6 +57,10 @@ class LocalSystem:
         requests.post(f"{moto_url}/moto-api/config", json={"stepfunctions": {"execute_state_machine": True}},
                       timeout=10).raise_for_status()
         self.resources = resources.create()
+        self.calendars = calendars.LocalCalendars(None)
+        if self.with_calendars and calendars.available():
+            self.calendars = calendars.start(demo.INTERVIEWERS)
+            self._stops.append(self.calendars.stop)
         self.staff_key = secrets.token_urlsafe(32)
 
         self._server = gateway.make_server(self.host, self.port, self._invoke, self.staff_key,
@@ -72,6 +78,8 @@ class LocalSystem:
             # The retention period, as a deployment would set it (`RETENTION_DAYS=180 interviews local`).
             **({"RETENTION_DAYS": os.environ["RETENTION_DAYS"]} if os.environ.get("RETENTION_DAYS") else {}),
         }
+        if self.calendars.calendars:  # the same configuration a deployment has (infra/stack.py)
+            self.environment["CALENDAR_CONNECTIONS"] = json.dumps(self.calendars.connections())
         os.environ.update(self.environment)
         self.instances = Instances(self.environment, size=self.workers)
         self._stops.append(self.instances.close)
@@ -149,8 +157,21 @@ class LocalSystem:
         return (f"<!doctype html><meta charset=utf-8><title>Local system</title><h1>Interview cancellations "
                 f"(local)</h1><ul><li><a href='/_local/outbox'>Mail outbox</a> (candidate links arrive here)</li>"
                 f"<li><a href='/docs'>API (Swagger UI)</a></li><li><a href='/openapi.json'>OpenAPI</a></li></ul>"
+                + self._calendars_section()
                 + "".join(f"<form method=post action='/_local/run/{s.name}'><button>Run {s.name}</button></form>"
                           for s in topology.SCHEDULES))
+
+    def _calendars_section(self) -> str:
+        """Links to the interviewers' calendars on the local CalDAV server, with their logins (loopback only)."""
+        if not self.calendars.calendars:
+            return "<p>No interviewer calendars (Radicale is not installed, or --no-calendars).</p>"
+        rows = "".join(
+            f"<li>{html.escape(c.name)}: <a class=calendar href='{html.escape(c.url)}'>{html.escape(c.url)}</a> "
+            f"(CalDAV; user <code>{html.escape(c.username)}</code>, password <code>{html.escape(c.password)}</code>; "
+            f"<a href='{html.escape(self.calendars.server.base)}/.web/'>Radicale's web page</a>)</li>"
+            for c in self.calendars.calendars)
+        return ("<h2>Interviewers' calendars</h2><p>Subscribe to one in a calendar app, or open it here (the whole "
+                f"calendar as .ics). Delete or decline an interview there, then run calendar-sync.</p><ul>{rows}</ul>")
 
 
 class Scheduler(threading.Thread):
@@ -163,7 +184,18 @@ class Scheduler(threading.Thread):
     @staticmethod
     def due(cron: str, moment: datetime) -> bool:
         minute, hour = cron.removeprefix("cron(").split()[:2]
-        return (minute in ("*", str(moment.minute))) and (hour in ("*", str(moment.hour)))
+        return Scheduler._matches(minute, moment.minute) and Scheduler._matches(hour, moment.hour)
+
+    @staticmethod
+    def _matches(field: str, value: int) -> bool:
+        """"*", a number, or "start/step" (every step from start, as EventBridge's "0/5")."""
+        if field == "*":
+            return True
+        if "/" in field:
+            start, step = field.split("/")
+            start = 0 if start == "*" else int(start)
+            return value >= start and (value - start) % int(step) == 0
+        return field == str(value)
 
     def run(self) -> None:
         while not self.stopping.wait(20):

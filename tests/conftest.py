@@ -12,6 +12,7 @@ os.environ.update({
     "TABLE_AUDIT": f"{PREFIX}-audit", "TABLE_SLOTS": f"{PREFIX}-slots", "TABLE_LINKS": f"{PREFIX}-links",
     "TABLE_IDEMPOTENCY": f"{PREFIX}-idempotency", "TABLE_SUPPRESSIONS": f"{PREFIX}-suppressions",
     "TABLE_WAITLIST": f"{PREFIX}-waitlist", "TABLE_OFFERS": f"{PREFIX}-offers",
+    "TABLE_CALENDARS": f"{PREFIX}-calendars",
     "EVENT_BUS_NAME": f"{PREFIX}-interviews-local",
     "STATE_MACHINE_ARN": f"arn:aws:states:us-east-1:123456789012:stateMachine:{PREFIX}-cancellation",
     "LINK_SIGNING_KEY": "test-signing-key-not-secret",

@@ -66,6 +66,8 @@ def portal(token: str):
         items.append({
             "view": interview_view(interview), "local_time": local_text(interview.starts_at, zone, locale),
             "moves_left": moves.moves_left(interview), "rebooked": bool(interview.rebooked_slot_id),
+            # The interviewer dropped it from their calendar: the candidate is offered another time.
+            "move_offered": moves.offered_move(interview) is not None,
             "has_description": bool(interview.description_url), "has_intro": bool(interview.company_intro_url),
             "calendar_links": _calendar_links(interview),
             # The timeline follows the latest request while it is open, and shows how the last one ended.

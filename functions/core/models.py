@@ -47,6 +47,8 @@ class CompanyReason(StrEnum):
     SCHEDULING_ERROR = "scheduling_error"
     DUPLICATE_BOOKING = "duplicate_booking"
     SCREENING_FAILED = "screening_failed"
+    # The interviewer deleted or declined the interview in their connected calendar (the calendar sync opens it).
+    INTERVIEWER_UNAVAILABLE = "interviewer_unavailable"
     OTHER = "other"
 
 

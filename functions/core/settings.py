@@ -24,6 +24,7 @@ class Settings(BaseModel):
     waitlist_table: str = Field(alias="TABLE_WAITLIST")
     offers_table: str = Field(alias="TABLE_OFFERS")
     analytics_table: str = Field(alias="TABLE_ANALYTICS")
+    calendars_table: str = Field(alias="TABLE_CALENDARS")
     event_bus_name: str = Field(alias="EVENT_BUS_NAME")
     state_machine_arn: str = Field("", alias="STATE_MACHINE_ARN")
     # Locally the key comes straight from the environment; in the cloud from Secrets Manager by ARN.

@@ -152,7 +152,7 @@ def decide(token: str, decision: Decision, comment: str | None) -> Outcome:
                               link_id=link.link_id, link_expires_at=link.expires_at, decision=decision.value,
                               comment=comment, entry=entry)
     except transactions.TransactionConflict:
-        # The link was used or the approval decided meanwhile: either way another decision won.
+        # The link was used, the approval decided or the request closed meanwhile: either way it is decided.
         raise ConflictError("This request has already been decided.", code="already_decided") from None
     try:
         workflow.send_decision(approval.task_token, {

@@ -4,6 +4,12 @@ after a cancellation, rebooking: claiming a free slot of the same job for a new 
 The policy in force decides whether a move is allowed, how many, and the minimum notice (for the old slot and
 the new one alike). The swap is one transaction, so a slot is never lost or double-booked; the calendars are
 updated by the notify function on the InterviewMoved event.
+
+When the interviewer dropped the interview from their calendar, a company request `interviewer_unavailable` is
+open and the candidate is offered a move (`offered_move`): not their choice, so neither the policy's move limit
+nor its notice for the old slot applies (the new slot still needs the notice). That move closes the request in
+the same transaction (kept: REJECTED, decided by the candidate's move) and stops its workflow, so its approver
+has nothing left to decide.
 """
 
 from __future__ import annotations
@@ -13,15 +19,24 @@ from typing import TYPE_CHECKING
 
 from functions.core.clock import from_iso, to_iso, utc_now
 from functions.core.errors import ConflictError, NotFoundError, PolicyViolationError, ServiceUnavailableError
-from functions.core.models import AuditEntry, Initiator, InterviewStatus, MoveReceipt, SlotView
+from functions.core.models import (
+    AuditEntry,
+    CompanyReason,
+    Initiator,
+    InterviewStatus,
+    MoveReceipt,
+    RequestStatus,
+    SlotView,
+)
+from functions.core.observability import logger
 from functions.core.settings import get_settings
 from functions.domain import interview_policy
 from functions.domain.policy import PolicyDecision
-from functions.integration import events
-from functions.integration.data import interview_store, slot_store, transactions
+from functions.integration import events, workflow
+from functions.integration.data import interview_store, request_store, slot_store, transactions
 
 if TYPE_CHECKING:  # stored items are read here, never built: the data access builds them
-    from functions.integration.tables import InterviewItem, SlotItem
+    from functions.integration.tables import InterviewItem, RequestItem, SlotItem
 
 
 def trail_id(interview_id: str) -> str:
@@ -46,7 +61,22 @@ def _policy(interview: InterviewItem, now: datetime) -> PolicyDecision:
                           earlier_moves=int(interview.moves or 0))
 
 
+def offered_move(interview: InterviewItem) -> RequestItem | None:
+    """The open company request `interviewer_unavailable` of this interview, if there is one: the candidate is
+    offered a move while it is open."""
+    if interview.status != InterviewStatus.CANCELLATION_PENDING or not interview.pending_request_id:
+        return None
+    request = request_store.get_request(interview.pending_request_id)
+    if request is None or request.initiator != Initiator.COMPANY \
+            or request.reason_code != CompanyReason.INTERVIEWER_UNAVAILABLE \
+            or request.status not in (RequestStatus.RECEIVED, RequestStatus.PENDING_APPROVAL):
+        return None
+    return request
+
+
 def moves_left(interview: InterviewItem, now: datetime | None = None) -> int:
+    if offered_move(interview) is not None:
+        return 1
     decision = _policy(interview, now or utc_now())
     return max(0, decision.move_limit - int(interview.moves or 0)) if decision.may_move else 0
 
@@ -67,22 +97,44 @@ def move(interview_id: str, candidate_id: str, slot_id: str, now: datetime | Non
     if interview.slot_id == slot_id:  # a retry of a move that was stored: make sure it was announced
         _announce(interview, from_slot_id=None, from_starts_at=None)
         return _receipt(interview, now)
-    decision = _check_movable(interview, now)
+    offered = offered_move(interview)
+    decision = _policy(interview, now) if offered else _check_movable(interview, now)
     slot = _free_slot(interview, slot_id, decision, now)
     entry = AuditEntry(at=to_iso(now), actor=f"candidate:{candidate_id}", action="moved",
-                       from_status=InterviewStatus.SCHEDULED.value, to_status=InterviewStatus.SCHEDULED.value,
+                       from_status=interview.status, to_status=InterviewStatus.SCHEDULED.value,
                        why=f"from slot {interview.slot_id} at {interview.starts_at} "
                            f"to slot {slot.slot_id} at {slot.starts_at}")
+    closing = None
+    if offered is not None:
+        closing = slot_store.Closing(
+            request_id=offered.request_id, actor=f"candidate:{candidate_id}", comment="moved to another time",
+            entry=AuditEntry(at=to_iso(now), actor=f"candidate:{candidate_id}", action="closed_by_move",
+                             from_status=offered.status, to_status=RequestStatus.REJECTED.value,
+                             why=f"the candidate moved the interview to slot {slot.slot_id} at {slot.starts_at}"))
+    limit = int(interview.moves or 0) + 1 if offered else decision.move_limit
     try:
-        slot_store.move_interview(interview, slot, decision.move_limit, to_iso(now), entry, trail_id(interview_id))
+        slot_store.move_interview(interview, slot, limit, to_iso(now), entry, trail_id(interview_id), closing)
     except transactions.TransactionConflict as conflict:
         if "new_slot" in conflict.failed:
             raise ConflictError("This slot was just taken; please pick another.", code="slot_taken") from None
         raise ConflictError("This interview changed meanwhile; please reload the page.",
                             code="interview_changed") from None
+    if offered is not None:
+        _stop_workflow(offered.request_id)
     moved = interview_store.get_interview(interview_id)
     _announce(moved, from_slot_id=interview.slot_id, from_starts_at=interview.starts_at)
     return _receipt(moved, now)
+
+
+def _stop_workflow(request_id: str) -> None:
+    """The closed request's workflow waits for an approver who has nothing left to decide: stop it. If it cannot
+    be stopped now, the approver's link still refuses (the request is closed), but the wait's default at the
+    deadline finds the interview no longer pending, and HR is told the request needs attention."""
+    try:
+        workflow.stop(request_id, cause="closed: the candidate moved the interview")
+    except Exception as exc:  # noqa: BLE001 - the move stands either way
+        logger.warning("closed request's workflow not stopped", extra={"request_id": request_id,
+                                                                      "error_type": type(exc).__name__})
 
 
 def _free_slot(interview: InterviewItem, slot_id: str, decision: PolicyDecision, now: datetime) -> SlotItem:

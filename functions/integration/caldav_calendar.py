@@ -10,8 +10,6 @@ the token it gave last time, removed entries included.
 
 from __future__ import annotations
 
-import hashlib
-import re
 from dataclasses import dataclass
 from datetime import timezone
 from urllib.parse import quote, unquote
@@ -27,16 +25,8 @@ from functions.integration.calendar_connector import (
     Connection,
     EventChange,
     credentials,
+    resource_name,
 )
-
-
-_PLAIN_NAME = re.compile(r"^[A-Za-z0-9@._-]{1,200}$")
-
-
-def resource_name(uid: str) -> str:
-    """The entry's name in the collection: the UID itself when it is a plain name, otherwise a digest of it
-    (servers refuse a '/' in a name, and some mangle other characters)."""
-    return uid if _PLAIN_NAME.match(uid) else "uid-" + hashlib.sha256(uid.encode("utf-8")).hexdigest()[:40]
 
 
 class CalendarWriteError(RuntimeError):
@@ -78,6 +68,9 @@ class CalDAVCalendar:
         if response.status >= 300:
             raise CalendarWriteError(f"DELETE answered {response.status}")
         return True
+
+    def resource_of(self, uid: str) -> str:
+        return resource_name(uid)
 
     # ---- reads --------------------------------------------------------------------------------------------------
     def changes_since(self, sync_token: str | None) -> Changes:

@@ -10,12 +10,23 @@ credentials is configuration: `connection_for`.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Mapping, Protocol
 
 from functions.integration import calendar
 from functions.integration.aws import client
+
+
+_PLAIN_NAME = re.compile(r"^[A-Za-z0-9@._-]{1,200}$")
+
+
+def resource_name(uid: str) -> str:
+    """The entry's name in a calendar that names entries (a CalDAV collection): the UID itself when it is a plain
+    name, otherwise a digest of it (servers refuse a '/' in a name, and some mangle other characters)."""
+    return uid if _PLAIN_NAME.match(uid) else "uid-" + hashlib.sha256(uid.encode("utf-8")).hexdigest()[:40]
 
 
 @dataclass(frozen=True)
@@ -74,6 +85,9 @@ class CalendarConnector(Protocol):
     def changes_since(self, sync_token: str | None) -> Changes:
         """Entries added, changed or removed since the token (all entries when it is None)."""
 
+    def resource_of(self, uid: str) -> str | None:
+        """The entry's name in the calendar, as `changes_since` reports it (a removal is known by it only)."""
+
 
 class CalendarConfigError(ValueError):
     """The configuration names no calendar for an interviewer, or is malformed (never retried: fix the config)."""
@@ -86,7 +100,7 @@ class Connection:
 
     url: str
     secret_arn: str
-    kind: str = "caldav"
+    kind: str = "caldav"  # or "graph": Microsoft 365 (url https://graph.microsoft.com/v1.0/users/{email})
 
 
 def connection_for(email: str, connections: Mapping[str, Mapping[str, str]]) -> Connection | None:

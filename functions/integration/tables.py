@@ -330,7 +330,27 @@ class AnalyticsItem(Model):
     row = UnicodeAttribute(null=True)  # the risk model's history: one interview's row as JSON (day "history#YYYY-MM")
 
 
+class CalendarItem(Model):
+    """An interviewer's connected calendar as the calendar sync knows it. Entry "#sync": the sync token of the
+    last read. One entry per interview we wrote there (entry = its UID): the SEQUENCE we last wrote and whether we
+    removed it, so that a removal or an unchanged entry seen later is known to be ours, not the interviewer's."""
+
+    class Meta:
+        table_name = _settings.calendars_table
+
+    calendar = UnicodeAttribute(hash_key=True)  # the interviewer's address, lower-cased
+    entry = UnicodeAttribute(range_key=True)  # "#sync", or an entry's UID
+    sync_token = UnicodeAttribute(null=True)
+    synced_at = UnicodeAttribute(null=True)
+    resource = UnicodeAttribute(null=True)  # the entry's name in the calendar (a removal is known by it only)
+    interview_id = UnicodeAttribute(null=True)
+    sequence = NumberAttribute(null=True)  # the SEQUENCE we last wrote
+    written_at = UnicodeAttribute(null=True)
+    removed_by_us = BooleanAttribute(null=True)  # set before we remove it (an approved cancellation)
+    dropped_at = UnicodeAttribute(null=True)  # when the sync saw the interviewer delete or decline it
+
+
 ALL_MODELS: tuple[type[Model], ...] = (
     InterviewItem, CandidateItem, RequestItem, ApprovalItem, AuditItem, SlotItem, LinkUseItem,
-    SuppressionItem, WaitlistItem, OfferItem, AnalyticsItem,
+    SuppressionItem, WaitlistItem, OfferItem, AnalyticsItem, CalendarItem,
 )

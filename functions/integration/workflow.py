@@ -29,3 +29,13 @@ def send_decision(task_token: str, decision: dict) -> None:
         sfn.send_task_success(taskToken=task_token, output=json.dumps(decision))
     except (sfn.exceptions.TaskTimedOut, sfn.exceptions.InvalidToken, sfn.exceptions.TaskDoesNotExist) as exc:
         raise DecisionTooLateError(str(exc)) from exc
+
+
+def stop(request_id: str, cause: str) -> None:
+    """Stop the request's execution (a request closed without its approver). Stopping a finished one is harmless."""
+    sfn = client("stepfunctions")
+    arn = get_settings().state_machine_arn.replace(":stateMachine:", ":execution:") + f":{request_id}"
+    try:
+        sfn.stop_execution(executionArn=arn, cause=cause)
+    except sfn.exceptions.ExecutionDoesNotExist:
+        pass

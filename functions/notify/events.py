@@ -19,7 +19,7 @@ from functions.notify.readers import candidate_locale, common_values, staff_loca
 from functions.web import emails
 from functions.integration.data import approval_store, candidate_store, interview_store, request_store, slot_store, suppression_store
 from functions.core.clock import local_text, to_iso, utc_now
-from functions.core.models import InterviewScheduled, RequestStatus
+from functions.core.models import CompanyReason, InterviewScheduled, RequestStatus
 from functions.core.i18n import locale_of, translator
 from functions.core.observability import logger
 from functions.core.settings import get_settings
@@ -55,7 +55,10 @@ def on_interview_scheduled(detail: dict) -> None:
 
 
 def on_cancellation_requested(detail: dict) -> None:
-    if trust.requested(detail).initiator != "candidate":
+    request = trust.requested(detail)
+    if request.initiator != "candidate":
+        if request.reason_code == CompanyReason.INTERVIEWER_UNAVAILABLE:
+            on_interviewer_unavailable(request.request_id, request.interview_id, request.candidate_id)
         return  # company-initiated: the candidate hears once it is decided
     interview, candidate = interview_store.interview_with_profile(detail["interview_id"], detail["candidate_id"])
     if interview is None or candidate is None:
@@ -72,6 +75,24 @@ def on_cancellation_requested(detail: dict) -> None:
         sms.send(sms.Text(key=f"{detail['request_id']}:receipt:sms", to=candidate.phone, locale=locale,
                           body_key="sms.receipt", values={**common_values(interview, candidate),
                                                           "request_id": detail["request_id"]}))
+
+
+def on_interviewer_unavailable(request_id: str, interview_id: str, candidate_id: str) -> None:
+    """The interviewer dropped the interview from their calendar (functions/domain/calendar/interviewer_changes.py):
+    the recruiter is told, and the candidate is offered the job's free times to move to (their portal)."""
+    interview, candidate = interview_store.interview_with_profile(interview_id, candidate_id)
+    if interview is None:
+        raise LookupError(f"request {request_id} refers to a missing interview")
+    emails.send(emails.Message(
+        key=f"{request_id}:interviewer_unavailable", to=interview.recruiter.email, locale=staff_locale(),
+        subject_key="mail.interviewer_unavailable.subject", body_key="mail.interviewer_unavailable.body",
+        values={**common_values(interview, candidate, for_staff=True), "interviewer": interview.interviewer.name,
+                "request_id": request_id}))
+    if candidate is not None:
+        emails.send(emails.Message(
+            key=f"{request_id}:move_offer", to=candidate.email, locale=candidate_locale(candidate),
+            subject_key="mail.move_offer.subject", body_key="mail.move_offer.body",
+            values=common_values(interview, candidate), link=links.portal_url(candidate.candidate_id)))
 
 
 def on_approval_requested(detail: dict) -> None:

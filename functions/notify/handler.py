@@ -1,5 +1,5 @@
-"""Lambda consuming the bus's events from SQS (e-mails, texts, calendar updates, slot offers, bookkeeping), and
-the hourly reminder schedule.
+"""Lambda consuming the bus's events from SQS (e-mails, texts, calendar updates, slot offers, bookkeeping), the
+hourly reminder schedule and the calendar sync (what interviewers did in their connected calendars).
 
 Partial batch responses: a failed message is retried on its own and, after maxReceiveCount, lands in the DLQ.
 """
@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from functions.core.observability import HandlerFailed, logger, metrics, traced_handler, tracer
 from functions.core.schedules import is_scheduled_run
+from functions.domain.calendar import interviewer_changes
 from functions.integration import once
 from functions.notify import events, reminders
 
@@ -44,6 +45,8 @@ def record_handler(record: SQSRecord) -> None:
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
     once.register_lambda_context(context)
     if is_scheduled_run(event):  # topology.SCHEDULES names the job
+        if (event.get("detail") or {}).get("job") == "calendar-sync":
+            return interviewer_changes.sync_all()
         return reminders.run_schedule(event)
     return process_partial_response(event=event, record_handler=record_handler, processor=processor,
                                     context=context)

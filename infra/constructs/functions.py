@@ -12,6 +12,7 @@ name exactly topology's functions and tables.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from aws_cdk import AssetHashType, Aws, Duration, RemovalPolicy
@@ -74,6 +75,7 @@ TABLE_ACCESS: dict[str, dict[str, str]] = {
         "suppressions": WRITE,
         "waitlist": WRITE,
         "offers": WRITE,
+        "calendars": WRITE,  # sync tokens and what we wrote in interviewers' calendars
         "analytics": READ,  # the risk model's scores, for the reminders
     },
     # Per-day counters from the bus's events; the nightly report (mailed to HR) and the risk model.
@@ -96,29 +98,38 @@ START_WORKFLOW = (
 DECIDE = (
     "decide"  # states:SendTask* on our state machine (functions.domain.approvals hands the decision over)
 )
+# states:StopExecution on our state machine's executions: a candidate's move closes an interviewer_unavailable
+# request, whose approver then has nothing to decide (functions.domain.moves).
+STOP_WORKFLOW = "stop-workflow"
 PUBLISH = "publish"  # events:PutEvents on our bus (functions.integration.events)
 LINK_KEY = "link-key"  # read the link-signing secret (functions.integration.links)
 SEND_MAIL = "send-mail"  # ses:SendEmail/SendRawEmail from our identity (functions.integration.mail)
 SEND_SMS = "send-sms"  # sns:Publish to phone numbers, never to a topic (functions.integration.sms)
 WRITE_REPORTS = "write-reports"  # put the nightly report in the report bucket (functions.analytics)
+# Interviewers' calendars: CALENDAR_CONNECTIONS and read access to exactly the secrets it names
+# (functions.domain.calendar.interviewer_calendars); nothing when no calendar is connected.
+CALENDARS = "calendars"
 
 # The module whose use needs each capability: tests/infra check that a function has the capability exactly
 # when its handler can reach that module (for the workflow ones: only that the module is reachable).
 CAPABILITY_MODULES = {
     START_WORKFLOW: "functions.domain.cancellations",
     DECIDE: "functions.domain.approvals",
+    STOP_WORKFLOW: "functions.domain.moves",
     PUBLISH: "functions.integration.events",
     LINK_KEY: "functions.integration.links",
     SEND_MAIL: "functions.integration.mail",
     SEND_SMS: "functions.integration.sms",
     WRITE_REPORTS: "functions.analytics.handler",
+    CALENDARS: "functions.domain.calendar.interviewer_calendars",
 }
 
 CAPABILITIES: dict[str, frozenset[str]] = {
     # cancel publishes InterviewMoved, SlotClaimed (rebooking) and CandidateActed; approve RetentionMessageSent.
-    "cancel": frozenset({START_WORKFLOW, LINK_KEY, PUBLISH}),
+    "cancel": frozenset({START_WORKFLOW, LINK_KEY, PUBLISH, STOP_WORKFLOW}),
     "approve": frozenset({DECIDE, LINK_KEY, PUBLISH}),
-    "notify": frozenset({PUBLISH, LINK_KEY, SEND_MAIL, SEND_SMS}),
+    # notify also opens company requests (interviewer_unavailable, from the calendar sync): it starts their workflow.
+    "notify": frozenset({PUBLISH, LINK_KEY, SEND_MAIL, SEND_SMS, CALENDARS, START_WORKFLOW}),
     "analytics": frozenset({WRITE_REPORTS, SEND_MAIL}),
 }
 
@@ -179,6 +190,7 @@ class Functions(Construct):
         log_retention: logs.RetentionDays,
         retain: bool,
         skip_asset_build: bool,
+        calendar_connections: dict[str, dict[str, str]] | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         self.functions: dict[str, lambda_.Function] = {}
@@ -264,6 +276,8 @@ class Functions(Construct):
                 state_machine.grant_start_execution(role)
             if DECIDE in capabilities:
                 state_machine.grant_task_response(role)
+            if STOP_WORKFLOW in capabilities:
+                state_machine.grant_execution(role, "states:StopExecution")
             if PUBLISH in capabilities:
                 bus.grant_put_events_to(role)
             if LINK_KEY in capabilities:
@@ -295,6 +309,8 @@ class Functions(Construct):
                 )
             if WRITE_REPORTS in capabilities:
                 report_bucket.grant_put(role)
+            if CALENDARS in capabilities and calendar_connections:
+                self._connect_calendars(name, function, role, calendar_connections)
 
             NagSuppressions.add_resource_suppressions(
                 role,
@@ -306,7 +322,9 @@ class Functions(Construct):
                             "PutTelemetryRecords and sns:Publish to a phone number (texts; publishing to any "
                             "topic is denied) accept only '*'; '<table>/index/*' is the table's own indexes "
                             "(Query on a GSI); kms:GenerateDataKey*/kms:ReEncrypt* are on our own keys only; "
-                            "the report bucket's '/*' and s3:Abort* are objects of that one bucket."
+                            "the report bucket's '/*' and s3:Abort* are objects of that one bucket; "
+                            "'execution:<our state machine>:*' is StopExecution on our own workflow's executions "
+                            "(named after requests, unknown at deploy time)."
                         ),
                         applies_to=[
                             "Resource::*",
@@ -315,11 +333,20 @@ class Functions(Construct):
                             "Action::s3:Abort*",
                             RegexAppliesTo(regex=r"/^Resource::<.+Table[0-9A-F]+\.Arn>\/index\/\*$/g"),
                             RegexAppliesTo(regex=r"/^Resource::<.+Reports[0-9A-F]+\.Arn>\/\*$/g"),
+                            RegexAppliesTo(regex=r"/^Resource::arn:aws:states:.+:execution:.+:\*$/g"),
                         ],
                     )
                 ],
                 apply_to_children=True,
             )
+
+    def _connect_calendars(self, name: str, function: lambda_.Function, role: iam.Role,
+                           connections: dict[str, dict[str, str]]) -> None:
+        """The connections as the code reads them, and GetSecretValue on each secret they name (complete ARNs:
+        a partial one would need a '-??????' wildcard)."""
+        function.add_environment("CALENDAR_CONNECTIONS", json.dumps(connections, sort_keys=True))
+        for number, arn in enumerate(sorted({c["secret_arn"] for c in connections.values()})):
+            secretsmanager.Secret.from_secret_complete_arn(self, f"{name}CalendarSecret{number}", arn).grant_read(role)
 
     def set_public_base_url(self, url: str) -> None:
         for function in self.functions.values():

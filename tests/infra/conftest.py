@@ -17,7 +17,21 @@ from infra_helpers import Synth, cdk_json_context  # noqa: E402
 
 # cdk.json turns error annotations into a failed synth (what the CLI and CI rely on); here the synth goes on
 # so that the cdk-nag test can list every finding instead of stopping at the first.
+# Two interviewers' calendars are connected, so that cdk-nag and the security tests see the secret grants too.
+CALENDAR_SECRETS = (
+    "arn:aws:secretsmanager:us-east-1:123456789012:secret:calendar/company-AbC123",
+    "arn:aws:secretsmanager:us-east-1:123456789012:secret:calendar/jun-XyZ789",
+)
+CALENDAR_CONNECTIONS = {
+    "@company.example.com": {"url": "https://dav.company.example.com/{user}/interviews/",
+                             "secret_arn": CALENDAR_SECRETS[0]},
+    "jun.park@company.example.com": {"url": "https://caldav.example.com/p1/calendars/work/",
+                                     "secret_arn": CALENDAR_SECRETS[1]},
+    "mei.lin@company.example.com": {"url": "https://dav.company.example.com/mei/interviews/",
+                                    "secret_arn": CALENDAR_SECRETS[0]},
+}
 SYNTH_CONTEXT = {
+    "calendarConnections": CALENDAR_CONNECTIONS,
     "skipAssetBuild": True,
     "owner": "ci",
     "stage": "dev",

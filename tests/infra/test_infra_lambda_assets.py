@@ -84,6 +84,8 @@ def test_every_asset_holds_its_handler_and_pinned_dependencies_for_lambda_arm64(
                 assert installed.get(_normalise(name)) == version, (function.name, requirement)
         has_sklearn = "scikit_learn" in installed
         assert has_sklearn == (function.name == "analytics"), function.name
+        # And msal (Microsoft 365 calendars) only where calendars are written and read
+        assert ("msal" in installed) == (function.name == "notify"), function.name
 
 
 def test_every_native_library_in_the_assets_is_built_for_aarch64(arm64_assets):

@@ -17,7 +17,7 @@ from moto import mock_aws
 
 from functions.integration.caldav_calendar import CalDAVCalendar, resource_name
 from functions.integration.calendar_connector import CalendarEvent, Connection, connection_for
-from tests.integration.radicale import Radicale
+from local_runtime.radicale import Radicale
 
 JUN = "jun.park@company.example.com"
 USER = "jun.park"  # the local part of the interviewer's address, as a domain-wide connection fills it in

@@ -21,7 +21,7 @@ from functions.core.settings import get_settings
 from functions.domain import cancellations, moves
 from functions.domain.calendar import interviewer_calendars
 from tests.conftest import PREFIX
-from tests.integration.radicale import Radicale
+from local_runtime.radicale import Radicale
 from tests.integration.test_notify_faults import deliver_until_empty, put_interview, queue  # noqa: F401
 
 USER = "jun.park"  # Jun Park, the interviewer of the test events (jun.park@company.example.com)
@@ -62,6 +62,15 @@ def entries(radicale, url) -> list[tuple[str, int, str]]:
     return found
 
 
+def cancelled_by_policy(system) -> None:
+    """Li Wei cancels int-1 for a schedule conflict days ahead: the policy approves it; the queues are drained."""
+    receipt = cancellations.submit(interview_id="int-1", initiator=Initiator.CANDIDATE, actor="candidate:cand-1",
+                                   reason_code="schedule_conflict", reason_text=None,
+                                   idempotency_key=f"key-{uuid.uuid4()}", candidate_id="cand-1")
+    assert system.execution(receipt.request_id)["status"] == "SUCCEEDED"
+    system.drain()
+
+
 def test_the_interviewers_calendar_gets_the_interview_follows_its_move_and_loses_it_on_cancellation(
         system, radicale, connected, scheduled):
     # WHEN an interview with Jun Park is scheduled
@@ -76,11 +85,7 @@ def test_the_interviewers_calendar_gets_the_interview_follows_its_move_and_loses
     # THEN the same entry is at the new time, sequence 1, and there is one entry
     assert entries(radicale, connected) == [(UID, 1, slot.starts_at)]
     # WHEN the candidate cancels and the policy approves
-    receipt = cancellations.submit(interview_id="int-1", initiator=Initiator.CANDIDATE, actor="candidate:cand-1",
-                                   reason_code="schedule_conflict", reason_text=None,
-                                   idempotency_key=f"key-{uuid.uuid4()}", candidate_id="cand-1")
-    assert system.execution(receipt.request_id)["status"] == "SUCCEEDED"
-    system.drain()
+    cancelled_by_policy(system)
     # THEN the entry is gone from his calendar
     assert entries(radicale, connected) == []
 

@@ -18,6 +18,7 @@ EVENTS = Path(__file__).resolve().parent.parent / "events"
     (CandidateCancellation, "emergency"), (CandidateCancellation, "illness"),
     (CompanyCancellation, "position_paused"), (CompanyCancellation, "scheduling_error"),
     (CompanyCancellation, "duplicate_booking"), (CompanyCancellation, "screening_failed"),
+    (CompanyCancellation, "interviewer_unavailable"),
 ])
 def test_every_listed_reason_is_accepted_without_text(model, code):
     assert model(reason_code=code).reason_code.value == code

@@ -12,6 +12,7 @@ KEY = "a-local-signing-key-of-at-least-32-bytes"
 @pytest.mark.parametrize("cron, hour, minute, due", [
     ("cron(0 2 * * ? *)", 2, 0, True), ("cron(0 2 * * ? *)", 2, 1, False), ("cron(0 2 * * ? *)", 3, 0, False),
     ("cron(* * * * ? *)", 13, 37, True),
+    ("cron(0/5 * * * ? *)", 13, 35, True), ("cron(0/5 * * * ? *)", 13, 36, False), ("cron(0/5 * * * ? *)", 0, 0, True),
 ])
 def test_the_local_scheduler_fires_at_the_crons_minute_and_hour(cron, hour, minute, due):
     from datetime import datetime, timezone

@@ -5,6 +5,9 @@ and SEQUENCE as the e-mailed invitations (functions/domain/calendar/invitations.
 The notify function calls these on the same events as the mails, after them: a failed write fails the message,
 which is retried, dead-lettered and redriven like e-mail, while the mails already sent are not sent again (once
 per key) and the writes themselves are idempotent (a repeated or late write changes nothing).
+
+Every write is recorded (functions/integration/data/calendar_store.py: UID, resource, SEQUENCE; a removal before it
+is made), so that the calendar sync (interviewer_changes.py) tells our changes from the interviewer's.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import json
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from functions.core.clock import to_iso, utc_now
 from functions.core.settings import get_settings
 from functions.domain.calendar import invitations
 from functions.integration.calendar_connector import (
@@ -21,20 +25,26 @@ from functions.integration.calendar_connector import (
     CalendarEvent,
     Connection,
     connection_for,
+    resource_name,
 )
+from functions.integration.data import calendar_store
 
 if TYPE_CHECKING:  # stored items are read here, never built: the data access builds them
     from functions.integration.tables import CandidateItem, InterviewItem
 
 
 @lru_cache(maxsize=64)
-def _connect(connection: Connection) -> CalendarConnector:
-    if connection.kind != "caldav":
-        raise CalendarConfigError(f"calendar connections of kind {connection.kind!r} are not supported")
-    # Imported here: the CalDAV client (lxml, requests) is loaded only where a calendar is connected.
-    from functions.integration.caldav_calendar import CalDAVCalendar
+def _connect(connection: Connection, owner: str) -> CalendarConnector:
+    # Imported here: a calendar client (caldav and lxml, or msal) is loaded only where a calendar is connected.
+    if connection.kind == "caldav":
+        from functions.integration.caldav_calendar import CalDAVCalendar
 
-    return CalDAVCalendar.connect(connection)
+        return CalDAVCalendar.connect(connection)
+    if connection.kind == "graph":
+        from functions.integration.graph_calendar import GraphCalendar
+
+        return GraphCalendar.connect(connection, owner)
+    raise CalendarConfigError(f"calendar connections of kind {connection.kind!r} are not supported")
 
 
 def connector_for(email: str) -> CalendarConnector | None:
@@ -47,7 +57,7 @@ def connector_for(email: str) -> CalendarConnector | None:
     except ValueError:
         raise CalendarConfigError("CALENDAR_CONNECTIONS is not JSON") from None
     connection = connection_for(email, connections)
-    return _connect(connection) if connection else None
+    return _connect(connection, email.strip().lower()) if connection else None
 
 
 def event_of(interview: InterviewItem, candidate: CandidateItem | None, starts_at: str, sequence: int) -> CalendarEvent:
@@ -59,15 +69,38 @@ def event_of(interview: InterviewItem, candidate: CandidateItem | None, starts_a
 
 def scheduled(interview: InterviewItem, candidate: CandidateItem | None) -> bool:
     connector = connector_for(interview.interviewer.email)
-    return bool(connector) and connector.create_event(
-        event_of(interview, candidate, interview.starts_at, int(interview.calendar_sequence or 0)))
+    if connector is None:
+        return False
+    event = event_of(interview, candidate, interview.starts_at, int(interview.calendar_sequence or 0))
+    written = connector.create_event(event)
+    _record(connector, interview, event)
+    return written
 
 
 def moved(interview: InterviewItem, candidate: CandidateItem | None, starts_at: str, sequence: int) -> bool:
     connector = connector_for(interview.interviewer.email)
-    return bool(connector) and connector.update_event(event_of(interview, candidate, starts_at, sequence))
+    if connector is None:
+        return False
+    event = event_of(interview, candidate, starts_at, sequence)
+    written = connector.update_event(event)
+    _record(connector, interview, event)
+    return written
 
 
 def cancelled(interview: InterviewItem) -> bool:
     connector = connector_for(interview.interviewer.email)
-    return bool(connector) and connector.remove_event(invitations.uid_of(interview))
+    if connector is None:
+        return False
+    uid = invitations.uid_of(interview)
+    # Recorded first: a calendar sync reading the removal must find it was ours.
+    calendar_store.record_removing(interview.interviewer.email, uid, connector.resource_of(uid) or resource_name(uid),
+                                   interview.interview_id, to_iso(utc_now()))
+    return connector.remove_event(uid)
+
+
+def _record(connector: CalendarConnector, interview: InterviewItem, event: CalendarEvent) -> None:
+    """What we wrote, for the calendar sync to tell our changes from the interviewer's (also when the write found
+    the entry already there: a retry)."""
+    calendar_store.record_written(interview.interviewer.email, event.uid,
+                                  connector.resource_of(event.uid) or resource_name(event.uid),
+                                  interview.interview_id, event.sequence, to_iso(utc_now()))

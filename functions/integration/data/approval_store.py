@@ -55,8 +55,12 @@ def record_decision(
     *, request_id: str, level: int, approver_id: str, link_id: str, link_expires_at: int,
     decision: str, comment: str | None, entry: AuditEntry,
 ) -> None:
-    """Use the link and record the decision, once. Raises TransactionConflict naming "link" or "approval"."""
+    """Use the link and record the decision, once, while the request is open (a candidate's move may close an
+    interviewer_unavailable request without its approver). Raises TransactionConflict naming "link", "approval"
+    or "request"."""
     with all_or_nothing() as transaction:
+        transaction.check("request", RequestItem, request_id, condition=RequestItem.status.is_in(
+            RequestStatus.RECEIVED.value, RequestStatus.PENDING_APPROVAL.value))
         transaction.save("link", LinkUseItem(link_id, used_at=entry.at, expires_at=link_expires_at),
                          condition=LinkUseItem.link_id.does_not_exist())
         transaction.update(

@@ -4,11 +4,23 @@ nothing.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from pynamodb.exceptions import DoesNotExist
 
-from functions.core.models import AuditEntry, InterviewStatus, WaitlistCandidate
+from functions.core.models import AuditEntry, InterviewStatus, RequestStatus, WaitlistCandidate
 from functions.integration.data.transactions import all_or_nothing, conditional
-from functions.integration.tables import InterviewItem, OfferItem, SlotItem, WaitlistItem
+from functions.integration.tables import InterviewItem, OfferItem, RequestItem, SlotItem, WaitlistItem
+
+
+@dataclass(frozen=True)
+class Closing:
+    """The open request a move closes (interviewer_unavailable): kept, decided by `actor`, with its audit entry."""
+
+    request_id: str
+    actor: str
+    comment: str
+    entry: AuditEntry
 
 
 def get_slot(slot_id: str) -> SlotItem | None:
@@ -31,12 +43,21 @@ def available_slots(job_id: str, starting_after: str) -> list[SlotItem]:
 
 
 def move_interview(interview: InterviewItem, slot: SlotItem, move_limit: int, now: str, entry: AuditEntry,
-                   trail_id: str) -> None:
-    """Book the new slot, release the old one and move the interview, all or nothing.
+                   trail_id: str, closing: Closing | None = None) -> None:
+    """Book the new slot, release the old one and move the interview, all or nothing; with `closing`, the
+    interview must be pending for that request, which is closed as kept (the interview is scheduled again).
 
     The old slot is released only if the new one is taken. Raises TransactionConflict naming "new_slot" (taken
-    meanwhile), "old_slot" or "interview" (the interview changed: cancelled, moved, or at its move limit).
+    meanwhile), "old_slot", "interview" (the interview changed: cancelled, moved, or at its move limit) or
+    "request" (decided meanwhile).
     """
+    if closing is None:
+        status = InterviewItem.status == InterviewStatus.SCHEDULED.value
+        reopen = []
+    else:
+        status = (InterviewItem.status == InterviewStatus.CANCELLATION_PENDING.value) \
+            & (InterviewItem.pending_request_id == closing.request_id)
+        reopen = [InterviewItem.status.set(InterviewStatus.SCHEDULED.value), InterviewItem.pending_request_id.remove()]
     with all_or_nothing() as transaction:
         transaction.update("new_slot", SlotItem(slot.slot_id),
                            actions=[SlotItem.status.set("BOOKED"), SlotItem.interview_id.set(interview.interview_id)],
@@ -49,12 +70,19 @@ def move_interview(interview: InterviewItem, slot: SlotItem, move_limit: int, no
             "interview", InterviewItem(interview.interview_id),
             actions=[InterviewItem.slot_id.set(slot.slot_id), InterviewItem.starts_at.set(slot.starts_at),
                      InterviewItem.start_hour.set(slot.starts_at[:13]), InterviewItem.moves.add(1),
-                     InterviewItem.calendar_sequence.add(1)],
-            condition=(InterviewItem.status == InterviewStatus.SCHEDULED.value)
+                     InterviewItem.calendar_sequence.add(1), *reopen],
+            condition=status
             & (InterviewItem.slot_id == interview.slot_id)
             & (InterviewItem.moves.does_not_exist() | (InterviewItem.moves < move_limit)),
         )
         transaction.append_audit(trail_id, entry)
+        if closing is not None:
+            transaction.update(
+                "request", RequestItem(closing.request_id),
+                actions=[RequestItem.status.set(RequestStatus.REJECTED.value), RequestItem.decided_at.set(now),
+                         RequestItem.decided_by.set(closing.actor), RequestItem.decision_comment.set(closing.comment)],
+                condition=RequestItem.status.is_in(RequestStatus.RECEIVED.value, RequestStatus.PENDING_APPROVAL.value))
+            transaction.append_audit(closing.request_id, closing.entry)
 
 
 def claim_slot_for_rebooking(interview: InterviewItem, slot: SlotItem, release_id: str, now: str,

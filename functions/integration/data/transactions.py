@@ -42,6 +42,11 @@ class Labelled:
         self.transaction.update(item, actions=actions, condition=condition)
         self._labels.append(label)
 
+    def check(self, label: str, model, hash_key: str, condition) -> None:
+        """A condition on an item the transaction does not change."""
+        self.transaction.condition_check(model, hash_key, condition=condition)
+        self._labels.append(label)
+
     def append_audit(self, trail_id: str, entry: AuditEntry) -> None:
         """Add an audit entry, never over an existing one: the trail is append-only. The entry is chained to the
         trail's latest entry (read now), or to the one this transaction added just before."""

@@ -1,5 +1,8 @@
-"""A real CalDAV server for tests: Radicale (from PyPI) on loopback, in its own process and folder, with
-password logins (htpasswd, plain) and one calendar per user made over CalDAV (MKCALENDAR)."""
+"""A real CalDAV server on this machine: Radicale (from PyPI) on loopback, in its own process and folder, with
+password logins (htpasswd, plain) and one calendar per user made over CalDAV (MKCALENDAR).
+
+`interviews local` starts one with a calendar for each demo interviewer (local_runtime/calendars.py); the tests
+start their own."""
 
 from __future__ import annotations
 
