@@ -27,13 +27,15 @@ def _add(transaction: Labelled, increment: Increment) -> None:
 
 
 def count_once(marker_day: str, marker: str, increments: list[Increment], expires_at: int | None = None,
-               value: float | None = None) -> bool:
+               value: float | None = None, row: str | None = None) -> bool:
     """Apply the increments and write the marker (day, metric) in one transaction, once: False (and nothing
     changed) when the marker exists, e.g. an SQS redelivery of an event already counted. Increments must name
-    distinct counters (merge them first) and be at most 99."""
+    distinct (day, metric) counters (merge them first) and be at most 99. `row` is stored on the marker: an
+    imported history row is its own marker, so the row and the counters it adds are written together, once."""
     try:
         with all_or_nothing() as transaction:
-            transaction.save("marker", AnalyticsItem(marker_day, marker, n=1, total=value, expires_at=expires_at),
+            transaction.save("marker", AnalyticsItem(marker_day, marker, n=1, total=value, expires_at=expires_at,
+                                                     row=row),
                              condition=AnalyticsItem.day.does_not_exist())
             for increment in increments:
                 _add(transaction, increment)
