@@ -97,15 +97,15 @@ def _progress(total: int, started: float):
     return show
 
 
-def write_report(written, cleaned) -> list[str]:
-    days = sorted({d for k in cleaned.kept for d in (k.booked_day, k.outcome_day)})
+def write_report(written) -> list[str]:
     identical = sum(a.identical for a in written.already)
     lines = [f"  written     {written.written} history rows, with the report's counters",
              f"  already imported  {len(written.already)} ({identical} identical, "
              f"{len(written.already) - identical} with other values: the stored rows stay)"]
-    if days:
-        lines.append(f"  counters    on the days from {days[0]} to {days[-1]} (bookings on the invitation's day, "
-                     "outcomes on the start's)")
+    if written.days:
+        days = sorted(written.days)
+        lines.append(f"  counters    back-filled on {len(days)} days from {days[0]} to {days[-1]} (bookings on the "
+                     "invitation's day, outcomes on the start's)")
     return lines
 
 
@@ -137,7 +137,7 @@ def import_command(args: argparse.Namespace) -> int:
     from functions.analytics.history_import import writing
 
     written = writing.write(cleaned.kept, _progress(len(cleaned.kept), time.monotonic()), max(1, args.progress_every))
-    print("\n".join(write_report(written, cleaned)))
+    print("\n".join(write_report(written)))
     if written.failed_at_line is not None:
         print(f"error: stopped at line {written.failed_at_line} ({written.failure}); {written.written} rows were "
               "written before it. Run the same import again to write the rest.", file=sys.stderr)

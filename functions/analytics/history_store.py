@@ -26,8 +26,7 @@ def imported_rows() -> list[str]:
     return [item.row for item in AnalyticsItem.query(IMPORTED) if item.row]
 
 
-def imported_row(interview_id: str) -> str | None:
-    """The row imported for this interview id, if any."""
-    for item in AnalyticsItem.query(IMPORTED, AnalyticsItem.metric == interview_id, consistent_read=True):
-        return item.row
-    return None
+def imported_rows_of(interview_ids: list[str]) -> dict[str, str]:
+    """interview id -> the row imported for it, for those of the ids that were imported (batched reads)."""
+    keys = [(IMPORTED, interview_id) for interview_id in interview_ids]
+    return {item.metric: item.row for item in AnalyticsItem.batch_get(keys, consistent_read=True) if item.row}

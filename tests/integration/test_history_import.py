@@ -8,6 +8,7 @@ import csv
 import json
 import os
 import random
+import re
 from datetime import date, datetime, timedelta, timezone
 
 import boto3
@@ -66,7 +67,8 @@ def test_an_import_writes_history_and_counters_and_the_first_model_trains_on_it(
     assert "rows read   52" in out and "kept        50" in out and "dropped     1" in out
     assert "1  bad_outcome" in out and "duplicates  1 in the file (1 identical" in out
     assert "100 normalised to UTC (100 had an offset" in out and "written     50 history rows" in out
-    assert "history import: 40/50 rows (40 written, 0 already imported)" in err
+    progress = re.findall(r"history import: (\d+)/50 rows \((\d+) written, 0 already imported\)", err)
+    assert len(progress) >= 2 and all(done == written for done, written in progress)
     # and the training history holds the 50 rows, in UTC
     rows = [json.loads(r) for r in history_store.imported_rows()]
     assert len(rows) == 50 and all(r["scheduled_at"].endswith("+00:00") for r in rows)
@@ -119,24 +121,28 @@ def test_a_file_with_a_protected_column_writes_nothing(system, tmp_path, capsys)
 
 def test_a_failure_part_way_says_what_was_written_and_the_same_import_finishes_it(system, tmp_path, capsys,
                                                                                   monkeypatch):
-    # GIVEN DynamoDB that stops accepting transactions after the 6th
-    path = _history_csv(tmp_path, per_class=5)
+    # GIVEN 30 interviews on 10 days (more than one transaction holds), and DynamoDB that accepts the first
+    # transaction and then no more
+    path = _history_csv(tmp_path, per_class=15)
     faults = aws_faults.install(monkeypatch)
-    seen = []
+    transactions = []
     faults.fail("dynamodb", "TransactWriteItems", times=None, kind=aws_faults.UNAVAILABLE,
-                when=lambda call: seen.append(call) or len(seen) > 6)
+                when=lambda call: transactions.append(call) or len(transactions) > 1)
     # WHEN the file is imported
     code = main(["history", "import", "--csv", str(path)])
-    # THEN the import stops, saying how many rows it wrote, and exactly those are stored
+    # THEN the import stops, says how many rows it wrote, and exactly those are stored, with their counters
     out, err = capsys.readouterr()
-    assert code == 1 and "written     6 history rows" in out and "6 rows were written before it" in err
-    assert len(history_store.imported_rows()) == 6
+    stored = len(history_store.imported_rows())
+    assert code == 1 and 0 < stored < 30
+    assert f"written     {stored} history rows" in out and f"{stored} rows were written before it" in err
+    assert _report_of_march()["volume"]["scheduled"] == stored
     # WHEN DynamoDB recovers and the same import runs again
     faults.heal()
     assert main(["history", "import", "--csv", str(path)]) == 0
-    # THEN it writes the other 4 and reports the first 6 as already imported; every booking is counted once
-    assert "written     4 history rows" in capsys.readouterr().out
-    assert len(history_store.imported_rows()) == 10 and _report_of_march()["volume"]["scheduled"] == 10
+    # THEN it writes the others and reports the first ones as already imported; every booking is counted once
+    out = capsys.readouterr().out
+    assert f"written     {30 - stored} history rows" in out and f"already imported  {stored} ({stored} identical" in out
+    assert len(history_store.imported_rows()) == 30 and _report_of_march()["volume"]["scheduled"] == 30
 
 
 def _stack(name: str, outputs: dict[str, str]) -> None:
