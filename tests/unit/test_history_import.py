@@ -1,14 +1,16 @@
 """The history import's cleaning: every row of an import CSV kept, dropped with a reason, or found to repeat an
-earlier one; times normalised to UTC; a wrong file refused whole. Writing is tested with moto in
-tests/integration/test_history_import.py."""
+earlier one; times normalised to UTC; a wrong file refused whole; rows grouped into transactions. Writing is
+tested with moto in tests/integration/test_history_import.py."""
 
 from __future__ import annotations
 
 import csv
+from collections import Counter
 from datetime import datetime, timezone
 
 import pytest
 
+from functions.analytics.history_import import writing
 from functions.analytics.history_import.cleaning import DROP_REASONS, clean_file
 from functions.analytics.risk_rows import HistoryFormatError
 
@@ -147,3 +149,24 @@ def test_cleaning_the_same_file_twice_gives_the_same_rows(tmp_path):
     first, second = clean_file(path, now=NOW), clean_file(path, now=NOW)
     # THEN both give the same kept rows, drops and duplicates (what is written is decided by the file alone)
     assert first == second
+
+
+def test_rows_are_grouped_into_transactions_of_at_most_100_items_without_losing_a_count(tmp_path):
+    # GIVEN 300 interviews on 60 days from three sources, each outcome
+    outcomes = ("attended", "cancelled", "no_show")
+    rows = [[f"b-{i}", f"2025-0{1 + i % 6}-{10 + i % 10}T{8 + i % 9:02d}:00:00Z", "2024-12-01T08:00:00Z",
+             outcomes[i % 3], "", "", ("agency", "referral", "")[i % 3]] for i in range(300)]
+    kept = clean_file(_write(tmp_path, rows), now=NOW).kept
+    # WHEN they are grouped for writing
+    batches = list(writing.batches(kept))
+    # THEN every row is in one batch, in order, and no batch's rows and merged counters exceed DynamoDB's 100
+    assert [k for batch in batches for k in batch] == kept and len(batches) > 1
+    assert all(len(batch) + len(writing.merged(batch)) <= 100 for batch in batches)
+    # and merging adds up to exactly what the rows add one by one
+    one_by_one, together = Counter(), Counter()
+    for k in kept:
+        one_by_one.update({(i.day, i.metric): i.n for i in writing.increments_of(k)})
+    for batch in batches:
+        together.update({(i.day, i.metric): i.n for i in writing.merged(batch)})
+    assert together == one_by_one and together[("2024-12-01", "imported")] == 300
+    assert together[("2024-12-01", "scheduled#source#-")] == 100  # no source: not recorded

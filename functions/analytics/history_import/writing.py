@@ -36,7 +36,7 @@ class Written:
     written: int = 0
     days: set[str] = field(default_factory=set)  # the days whose counters the written rows changed
     already: list[AlreadyImported] = field(default_factory=list)
-    failed_at_line: int | None = None  # the row being written when the import stopped
+    failed_at_line: int | None = None  # the first row of the transaction that failed: it and the rest not written
     failure: str | None = None  # the error's type: its text may quote the row
 
     @property
@@ -54,13 +54,11 @@ def increments_of(kept: Kept) -> list[Increment]:
 
 def merged(rows: Sequence[Kept]) -> list[Increment]:
     """The rows' increments summed per counter (day, metric): a transaction may touch an item only once."""
-    sums: dict[tuple[str, str], Increment] = {}
-    for kept in rows:
-        for one in increments_of(kept):
-            key, had = (one.day, one.metric), sums.get((one.day, one.metric))
-            total = one.total if had is None or had.total is None else had.total + (one.total or 0)
-            sums[key] = one if had is None else Increment(one.day, one.metric, had.n + one.n, total)
-    return list(sums.values())
+    sums: dict[tuple[str, str], tuple[int, float | None]] = {}
+    for one in (increment for kept in rows for increment in increments_of(kept)):
+        n, total = sums.get((one.day, one.metric), (0, None))
+        sums[(one.day, one.metric)] = (n + one.n, total if one.total is None else (total or 0) + one.total)
+    return [Increment(day, metric, n, total) for (day, metric), (n, total) in sums.items()]
 
 
 def batches(rows: Sequence[Kept]) -> Iterator[list[Kept]]:
