@@ -58,6 +58,16 @@ def _use_tables(args: argparse.Namespace) -> None:
         from cli import deployed
 
         deployed.use(args.stack)
+    from pydantic import ValidationError
+
+    from functions.core.settings import Settings
+
+    try:
+        Settings.model_validate(dict(os.environ))  # as a function reads them (not the cached copy)
+    except ValidationError as error:
+        names = sorted({str(problem["loc"][0]) for problem in error.errors()})
+        raise ValueError(f"{', '.join(names)} not set: give --local-info or --stack, or set them as for a "
+                         "function") from None
 
 
 def cleaning_report(cleaned) -> list[str]:

@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 
 import pytest
 
+from cli.main import main
 from functions.analytics.history_import import writing
 from functions.analytics.history_import.cleaning import DROP_REASONS, clean_file
 from functions.analytics.risk_rows import HistoryFormatError
@@ -170,3 +171,14 @@ def test_rows_are_grouped_into_transactions_of_at_most_100_items_without_losing_
         together.update({(i.day, i.metric): i.n for i in writing.merged(batch)})
     assert together == one_by_one and together[("2024-12-01", "imported")] == 300
     assert together[("2024-12-01", "scheduled#source#-")] == 100  # no source: not recorded
+
+
+def test_without_tables_the_command_says_which_settings_are_missing_and_writes_nothing(tmp_path, capsys,
+                                                                                       monkeypatch):
+    # GIVEN no --local-info, no --stack and no analytics table in the environment
+    monkeypatch.delenv("TABLE_ANALYTICS")
+    # WHEN a good file is imported
+    code = main(["history", "import", "--csv", str(_write(tmp_path, [GOOD]))])
+    # THEN it stops before writing, naming what is missing
+    assert code == 2
+    assert "TABLE_ANALYTICS not set: give --local-info or --stack" in capsys.readouterr().err
