@@ -90,7 +90,8 @@ def cleaning_report(cleaned) -> list[str]:
     identical = sum(d.identical for d in cleaned.duplicates)
     lines.append(f"  duplicates  {len(cleaned.duplicates)} in the file ({identical} identical, "
                  f"{len(cleaned.duplicates) - identical} with other values; the first row is kept)")
-    lines += [f"              line {d.line}: repeats line {d.first_line}" for d in cleaned.duplicates[:SHOWN_PER_REASON]]
+    lines += [f"              line {d.line}: repeats line {d.first_line}"
+              for d in cleaned.duplicates[:SHOWN_PER_REASON]]
     lines.append(f"  times       {converted} normalised to UTC ({times['converted_from_offset']} had an offset, "
                  f"{times['read_in_zone']} were read in {cleaned.zone}), {times['already_utc']} already in UTC, "
                  f"{times['date_only']} bare dates kept as dates (no time of day to convert)")
