@@ -97,6 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     from cli import audit as audit_cli
     from cli import candidate as candidate_cli
     from cli import dlq as dlq_cli
+    from cli import history as history_cli
     from cli import links as links_cli
     from cli import model as model_cli
     from cli import policy as policy_cli
@@ -109,6 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
     dlq_cli.register(commands)
     links_cli.register(commands)
     report_cli.register(commands)
+    history_cli.register(commands)
     return parser
 
 

@@ -311,6 +311,9 @@ class InterviewCancellationsStack(Stack):
             "ReportBucket": self.data.reports.bucket_name,
             "DashboardName": config.stack_name,
         }
+        # The tables' names, for the command-line tool run against this stack (`interviews history import --stack`).
+        for table in topology.TABLES:
+            outputs[f"Table{_camel(table.name)}"] = self.data.tables[table.name].table_name
         for name, subscription in self.events.subscriptions.items():
             outputs[f"DeadLetterQueueUrl{_camel(name)}"] = subscription.dead_letter_queue.queue_url
             outputs[f"QueueArn{_camel(name)}"] = subscription.queue.queue_arn

@@ -88,7 +88,10 @@ def build(start: date, end: date, totals: Totals, benchmarks: Benchmarks, model:
         "volume": {"scheduled": scheduled, "requested": requested, "approved": totals.n("outcome#approved"),
                    "rejected": rejected, "needs_attention": totals.n("outcome#needs_attention"),
                    "attended": totals.n("attended"), "moved": totals.n("moved"),
-                   "retention_messages": totals.n("retention_sent")},
+                   "retention_messages": totals.n("retention_sent"),
+                   # Only imported history reports these (`interviews history import`): no-shows, and how many of
+                   # the period's bookings were back-filled rather than counted from events.
+                   "no_shows": totals.n("no_show"), "imported": totals.n("imported")},
         "behaviour": totals.values("acted"),
         "cancellation_rate": ratio(requested, scheduled),
         "rates": {dimension: _rates(totals, dimension) for dimension in DIMENSIONS},

@@ -4,7 +4,9 @@ it (metrics stored beside the model), and its scores of the coming interviews st
 History: a candidate-initiated cancellation that was approved ("cancelled") and an InterviewAttended
 ("attended") each store the interview's point-in-time snapshots (risk_snapshots.py: what was known 48 h and
 24 h before the start) in the import format of functions/analytics/risk_model.py, labelled with the outcome.
-No-shows are not recorded yet (nothing reports them).
+No-shows are not recorded yet (nothing reports them). Rows imported from earlier systems (`interviews history
+import`, functions/analytics/history_import/) count in every retrain beside the live months, so the first model
+need not wait for live outcomes.
 """
 
 from __future__ import annotations
@@ -41,10 +43,12 @@ def record_outcome(interview_id: str, candidate_id: str, outcome: str, at: str) 
 
 
 def history(today: date, months: int = HISTORY_MONTHS) -> list[dict]:
+    """The training rows: the live history of the last `months` months, and every imported row."""
     found, month = [], today.replace(day=1)
     for _ in range(months):
         found += [json.loads(row) for row in history_store.history_rows(month.strftime("%Y-%m"))]
         month = (month - timedelta(days=1)).replace(day=1)
+    found += [json.loads(row) for row in history_store.imported_rows()]
     return found
 
 

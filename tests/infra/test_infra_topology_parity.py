@@ -210,6 +210,20 @@ def test_functions_are_exactly_topologys_with_their_handlers(synth):
     assert handlers == sorted(f.handler for f in topology.FUNCTIONS)
 
 
+def test_the_stack_outputs_what_the_command_line_tool_reads_to_use_it(synth):
+    # Given the stack's outputs (`interviews history import --stack` finds the tables through them)
+    from cli import deployed
+
+    # When the tool turns them into the functions' environment
+    environment = deployed.environment_of({key: key for key in synth.outputs})
+    # Then every table's variable is there, each from the table's own output
+    assert {t.env_var for t in topology.TABLES} <= set(environment)
+    tables = {logical_id for logical_id, resource in synth.resources.items()
+              if resource["Type"] in ("AWS::DynamoDB::Table", "AWS::DynamoDB::GlobalTable")}
+    for table in topology.TABLES:
+        assert refs(synth.outputs[environment[table.env_var]]["Value"]) & tables, table.name
+
+
 def test_the_access_declarations_name_exactly_topologys_functions_and_tables():
     # Given the per-function declarations of what each function may touch
     from infra.constructs import functions

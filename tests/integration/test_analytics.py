@@ -66,7 +66,7 @@ def test_lifecycle_events_become_the_days_counters_and_the_report(system):
     # Then today's report shows it all, read from the counters only
     report = _today_report()
     assert report["volume"] == {"scheduled": 3, "requested": 2, "approved": 1, "rejected": 1, "needs_attention": 0,
-                                "attended": 1, "moved": 0, "retention_messages": 0}
+                                "attended": 1, "moved": 0, "retention_messages": 0, "no_shows": 0, "imported": 0}
     assert report["cancellation_rate"] == 2 / 3
     assert report["auto_approval_share"] == 0.5
     assert {(r["initiator"], r["reason"], r["count"]) for r in report["reasons"]} == {

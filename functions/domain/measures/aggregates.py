@@ -122,6 +122,24 @@ def rated(score: int) -> list:
     return [("rating", 1, float(score)), (f"rating#score#{int(score)}", 1, None)]
 
 
+NOT_RECORDED = "-"  # what an imported row says of a dimension the import format does not carry (job, department)
+
+
+def imported(dims: Dimensions, outcome: str) -> tuple[list, list]:
+    """What one row of imported history adds (`interviews history import`): at its booking, the interview as
+    scheduled (and "imported", so a report can say how much of it was back-filled); at its start, its outcome.
+    A "cancelled" row is a candidate's cancellation that was approved (the import format's meaning); its reason
+    and its decision's times are not in the format. A "no_show" is counted as such (the live events report none)."""
+    booked = scheduled(dims) + [("imported", 1, None)]
+    if outcome == "cancelled":
+        done = requested(dims, "candidate", "not_recorded", False) + [("outcome#approved", 1, None)]
+    elif outcome == "attended":
+        done = attended(False)
+    else:
+        done = [("no_show", 1, None)]
+    return booked, done
+
+
 def merged(day: str, found: list[tuple[str, int, float | None]]) -> list[Increment]:
     """The increments of one event for `day`, one per counter (a transaction may touch an item only once)."""
     sums: dict[str, list] = {}

@@ -3,10 +3,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from functions.integration.data.transactions import Labelled, TransactionConflict, all_or_nothing
 from functions.integration.tables import AnalyticsItem
+
+
+MAX_TRANSACTION_ITEMS = 100  # DynamoDB's limit for one TransactWriteItems
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,27 @@ def count_once(marker_day: str, marker: str, increments: list[Increment], expire
             return False
         raise
     return True
+
+
+def store_once_and_count(rows: Sequence[tuple[str, str, str]], increments: Sequence[Increment]) -> set[str]:
+    """Store each row item (day, metric, text) only if it does not exist yet, and apply the increments, in one
+    transaction. Returns the metrics of the rows that existed already, in which case nothing changed (the caller
+    leaves them out, with their increments, and tries again); an empty set when everything was written. At most
+    MAX_TRANSACTION_ITEMS rows and distinct (day, metric) increments together. Imported history rows are their
+    own markers this way: a row and the counters it back-fills are written together, once."""
+    try:
+        with all_or_nothing() as transaction:
+            for day, metric, text in rows:
+                transaction.save(f"row:{metric}", AnalyticsItem(day, metric, n=1, row=text),
+                                 condition=AnalyticsItem.day.does_not_exist())
+            for increment in increments:
+                _add(transaction, increment)
+    except TransactionConflict as conflict:
+        existing = {label.removeprefix("row:") for label in conflict.failed if label.startswith("row:")}
+        if existing:
+            return existing
+        raise
+    return set()
 
 
 def aggregates_on(day: str) -> dict[str, tuple[int, float]]:
