@@ -62,7 +62,9 @@ def approval_requested(request_id: str, interview_id: str, candidate_id: str, le
     current = approval_store.get_approval(request_id)
     if current is None:
         if level != 0:
-            raise Mismatch(f"level {level} before level 0 was opened")
+            # SQS does not keep order: under load the escalation can overtake level 0's own event. Refused now,
+            # it comes back after level 0 is open (or, forged, ends in the dead-letter queue having done nothing).
+            raise NotYetDue(f"level {level} before level 0 was opened")
         return request
     if level == current.level:
         # The same event again (a redelivery) is fine; another task token for an open level is not: the real

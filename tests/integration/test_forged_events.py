@@ -183,6 +183,28 @@ def test_an_escalation_before_the_open_levels_deadline_is_refused_until_it_is_du
     assert changes(before, observable(system)) == {}
 
 
+def test_an_escalation_that_overtakes_level_0s_own_event_is_deferred_not_dropped(system, scheduled):
+    # Given a request whose workflow asked for its recruiter (level 0), that event not yet handled: SQS keeps no
+    # order, so on a loaded system the escalation to level 1 can be read first
+    scheduled()
+    receipt = cancellations.submit(interview_id="int-1", initiator=Initiator.CANDIDATE, actor="candidate:cand-1",
+                                   reason_code="illness", reason_text=None, idempotency_key=f"key-{uuid.uuid4()}",
+                                   candidate_id="cand-1")
+    route = json.loads(request_store.get_request(receipt.request_id).route_json)
+    assert approval_store.get_approval(receipt.request_id) is None
+    mail_before = system.sent_mail()
+    escalation = {"version": "1", "request_id": receipt.request_id, "interview_id": "int-1",
+                  "candidate_id": "cand-1", "level": 1, "approver": route["approvers"][1],
+                  "sla_seconds": route["sla_seconds"], "task_token": "level-1-token"}
+    # When that escalation is handled before level 0 was opened
+    # Then it is refused for now (the queue brings it back once level 0 is open), not consumed as a forgery
+    with pytest.raises(trust.NotYetDue):
+        events.handle("ApprovalRequested", escalation)
+    # and nothing was opened or sent for it
+    assert approval_store.get_approval(receipt.request_id) is None
+    assert system.sent_mail() == mail_before
+
+
 def test_a_decision_mail_follows_only_the_stored_outcome(system, pending):
     # Given a request the recruiter rejected (stored REJECTED by the workflow; its own event already handled)
     request_id, token = pending
