@@ -107,6 +107,11 @@ class KeyRing:
                 self._keys, self._read_at = self._read(), now
             return self._keys
 
+    def forget(self) -> None:
+        """Read the keys again at the next use (after a SnapStart restore: a snapshot may be older than the TTL)."""
+        with self._lock:
+            self._keys = None
+
     def serializer(self, purpose: str) -> URLSafeSerializer:
         grace = self._grace if self._grace is not None else get_settings().link_key_grace_seconds
         return URLSafeSerializer(self.keys().verifying(self._clock(), grace), salt=purpose)
