@@ -25,6 +25,15 @@ class LocalSystem:
     created: object  # local_runtime.resources.Resources
     env: dict  # for a child process: AWS on the server, our resources, tracing off (the local runtime's)
 
+    def link_secret_arn(self) -> str:
+        """The signing key as the cloud keeps it: a Secrets Manager secret (created on first use)."""
+        import boto3
+
+        if not getattr(self, "_secret_arn", None):
+            self._secret_arn = boto3.client("secretsmanager").create_secret(
+                Name="bench-link-signing", SecretString=json.dumps({"current": self.env["LINK_SIGNING_KEY"]}))["ARN"]
+        return self._secret_arn
+
     def stop(self) -> None:
         self.server.stop()
 
@@ -58,9 +67,11 @@ def start(prefix: str = "bench") -> LocalSystem:
 
 def production_env(system: LocalSystem, function: str) -> dict:
     """The environment of a deployed function (infra/constructs/functions.py), on the local system: tracing on
-    (Powertools traces only inside Lambda, which LAMBDA_TASK_ROOT says), logs at INFO, a sampled trace header."""
-    env = {k: v for k, v in system.env.items() if k not in ("POWERTOOLS_TRACE_DISABLED", "POWERTOOLS_LOG_LEVEL")}
-    return {**env, "POWERTOOLS_SERVICE_NAME": "interview-cancellations",
+    (Powertools traces only inside Lambda, which LAMBDA_TASK_ROOT says), logs at INFO, a sampled trace header,
+    and the link-signing key read from Secrets Manager (the same key this process signs with)."""
+    drop = ("POWERTOOLS_TRACE_DISABLED", "POWERTOOLS_LOG_LEVEL", "LINK_SIGNING_KEY")
+    env = {k: v for k, v in system.env.items() if k not in drop}
+    return {**env, "LINK_SIGNING_SECRET_ARN": system.link_secret_arn(), "POWERTOOLS_SERVICE_NAME": "interview-cancellations",
             "POWERTOOLS_METRICS_NAMESPACE": "InterviewCancellations",
             "POWERTOOLS_TRACER_CAPTURE_RESPONSE": "false", "POWERTOOLS_TRACER_CAPTURE_ERROR": "false",
             "LOG_LEVEL": "INFO", "LAMBDA_TASK_ROOT": str(REPO), "AWS_LAMBDA_FUNCTION_NAME": function,
@@ -70,8 +81,11 @@ def production_env(system: LocalSystem, function: str) -> dict:
 
 def seed_interviews(*interview_ids: str) -> None:
     """Interviews of candidate cand-1, registered as the ATS's InterviewScheduled would (by this process)."""
+    from functions.integration import once
     from functions.notify import events
+    from local_runtime.lambda_events import LambdaContext
 
+    once.register_lambda_context(LambdaContext(function_name="notify"))  # as notify's handler does
     for interview_id in interview_ids:
         events.handle("InterviewScheduled", {**EVENT, "interview_id": interview_id, "slot_id": f"slot-{interview_id}"})
 

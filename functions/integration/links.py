@@ -19,6 +19,7 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
+from aws_lambda_powertools.utilities.parameters import get_secret
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from functions.core.clock import from_iso
@@ -80,9 +81,7 @@ def _read_keys() -> SigningKeys:
         return SigningKeys(settings.link_signing_key.get_secret_value(),
                            previous.get_secret_value() if previous else None,
                            _epoch(rotated_at, "LINK_SIGNING_ROTATED_AT") if rotated_at else None)
-    if settings.link_signing_secret_arn:
-        from aws_lambda_powertools.utilities.parameters import get_secret
-
+    if settings.link_signing_secret_arn:  # in the cloud: every function that signs reads it on its first link
         # Our own TTL decides when to read again; Powertools must not keep it longer.
         return SigningKeys.parse(get_secret(settings.link_signing_secret_arn, max_age=0))
     raise RuntimeError("no link signing key: set LINK_SIGNING_KEY or LINK_SIGNING_SECRET_ARN")
