@@ -17,14 +17,16 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable
 
-from aws_lambda_powertools.utilities.parameters import get_secret
+from aws_lambda_powertools.utilities.parameters import SecretsProvider
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from functions.core.clock import from_iso
 from functions.core.errors import LinkExpiredError, LinkInvalidError
 from functions.core.settings import get_settings
+from functions.integration import aws
 from functions.integration.data import candidate_store
 
 _CANDIDATE = "candidate-link"
@@ -83,8 +85,14 @@ def _read_keys() -> SigningKeys:
                            _epoch(rotated_at, "LINK_SIGNING_ROTATED_AT") if rotated_at else None)
     if settings.link_signing_secret_arn:  # in the cloud: every function that signs reads it on its first link
         # Our own TTL decides when to read again; Powertools must not keep it longer.
-        return SigningKeys.parse(get_secret(settings.link_signing_secret_arn, max_age=0))
+        return SigningKeys.parse(_secrets().get(settings.link_signing_secret_arn, max_age=0))
     raise RuntimeError("no link signing key: set LINK_SIGNING_KEY or LINK_SIGNING_SECRET_ARN")
+
+
+@lru_cache(maxsize=1)
+def _secrets() -> SecretsProvider:
+    """Secrets Manager through this thread's session (aws.py), not a session of Powertools' own."""
+    return SecretsProvider(boto3_session=aws.session())
 
 
 class KeyRing:
