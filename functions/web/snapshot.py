@@ -1,8 +1,8 @@
 """SnapStart hooks of an API function (cancel, approve): what its snapshot holds, and what each restore refreshes.
 
 The handler module registers them after its imports, so by the time the before-snapshot hook runs every module a
-route uses is already imported. The hook adds what imports alone do not do: the settings parsed, every template
-compiled with every language's messages, and the AWS clients built. After a restore: fresh random state, and no
+route uses is already imported. The hook adds what imports alone do not do: the settings parsed, every model's
+validator built, every template compiled with every language's messages, and the AWS clients built. After a restore: fresh random state, and no
 client, pooled connection or signing key carried over from the snapshotted environment.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from functions.core import snapstart
+from functions.core import models, snapstart
 from functions.core.settings import get_settings
 from functions.integration import snapshot
 from functions.web import rendering
@@ -18,6 +18,7 @@ from functions.web import rendering
 
 def prepare(*services: str) -> None:
     get_settings()
+    models.build_all()
     rendering.prepare_all()
     snapshot.build_clients(*services)
 

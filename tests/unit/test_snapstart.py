@@ -8,7 +8,7 @@ import random
 import sys
 import types
 
-from functions.core import snapstart
+from functions.core import models, snapstart
 from functions.integration import aws, links, snapshot, tables
 from functions.integration.data import transactions
 from functions.web import rendering
@@ -52,6 +52,7 @@ def test_before_the_snapshot_templates_are_compiled_and_every_tables_client_is_b
     assert all(model._connection.connection._client is not None for model in snapshot._models())
     assert {m.__name__ for m in snapshot._models()} >= {"InterviewItem", "RequestItem", "AuditItem"}
     assert rendering._environment().cache  # compiled templates, kept by Jinja2
+    assert models.InterviewScheduled.__pydantic_complete__ and models.MoveReceipt.__pydantic_complete__
 
 
 def test_after_a_restore_no_client_connection_or_signing_key_survives_from_the_snapshot():
