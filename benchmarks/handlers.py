@@ -79,11 +79,16 @@ def main() -> int:
          "headers": local.candidate_auth()}])
     measured: dict[str, int] = {}
     units: dict[str, str] = {}
+    operations: dict[str, str] = {}
     print("AWS API calls per HTTP request (request path only; target <= 3)")
     for figures in (cancel_figures, status_figures, approve_figures):
         for name, calls in figures["calls"].items():
             print(f"  {name:44s} {calls}")
+            operations[name] = ", ".join(figures["operations"][name])
             measured[name], units[name] = calls, "AWS calls"
+    print("\nWhich calls")
+    for name, called in operations.items():
+        print(f"  {name:44s} {called}")
     print("\nPeak memory of one cold function instance serving those requests (target <= 128 MB)")
     print(f"  cancel  {cancel_figures['peak_rss_mb']:6.1f} MB")
     print(f"  approve {approve_figures['peak_rss_mb']:6.1f} MB")
