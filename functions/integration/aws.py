@@ -38,3 +38,13 @@ def session() -> boto3.session.Session:
 @lru_cache(maxsize=None)
 def client(service: str):
     return session().client(service, config=_RETRYING)
+
+
+def renew() -> None:
+    """Forget every client and this thread's sessions (their credentials and pooled connections); the next ones
+    resolve credentials again but keep the service models already read (the session's data loader)."""
+    client.cache_clear()
+    old = getattr(_threads, "botocore", None)
+    _threads.botocore = _threads.boto3 = None
+    if old is not None:
+        botocore_session().register_component("data_loader", old.get_component("data_loader"))

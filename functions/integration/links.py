@@ -95,6 +95,12 @@ def _secrets() -> SecretsProvider:
     return SecretsProvider(boto3_session=aws.session())
 
 
+def forget_keys() -> None:
+    """Read the keys again, through a new Secrets Manager client, at the next use (after a SnapStart restore)."""
+    _secrets.cache_clear()
+    keyring.forget()
+
+
 class KeyRing:
     """The signing keys, read again once `ttl_seconds` have passed on `clock` (injected in tests)."""
 

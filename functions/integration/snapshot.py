@@ -2,10 +2,10 @@
 
 Before: the boto3 clients a function calls and the PynamoDB connections of every table, so that their service
 models are loaded and their endpoints resolved in the snapshot (the bulk of a first call's cost).
-After: the clients themselves are dropped (their pooled connections belong to the environment that was
-snapshotted; credentials are resolved again by the next client) and the link-signing keys are read again, so a
-key rotated since the snapshot is honoured at once. The botocore sessions stay, with their loaded models, so a
-client rebuilt after a restore costs little.
+After: the clients and sessions are dropped (their pooled connections and credentials belong to the
+environment that was snapshotted) and the link-signing keys are read again, so a key rotated since the snapshot
+is honoured at once. The new sessions keep the old ones' data loader, with the service models already read, so
+a client rebuilt after a restore costs little.
 """
 
 from __future__ import annotations
@@ -29,11 +29,18 @@ def build_clients(*services: str) -> None:
         model._get_connection().connection.client
 
 
+def _forget(connection) -> None:
+    """A PynamoDB connection builds its client, and takes a session, again at its next call."""
+    connection._client = None
+    connection._local.session = None
+
+
 def forget_connections_and_keys() -> None:
-    """Drop every built client and its pooled connections, and the cached link-signing keys."""
-    aws.client.cache_clear()
-    transactions.connection._client = None
+    """Drop every built client with its pooled connections and the sessions' credentials, and the cached
+    link-signing keys."""
+    aws.renew()
+    _forget(transactions.connection)
     for model in _models():
         if model._connection is not None:
-            model._connection.connection._client = None
-    links.keyring.forget()
+            _forget(model._connection.connection)
+    links.forget_keys()

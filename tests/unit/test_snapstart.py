@@ -59,12 +59,18 @@ def test_after_a_restore_no_client_connection_or_signing_key_survives_from_the_s
     snapshot.build_clients("events")
     links.keyring.keys()
     assert links.keyring._keys is not None
+    snapshotted = aws.botocore_session()
 
     snapshot.forget_connections_and_keys()
 
     assert aws.client.cache_info().currsize == 0
     assert transactions.connection._client is None
     assert all(model._connection.connection._client is None for model in snapshot._models())
+    renewed = aws.botocore_session()
+    assert renewed is not snapshotted  # credentials are resolved again...
+    assert renewed.get_component("data_loader") is snapshotted.get_component("data_loader")  # ...models are not
+    assert aws.client("events")._endpoint.http_session is not None
+    assert tables.InterviewItem._get_connection().connection.session is renewed
     assert links.keyring._keys is None
     links.keyring.keys()
     assert links.keyring._keys is not None  # read again at the next use
