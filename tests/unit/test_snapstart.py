@@ -4,7 +4,9 @@ request would otherwise build, and the after-restore hook leaves no client, conn
 from __future__ import annotations
 
 import importlib
+import os
 import random
+import subprocess
 import sys
 import types
 
@@ -75,3 +77,26 @@ def test_after_a_restore_no_client_connection_or_signing_key_survives_from_the_s
     links.keyring.keys()
     assert links.keyring._keys is not None  # read again at the next use
     assert tables.InterviewItem._get_connection().connection.client is not None  # rebuilt on demand
+
+
+def test_the_api_functions_register_hooks_that_run_and_leave_them_serving(tmp_path):
+    # Given Lambda's runtime module (a stand-in that records the hooks), the handlers register their hooks on import
+    runtime = tmp_path / "snapshot_restore_py.py"
+    runtime.write_text("before, after = [], []\n"
+                       "def register_before_snapshot(f, *a, **k): before.append((f, a, k)); return f\n"
+                       "def register_after_restore(f, *a, **k): after.append((f, a, k)); return f\n")
+    code = (
+        "import snapshot_restore_py as rt, functions.cancel.handler as cancel, functions.approve.handler as approve\n"
+        "from local_runtime.lambda_events import api_gateway_event, LambdaContext\n"
+        "for f, a, k in reversed(rt.before): f(*a, **k)\n"  # Lambda runs these in reverse order of registration
+        "for f, a, k in rt.after: f(*a, **k)\n"
+        "event = api_gateway_event(method='GET', path='/docs', resource='/docs', path_parameters={}, query={},\n"
+        "                          headers={}, body=b'', claims=None, source_ip='1.1.1.1')\n"
+        "print(len(rt.before), len(rt.after), cancel.lambda_handler(event, LambdaContext('cancel'))['statusCode'])\n"
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")])}
+    child = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert child.returncode == 0, child.stderr[-3000:]
+    # Then each function's prepare ran before the snapshot, the restore hooks after it, and a request is served
+    before, after, status = child.stdout.strip().splitlines()[-1].split()
+    assert (int(before), int(after), status) == (2, 3, "200")  # 2 prepares; reseed + 2 forgets
