@@ -34,3 +34,4 @@ test: $(STAMP) $(NODE_STAMP) $(CHROMIUM)
 
 bench: $(STAMP)
 	$(VENV)/bin/python benchmarks/handlers.py
+	$(VENV)/bin/python benchmarks/cold_start.py

@@ -15,12 +15,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import botocore.client  # noqa: E402
 
-calls = {"n": 0}
+calls: list[str] = []
 _original = botocore.client.BaseClient._make_api_call
 
 
 def _counting(self, operation, params):
-    calls["n"] += 1
+    calls.append(operation)
     return _original(self, operation, params)
 
 
@@ -39,17 +39,18 @@ def _high_water_mark_mb() -> float:
 
 def main(function: str, requests: list[dict]) -> None:
     handler = importlib.import_module(f"functions.{function}.handler").lambda_handler
-    counted = {}
+    counted, operations = {}, {}
     for request in requests:
         event = api_gateway_event(method=request["method"], path=request["path"], resource=request["path"],
                                   path_parameters={}, query={}, headers=request.get("headers", {}),
                                   body=request.get("body", "").encode(), claims=None, source_ip="127.0.0.1")
-        before = calls["n"]
+        before = len(calls)
         response = handler(event, LambdaContext(function_name=function))
         assert response["statusCode"] < 400, (request["name"], response)
-        counted[request["name"]] = calls["n"] - before
+        counted[request["name"]] = len(calls) - before
+        operations[request["name"]] = calls[before:]
     peak_mb = _high_water_mark_mb()
-    print(json.dumps({"calls": counted, "peak_rss_mb": peak_mb}))
+    print(json.dumps({"calls": counted, "operations": operations, "peak_rss_mb": peak_mb}))
 
 
 if __name__ == "__main__":

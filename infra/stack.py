@@ -257,7 +257,7 @@ class InterviewCancellationsStack(Stack):
             self,
             "Api",
             stage=config.stage,
-            functions=fns,
+            functions=self.functions.api_targets,  # SnapStart functions through their live alias
             retain=config.retain,
             log_retention=config.log_retention,
             rate_limit=config.api_rate_limit,

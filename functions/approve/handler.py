@@ -8,7 +8,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.approve import ratings, routes
 from functions.core.observability import logger, metrics, traced_handler
-from functions.web import unavailable
+from functions.web import snapshot, unavailable
 from functions.web.responses import with_utf8_charset
 
 app = APIGatewayRestResolver(enable_validation=True)
@@ -19,6 +19,9 @@ app.include_router(ratings.router)
 @app.exception_handler(unavailable.AWS_ERRORS)
 def _unavailable(exc: Exception):
     return unavailable.page(exc, app.current_event.headers.get("Accept-Language"))
+
+# SnapStart (published versions behind the API's alias): everything above is in the snapshot; see web/snapshot.py.
+snapshot.register("stepfunctions", "events")
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

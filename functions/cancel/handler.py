@@ -12,7 +12,7 @@ from functions.cancel import console, portal, privacy_routes, routes
 from functions.core.errors import DomainError
 from functions.core.observability import logger, metrics, traced_handler
 from functions.integration.data import candidate_store
-from functions.web import unavailable
+from functions.web import snapshot, unavailable
 from functions.web.responses import (api_reader_locale, candidate_from_authorization, domain_problem,
                                      validation_problem, with_utf8_charset)
 
@@ -46,6 +46,9 @@ def _validation_problem(exc: RequestValidationError):
 
 app.exception_handler(unavailable.AWS_ERRORS)(unavailable.problem)
 api_docs.serve(app)
+
+# SnapStart (published versions behind the API's alias): everything above is in the snapshot; see web/snapshot.py.
+snapshot.register("stepfunctions", "events")
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

@@ -114,14 +114,22 @@ SingleLineText = Annotated[str, AfterValidator(_single_line),
                            Field(json_schema_extra={"pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029]*$"})]
 
 
-class Person(BaseModel):
+class _Model(BaseModel):
+    """Validators are built when a model is first used, not when this module is imported: each function uses a
+    few of these models, and building all of them was most of this module's import time. (A route's models are
+    built when its router is included, at import; the SnapStart hook builds every one before the snapshot.)"""
+
+    model_config = ConfigDict(defer_build=True)
+
+
+class Person(_Model):
     model_config = ConfigDict(extra="forbid")
     person_id: PersonId
     name: SingleLineText = Field(min_length=1, max_length=200)
     email: EmailStr
 
 
-class Job(BaseModel):
+class Job(_Model):
     model_config = ConfigDict(extra="forbid")
     job_id: Identifier
     title: SingleLineText = Field(min_length=1, max_length=200)
@@ -133,7 +141,7 @@ class Job(BaseModel):
     company_intro_url: HttpUrl | None = None
 
 
-class CandidateIn(BaseModel):
+class CandidateIn(_Model):
     model_config = ConfigDict(extra="forbid")
     candidate_id: Identifier
     name: SingleLineText = Field(min_length=1, max_length=200)
@@ -146,7 +154,7 @@ class CandidateIn(BaseModel):
     resume_url: HttpUrl | None = None
 
 
-class CalendarRef(BaseModel):
+class CalendarRef(_Model):
     """The ATS's own calendar invitation for the interview: when given, the ATS invited the attendees and our
     updates (moves, cancellations) must name its UID and organizer and continue from its SEQUENCE."""
 
@@ -157,7 +165,7 @@ class CalendarRef(BaseModel):
     organizer: EmailStr = Field(description="the ORGANIZER's address of the ATS's invitation")
 
 
-class InterviewScheduled(BaseModel):
+class InterviewScheduled(_Model):
     """Detail of the InterviewScheduled event (version 1), and the body of the staff API that creates one."""
 
     model_config = ConfigDict(extra="forbid")
@@ -187,7 +195,7 @@ class InterviewScheduled(BaseModel):
 
 # ---- cancellation requests --------------------------------------------------------------------------------------
 
-class _CancellationBody(BaseModel):
+class _CancellationBody(_Model):
     model_config = ConfigDict(extra="forbid")
 
     @field_validator("reason_text", check_fields=False)
@@ -211,14 +219,14 @@ class CompanyCancellation(_CancellationBody):
                                     description="Required when reason_code is 'other'")
 
 
-class Approver(BaseModel):
+class Approver(_Model):
     approver_id: str
     name: str
     email: str
     role: str
 
 
-class Route(BaseModel):
+class Route(_Model):
     """Where a request goes. Computed once at submission and handed to the workflow as its input."""
 
     auto_approve: bool
@@ -229,7 +237,7 @@ class Route(BaseModel):
     why: str
 
 
-class AuditEntry(BaseModel):
+class AuditEntry(_Model):
     at: str
     actor: str
     action: str
@@ -238,7 +246,7 @@ class AuditEntry(BaseModel):
     why: str | None = None
 
 
-class Receipt(BaseModel):
+class Receipt(_Model):
     request_id: str
     interview_id: str
     status: RequestStatus
@@ -250,7 +258,7 @@ class Receipt(BaseModel):
     status_url: str
 
 
-class InterviewView(BaseModel):
+class InterviewView(_Model):
     interview_id: str
     job_title: str
     department: str
@@ -263,24 +271,24 @@ class InterviewView(BaseModel):
     moves: int = 0
 
 
-class SlotView(BaseModel):
+class SlotView(_Model):
     slot_id: str
     starts_at: str
 
 
-class MoveBody(BaseModel):
+class MoveBody(_Model):
     model_config = ConfigDict(extra="forbid")
     slot_id: Identifier
 
 
-class MoveReceipt(BaseModel):
+class MoveReceipt(_Model):
     interview_id: str
     slot_id: str
     starts_at: str
     moves_left: int
 
 
-class SlotsPublished(BaseModel):
+class SlotsPublished(_Model):
     """Body of the staff API that opens interview slots of a job for booking and moves."""
 
     model_config = ConfigDict(extra="forbid")
@@ -315,7 +323,7 @@ class StaffRequestView(RequestView):
     cancelled_before: list[str]
 
 
-class OpenRequest(BaseModel):
+class OpenRequest(_Model):
     request_id: str
     interview_id: str
     job_title: str
@@ -328,12 +336,12 @@ class OpenRequest(BaseModel):
     cancelled_before: list[str]
 
 
-class InterviewCreated(BaseModel):
+class InterviewCreated(_Model):
     interview_id: str
     candidate_link: str
 
 
-class WaitlistCandidate(BaseModel):
+class WaitlistCandidate(_Model):
     model_config = ConfigDict(extra="forbid")
     candidate_id: Identifier
     name: SingleLineText = Field(min_length=1, max_length=200)
@@ -342,7 +350,7 @@ class WaitlistCandidate(BaseModel):
     timezone: SingleLineText = Field("UTC", max_length=64)
 
 
-class CandidateWaitlisted(BaseModel):
+class CandidateWaitlisted(_Model):
     """Detail of the CandidateWaitlisted event (version 1)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -351,7 +359,7 @@ class CandidateWaitlisted(BaseModel):
     candidate: WaitlistCandidate
 
 
-class CandidateStep(BaseModel):
+class CandidateStep(_Model):
     """One step of a request as the candidate sees it: where it stood from when, in the candidate's words."""
 
     at: str
@@ -359,7 +367,7 @@ class CandidateStep(BaseModel):
     label: str
 
 
-class CandidateRequestView(BaseModel):
+class CandidateRequestView(_Model):
     """A candidate's own request: its steps, times and labels only. No staff or approver ids, no approver's
     comment, no internal actor names (those stay in the staff view)."""
 
@@ -375,3 +383,10 @@ class CandidateRequestView(BaseModel):
     decided_at: str | None = None
     contact_email: str | None = None
     timeline: list[CandidateStep]
+
+
+def build_all() -> None:
+    """Build every model's validator now (before a SnapStart snapshot: no request then builds one)."""
+    for value in list(globals().values()):
+        if isinstance(value, type) and issubclass(value, _Model) and value is not _Model:
+            value.model_rebuild()

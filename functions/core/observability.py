@@ -5,6 +5,11 @@ token, an address, a phone number or a name. Handlers are traced with `traced_ha
 (pages and links carry tokens and names) and never an exception's text (a pydantic error quotes its input, SES's
 names the recipient): a failure reaches the tracer and the runtime as HandlerFailed, naming only the error type.
 The CDK app also sets POWERTOOLS_TRACER_CAPTURE_RESPONSE/ERROR to false, for any other traced method.
+
+Only botocore is patched: every call we trace is an AWS call, PynamoDB's included (it calls botocore's client).
+Powertools' default patches every library the X-Ray SDK knows (sqlite3, httpx, requests, http.client, ...),
+importing each that is installed, at every cold start, for calls these functions never make. (The CalDAV calls
+of the notify function are not AWS calls: they show as time inside its traced handler, not as subsegments.)
 """
 
 from __future__ import annotations
@@ -20,7 +25,8 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 warnings.filterwarnings("ignore", message="No application metrics to publish")
 
 logger = Logger(service="interview-cancellations")
-tracer = Tracer(service="interview-cancellations")
+TRACED_LIBRARIES = ("botocore",)
+tracer = Tracer(service="interview-cancellations", patch_modules=TRACED_LIBRARIES)
 metrics = Metrics(namespace="InterviewCancellations", service="interview-cancellations")
 
 Handler = TypeVar("Handler", bound=Callable)

@@ -17,13 +17,16 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable
 
+from aws_lambda_powertools.utilities.parameters import SecretsProvider
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from functions.core.clock import from_iso
 from functions.core.errors import LinkExpiredError, LinkInvalidError
 from functions.core.settings import get_settings
+from functions.integration import aws
 from functions.integration.data import candidate_store
 
 _CANDIDATE = "candidate-link"
@@ -80,12 +83,22 @@ def _read_keys() -> SigningKeys:
         return SigningKeys(settings.link_signing_key.get_secret_value(),
                            previous.get_secret_value() if previous else None,
                            _epoch(rotated_at, "LINK_SIGNING_ROTATED_AT") if rotated_at else None)
-    if settings.link_signing_secret_arn:
-        from aws_lambda_powertools.utilities.parameters import get_secret
-
+    if settings.link_signing_secret_arn:  # in the cloud: every function that signs reads it on its first link
         # Our own TTL decides when to read again; Powertools must not keep it longer.
-        return SigningKeys.parse(get_secret(settings.link_signing_secret_arn, max_age=0))
+        return SigningKeys.parse(_secrets().get(settings.link_signing_secret_arn, max_age=0))
     raise RuntimeError("no link signing key: set LINK_SIGNING_KEY or LINK_SIGNING_SECRET_ARN")
+
+
+@lru_cache(maxsize=1)
+def _secrets() -> SecretsProvider:
+    """Secrets Manager through this thread's session (aws.py), not a session of Powertools' own."""
+    return SecretsProvider(boto3_session=aws.session())
+
+
+def forget_keys() -> None:
+    """Read the keys again, through a new Secrets Manager client, at the next use (after a SnapStart restore)."""
+    _secrets.cache_clear()
+    keyring.forget()
 
 
 class KeyRing:
@@ -106,6 +119,11 @@ class KeyRing:
             if self._keys is None or now >= self._read_at + ttl:
                 self._keys, self._read_at = self._read(), now
             return self._keys
+
+    def forget(self) -> None:
+        """Read the keys again at the next use (after a SnapStart restore: a snapshot may be older than the TTL)."""
+        with self._lock:
+            self._keys = None
 
     def serializer(self, purpose: str) -> URLSafeSerializer:
         grace = self._grace if self._grace is not None else get_settings().link_key_grace_seconds

@@ -16,10 +16,11 @@ from aws_lambda_powertools.utilities.idempotency import (
 )
 
 from functions.core.settings import get_settings
+from functions.integration import aws
 
 KEPT_FOR_SECONDS = 30 * 24 * 3600  # longer than any redelivery: SQS keeps a message 14 days at most
 
-_persistence = DynamoDBPersistenceLayer(table_name=get_settings().idempotency_table)
+_persistence = DynamoDBPersistenceLayer(table_name=get_settings().idempotency_table, boto3_session=aws.session())
 _config = IdempotencyConfig(event_key_jmespath="key", expires_after_seconds=KEPT_FOR_SECONDS)
 
 

@@ -7,6 +7,7 @@ items directly, so renaming one here means renaming it there too (tests/integrat
 from __future__ import annotations
 
 
+import pynamodb.connection.base
 from pynamodb.attributes import (
     BooleanAttribute,
     ListAttribute,
@@ -19,8 +20,11 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from functions.core.settings import get_settings
+from functions.integration import aws
 
 _settings = get_settings()
+# Every PynamoDB connection takes this thread's botocore session (functions/integration/aws.py), not one of its own.
+pynamodb.connection.base.get_session = aws.botocore_session
 
 
 class PersonMap(MapAttribute):

@@ -134,6 +134,13 @@ CAPABILITIES: dict[str, frozenset[str]] = {
 }
 
 
+# SnapStart (Python 3.12 and later; published versions only): the functions a person waits on, behind the API.
+# API Gateway invokes their alias, which points at the version published from this deployment's code and
+# configuration; the queue-driven functions (notify, analytics) keep $LATEST: nobody waits on their cold start.
+SNAPSTART = frozenset({"cancel", "approve"})
+LIVE_ALIAS = "live"
+
+
 @dataclass(frozen=True)
 class Sizing:
     memory_mb: int = 256
@@ -195,6 +202,8 @@ class Functions(Construct):
         super().__init__(scope, construct_id)
         self.functions: dict[str, lambda_.Function] = {}
         self.roles: dict[str, iam.Role] = {}
+        # What API Gateway invokes per function: the live alias of a SnapStart function, else the function.
+        self.api_targets: dict[str, lambda_.IFunction] = {}
         environment = {
             **{t.env_var: tables[t.name].table_name for t in topology.TABLES},
             "STAGE": stage,
@@ -249,8 +258,14 @@ class Functions(Construct):
                 role=role,
                 log_group=log_group,
                 tracing=lambda_.Tracing.ACTIVE,
+                snap_start=lambda_.SnapStartConf.ON_PUBLISHED_VERSIONS if spec.name in SNAPSTART else None,
             )
             self.functions[spec.name] = function
+            self.api_targets[spec.name] = (
+                lambda_.Alias(self, f"{name}Live", alias_name=LIVE_ALIAS, version=function.current_version)
+                if spec.name in SNAPSTART
+                else function
+            )
             self.roles[spec.name] = role
 
             for table_name, access in TABLE_ACCESS[spec.name].items():

@@ -80,3 +80,11 @@ def functions_by_name(synth: Synth) -> dict[str, str]:
 
     by_handler = {r["Properties"]["Handler"]: k for k, r in synth.of_type("AWS::Lambda::Function").items()}
     return {f.name: by_handler[f.handler] for f in topology.FUNCTIONS if f.handler in by_handler}
+
+
+def api_targets_by_name(synth: Synth) -> dict[str, str]:
+    """topology function name -> logical id of what API Gateway should invoke: its alias if it has one (SnapStart
+    runs only published versions), else the function."""
+    functions = functions_by_name(synth)
+    aliases = {refs(r["Properties"]["FunctionName"]).pop(): k for k, r in synth.of_type("AWS::Lambda::Alias").items()}
+    return {name: aliases.get(function_id, function_id) for name, function_id in functions.items()}

@@ -7,7 +7,7 @@ import json
 import re
 from pathlib import Path
 
-from infra_helpers import ROOT, functions_by_name, refs
+from infra_helpers import ROOT, api_targets_by_name, functions_by_name, refs
 
 from infra import topology
 
@@ -31,9 +31,9 @@ def _resource_paths(synth) -> dict[str, str]:
 
 
 def _api_routes(synth) -> set[tuple[str, str, str, str]]:
-    """(method, path, function, auth) of every API method in the template."""
+    """(method, path, function, auth) of every API method in the template (a SnapStart function's by its alias)."""
     paths = _resource_paths(synth)
-    function_names = {v: k for k, v in functions_by_name(synth).items()}
+    function_names = {v: k for k, v in api_targets_by_name(synth).items()}
     routes = set()
     for method in synth.of_type("AWS::ApiGateway::Method").values():
         props = method["Properties"]
