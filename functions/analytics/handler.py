@@ -3,22 +3,25 @@
 
 from __future__ import annotations
 
-import json
 import traceback
 from datetime import date, timedelta
 
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.analytics import ingest, nightly
 from functions.integration import event_trust
 from functions.core.clock import utc_now
 from functions.core.observability import logger, metrics, traced_handler
-from functions.core import sqs_batch
 from functions.core.schedules import is_scheduled_run
 from functions.integration import once
 
-def record_handler(record: dict) -> None:
-    event = json.loads(record["body"])  # the EventBridge envelope
+processor = BatchProcessor(event_type=EventType.SQS)
+
+
+def record_handler(record: SQSRecord) -> None:
+    event = record.json_body  # the EventBridge envelope
     try:
         counted = ingest.count(event)
     except event_trust.Mismatch as mismatch:  # consumed, not retried: ids and the reason only
@@ -49,7 +52,8 @@ def _period(detail: dict) -> tuple[date, date]:
 @traced_handler
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
     if not is_scheduled_run(event):
-        return sqs_batch.process_partial(event, record_handler)
+        return process_partial_response(event=event, record_handler=record_handler, processor=processor,
+                                        context=context)
     once.register_lambda_context(context)
     detail = event.get("detail") or {}
     start, end = _period(detail)

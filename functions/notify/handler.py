@@ -6,22 +6,25 @@ Partial batch responses: a failed message is retried on its own and, after maxRe
 
 from __future__ import annotations
 
-import json
 import traceback
 
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
 from functions.core.observability import HandlerFailed, logger, metrics, traced_handler, tracer
-from functions.core import sqs_batch
 from functions.core.schedules import is_scheduled_run
 from functions.domain.calendar import interviewer_changes
 from functions.integration import once
 from functions.notify import events, reminders
 
+processor = BatchProcessor(event_type=EventType.SQS)
+
+
 @tracer.capture_method(capture_response=False, capture_error=False)
-def record_handler(record: dict) -> None:
-    event = json.loads(record["body"])  # the EventBridge envelope, as the rule's SQS target delivers it
+def record_handler(record: SQSRecord) -> None:
+    event = record.json_body  # the EventBridge envelope, as the rule's SQS target delivers it
     logger.info("event received", extra={"detail_type": event["detail-type"], "event_id": event["id"]})
     try:
         events.handle(event["detail-type"], event["detail"], source=event.get("source"))
@@ -45,4 +48,5 @@ def lambda_handler(event: dict, context: LambdaContext) -> dict:
         if (event.get("detail") or {}).get("job") == "calendar-sync":
             return interviewer_changes.sync_all()
         return reminders.run_schedule(event)
-    return sqs_batch.process_partial(event, record_handler)
+    return process_partial_response(event=event, record_handler=record_handler, processor=processor,
+                                    context=context)
