@@ -152,7 +152,7 @@ EVENT_ORIGINS: dict[str, str] = {
     "InterviewScheduled": ATS_OR_OWN, "CandidateWaitlisted": ATS, "InterviewAttended": ATS,
     "CancellationRequested": OWN, "ApprovalRequested": OWN, "CancellationApproved": OWN,
     "CancellationRejected": OWN, "CancellationNeedsAttention": OWN, "InterviewMoved": OWN,
-    "RetentionMessageSent": OWN, "SlotClaimed": OWN, "CandidateActed": OWN,
+    "RetentionMessageSent": OWN, "SlotClaimed": OWN, "CandidateActed": OWN, "InterviewRebooked": OWN,
     "Email Bounced": SES, "Email Complaint Received": SES,
 }
 RULES: tuple[EventRule, ...] = (

@@ -56,7 +56,8 @@ def portal(token: str):
     locale = locale_of(candidate.locale if candidate else None, _accept_language(), _chosen_language())
     t = translator(locale)
     # Only the candidate's own requests: one the company started is not shown until its outcome reaches them.
-    requests = sorted(request_view.own_requests(request_store.requests_of(candidate_id), candidate_id),
+    every_request = request_store.requests_of(candidate_id)
+    requests = sorted(request_view.own_requests(every_request, candidate_id),
                       key=lambda r: r.created_at, reverse=True)
     interviews = interview_store.interviews_of(candidate_id)
     titles = {i.interview_id: i.job_title for i in interviews}
@@ -66,6 +67,7 @@ def portal(token: str):
         items.append({
             "view": interview_view(interview), "local_time": local_text(interview.starts_at, zone, locale),
             "moves_left": moves.moves_left(interview), "rebooked": bool(interview.rebooked_slot_id),
+            "may_rebook": moves.may_rebook(interview, every_request),
             "has_description": bool(interview.description_url), "has_intro": bool(interview.company_intro_url),
             "calendar_links": _calendar_links(interview),
             # The timeline follows the latest request while it is open, and shows how the last one ended.

@@ -24,6 +24,7 @@ from functions.core.models import (
     MoveBody,
     MoveReceipt,
     OpenRequest,
+    RebookReceipt,
     Receipt,
     SlotsPublished,
     SlotView,
@@ -106,9 +107,12 @@ def move_my_interview(interview_id: Identifier, body: MoveBody) -> MoveReceipt:
 
 @router.post("/api/candidate/interviews/<interview_id>/rebookings",
              summary="After a cancellation, book a new time (a free slot of the same job)", tags=["candidate"],
-             responses={200: {"description": "The slot is reserved; the invitation follows"},
+             description="Allowed after the cancellations the policy names (`rebooking`; by default every "
+                         "candidate-initiated reason, no company-initiated one): otherwise 409 "
+                         "`rebook_not_allowed` and nothing is booked.",
+             responses={200: {"description": "The new interview is booked; the invitation follows"},
                         **problem_responses(401, 403, 404, 409, 410, 422, 503)})
-def rebook_my_interview(interview_id: Identifier, body: MoveBody) -> SlotView:
+def rebook_my_interview(interview_id: Identifier, body: MoveBody) -> RebookReceipt:
     candidate_id = candidate_from_authorization(_authorization())
     return moves.rebook(interview_id, candidate_id, body.slot_id)
 

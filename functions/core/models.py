@@ -248,6 +248,14 @@ class SlotView(BaseModel):
     starts_at: str
 
 
+class RebookReceipt(SlotView):
+    """The new interview booked after a cancellation: its slot, id, the cancelled one, the parts carried over."""
+
+    interview_id: str
+    rebooked_from: str
+    completed_parts: list[str]
+
+
 class MoveBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     slot_id: Identifier

@@ -81,6 +81,8 @@ class InterviewItem(Model):
     start_hour = UnicodeAttribute(null=True)  # starts_at[:13]; set at registration (reminders)
     moves = NumberAttribute(default=0)  # how often the candidate moved it (the policy limits this)
     rebooked_slot_id = UnicodeAttribute(null=True)  # cancelled, then a new time claimed from the portal (once)
+    rebooked_to = UnicodeAttribute(null=True)  # ... and the interview booked at that time
+    rebooked_from = UnicodeAttribute(null=True)  # the cancelled interview this one was booked again for
     description_url = UnicodeAttribute(null=True)
     company_intro_url = UnicodeAttribute(null=True)
     # Behaviour before the interview, first time each (the risk model's features); see behaviour.py.

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from functions.domain import approvals, intake, retention, waitlist
+from functions.domain import approvals, intake, moves, retention, waitlist
 from functions.domain.calendar import invitations
 from functions.domain.calendar import interviewer_calendars
 from functions.integration import event_trust as trust
@@ -109,6 +109,8 @@ def on_cancellation_approved(detail: dict) -> None:
     locale = candidate_locale(candidate)
     invite = invitations.cancellation(interview, candidate, detail["request_id"])
     ics = emails.Attachment("cancel.ics", "text/calendar; method=CANCEL", invite)
+    # "Book a new time" only after the cancellations the policy allows it for (not e.g. screening_failed).
+    rebook = moves.rebooking_allowed(request.initiator, request.reason_code)
     if candidate is not None:
         candidate_store.add_cancellation_to_profile(
             candidate.candidate_id, request_id=request.request_id, interview_id=interview.interview_id,
@@ -116,7 +118,8 @@ def on_cancellation_approved(detail: dict) -> None:
             at=request.decided_at or detail["decided_at"])
         emails.send(emails.Message(
             key=f"{detail['request_id']}:approved:candidate", to=candidate.email, locale=locale,
-            subject_key="mail.approved.subject", body_key="mail.approved.body",
+            subject_key="mail.approved.subject",
+            body_key="mail.approved.body" if rebook else "mail.approved_final.body",
             values=common_values(interview, candidate), link=links.portal_url(candidate.candidate_id),
             attachments=[ics], rating_link=links.rating_url(detail["request_id"]),
         ))
@@ -127,8 +130,9 @@ def on_cancellation_approved(detail: dict) -> None:
     ))
     if sms.wanted(candidate):
         sms.send(sms.Text(key=f"{detail['request_id']}:approved:sms", to=candidate.phone, locale=locale,
-                          body_key="sms.approved", values={**common_values(interview, candidate),
-                                                           "link": links.portal_url(candidate.candidate_id)}))
+                          body_key="sms.approved" if rebook else "sms.approved_final",
+                          values={**common_values(interview, candidate),
+                                  "link": links.portal_url(candidate.candidate_id)}))
     offer_released_slot(detail["request_id"], detail["slot_id"], interview.job_title, detail["candidate_id"])
     interviewer_calendars.cancelled(interview)
 

@@ -494,13 +494,22 @@ def _build(world: World, route: topology.Route, caller: str) -> Call:
         return call
 
     if path == "/api/candidate/interviews/{interview_id}/rebookings":
-        # A's cancelled interview. (A has cancelled often here, so the policy sends A's requests to the recruiter:
-        # the cell sets the outcome directly; the cancellation itself is tested elsewhere.)
+        # A's interview cancelled for illness, which the policy lets A follow by booking a new time. (A has cancelled
+        # often here, so the policy sends A's requests to the recruiter: the cell stores the approved request and the
+        # outcome directly; the cancellation itself is tested elsewhere.)
         interview_id = world.fresh_interview_of_a()
-        world.local.aws("dynamodb").update_item(
+        dynamodb = world.local.aws("dynamodb")
+        dynamodb.update_item(
             TableName=world.local.info["tables"]["TABLE_INTERVIEWS"], Key={"interview_id": {"S": interview_id}},
             UpdateExpression="SET #s = :c", ExpressionAttributeNames={"#s": "status"},
             ExpressionAttributeValues={":c": {"S": "CANCELLED"}})
+        at = datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        dynamodb.put_item(TableName=world.local.info["tables"]["TABLE_REQUESTS"], Item={k: {"S": v} for k, v in {
+            "request_id": f"req-matrix-{interview_id}", "interview_id": interview_id,
+            "candidate_id": world.candidate_a, "initiator": "candidate", "reason_code": "illness",
+            "status": "APPROVED", "created_at": at, "created_day": at[:10], "decided_at": at,
+            "requested_by": f"candidate:{world.candidate_a}", "route_rule": "candidate-initiated",
+            "route_summary": "recruiter"}.items()})
         world.counter += 1
         [slot] = world.local.open_slots("job-1", timedelta(days=11, minutes=world.counter))
         call = Call(method, f"/api/candidate/interviews/{interview_id}/rebookings", headers=bearer,

@@ -57,24 +57,6 @@ def move_interview(interview: InterviewItem, slot: SlotItem, move_limit: int, no
         transaction.append_audit(trail_id, entry)
 
 
-def claim_slot_for_rebooking(interview: InterviewItem, slot: SlotItem, release_id: str, now: str,
-                              entry: AuditEntry, trail_id: str) -> None:
-    """A cancelled interview's candidate claims a free slot of the job, once per cancelled interview.
-
-    Raises TransactionConflict naming "slot" (taken meanwhile) or "interview" (not cancelled, or rebooked).
-    """
-    with all_or_nothing() as transaction:
-        transaction.update("slot", SlotItem(slot.slot_id),
-                           actions=[SlotItem.status.set("BOOKED"), SlotItem.claimed_by.set(interview.candidate_id),
-                                    SlotItem.claimed_at.set(now), SlotItem.claim_release_id.set(release_id)],
-                           condition=(SlotItem.status == "AVAILABLE") & (SlotItem.job_id == interview.job_id))
-        transaction.update("interview", InterviewItem(interview.interview_id),
-                           actions=[InterviewItem.rebooked_slot_id.set(slot.slot_id)],
-                           condition=(InterviewItem.status == InterviewStatus.CANCELLED.value)
-                           & InterviewItem.rebooked_slot_id.does_not_exist())
-        transaction.append_audit(trail_id, entry)
-
-
 def join_waitlist(job_id: str, candidate: WaitlistCandidate, joined_at: str) -> bool:
     """Put a candidate on a job's waitlist. False if they were already on it (their place is kept)."""
     entry = WaitlistItem(job_id, candidate.candidate_id, name=candidate.name, email=str(candidate.email),
