@@ -83,7 +83,9 @@ TABLES: tuple[Table, ...] = (
     Table("interviews", "TABLE_INTERVIEWS", "interview_id",
           indexes=(Index("by_candidate", "candidate_id", "starts_at"),
                    # Reminders: the interviews starting in one UTC hour ("YYYY-MM-DDTHH"), without a Scan.
-                   Index("by_start_hour", "start_hour", "starts_at"))),
+                   Index("by_start_hour", "start_hour", "starts_at"),
+                   # The staff console's returning candidates: registrations after earlier cancellations, by day.
+                   Index("by_reapplied_day", "reapplied_day", "created_at"))),
     Table("candidates", "TABLE_CANDIDATES", "candidate_id"),
     Table("requests", "TABLE_REQUESTS", "request_id",
           indexes=(Index("by_candidate", "candidate_id", "created_at"),
@@ -125,6 +127,7 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/api/staff/interviews/{interview_id}/cancellations", "cancel", "staff"),
     Route("GET", "/api/staff/requests", "cancel", "staff"),
     Route("GET", "/api/staff/requests/{request_id}", "cancel", "staff"),
+    Route("GET", "/api/staff/reapplications", "cancel", "staff"),
     Route("POST", "/api/staff/jobs/{job_id}/slots", "cancel", "staff"),
     # The staff console's page is public; everything it shows comes from the staff API with the user's token.
     Route("GET", "/staff", "cancel", "public"),

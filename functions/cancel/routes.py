@@ -24,6 +24,7 @@ from functions.core.models import (
     MoveBody,
     MoveReceipt,
     OpenRequest,
+    Reapplication,
     RebookReceipt,
     Receipt,
     SlotsPublished,
@@ -152,6 +153,15 @@ def cancel_for_company(interview_id: Identifier, body: CompanyCancellation,
                        **staff_problem_responses(401, 403)})
 def open_requests() -> list[OpenRequest]:
     return cancellations.open_requests(scope=staff_from_claims(_claims()).scope())
+
+
+@router.get("/api/staff/reapplications",
+            summary="Interviews of the last two weeks for candidates who cancelled before", tags=["staff"],
+            responses={200: {"description": "Returning candidates within the caller's scope, newest first, each "
+                                            "with the reasons of the earlier cancellations"},
+                       **staff_problem_responses(401, 403)})
+def reapplications() -> list[Reapplication]:
+    return intake.reapplications(scope=staff_from_claims(_claims()).scope())
 
 
 @router.get("/api/staff/requests/<request_id>", summary="A request with its audit trail", tags=["staff"],

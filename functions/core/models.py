@@ -316,6 +316,17 @@ class OpenRequest(BaseModel):
     cancelled_before: list[str]
 
 
+class Reapplication(BaseModel):
+    """An interview registered for a candidate who had cancelled before: what the staff console flags."""
+
+    interview_id: str
+    job_title: str
+    candidate_name: str
+    starts_at: str
+    registered_at: str
+    cancelled_before: list[str] = Field(description="the reason codes of the earlier cancellations, oldest first")
+
+
 class InterviewCreated(BaseModel):
     interview_id: str
     candidate_link: str

@@ -49,6 +49,18 @@ class InterviewsByStartHour(GlobalSecondaryIndex):
     starts_at = UnicodeAttribute(range_key=True)
 
 
+class InterviewsByReappliedDay(GlobalSecondaryIndex):
+    """Interviews of candidates who had cancelled before, by the UTC day they were registered (sparse: only those
+    carry reapplied_day): what the staff console lists as returning candidates."""
+
+    class Meta:
+        index_name = "by_reapplied_day"
+        projection = AllProjection()
+
+    reapplied_day = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
 class InterviewItem(Model):
     class Meta:
         table_name = _settings.interviews_table
@@ -83,6 +95,10 @@ class InterviewItem(Model):
     rebooked_slot_id = UnicodeAttribute(null=True)  # cancelled, then a new time claimed from the portal (once)
     rebooked_to = UnicodeAttribute(null=True)  # ... and the interview booked at that time
     rebooked_from = UnicodeAttribute(null=True)  # the cancelled interview this one was booked again for
+    # Registered for a candidate who had cancelled before: the reason codes of those cancellations, oldest first,
+    # and the registration's UTC day (the by_reapplied_day index); absent otherwise.
+    reapplied_after = ListAttribute(of=UnicodeAttribute, null=True)
+    reapplied_day = UnicodeAttribute(null=True)
     description_url = UnicodeAttribute(null=True)
     company_intro_url = UnicodeAttribute(null=True)
     # Behaviour before the interview, first time each (the risk model's features); see behaviour.py.
@@ -93,6 +109,7 @@ class InterviewItem(Model):
     nudge_arm = UnicodeAttribute(null=True)
     by_candidate = InterviewsByCandidate()
     by_start_hour = InterviewsByStartHour()
+    by_reapplied_day = InterviewsByReappliedDay()
 
 
 class CancellationRecord(MapAttribute):

@@ -48,8 +48,27 @@ def on_interview_scheduled(detail: dict) -> None:
             body_key="mail.invitation_interviewer.body",
             values=common_values(interview, profile, for_staff=True), attachments=ics,
         ))
+    if interview is not None and interview.reapplied_after:
+        tell_recruiter_of_reapplication(interview, profile)
     if interview is not None:
         interviewer_calendars.scheduled(interview, profile)  # last: if it fails, the retry sends no mail twice
+
+
+def tell_recruiter_of_reapplication(interview, profile) -> None:
+    """A candidate who cancelled before is registered again: the job's recruiter hears it at once, with the
+    earlier reasons (once per interview; the console flags the same)."""
+    locale = staff_locale()
+    t = translator(locale)
+    records = list(profile.cancellations or [])[:len(interview.reapplied_after)] if profile else []
+    reasons = "; ".join(f"{t('reason.' + r.reason_code)} ({r.job_title}, {r.at[:10]})" for r in records) or \
+        "; ".join(t(f"reason.{code}") for code in interview.reapplied_after)
+    emails.send(emails.Message(
+        key=f"{interview.interview_id}:reapplied", to=interview.recruiter.email, locale=locale,
+        subject_key="mail.reapplied.subject", body_key="mail.reapplied.body",
+        values={**common_values(interview, profile, for_staff=True), "candidate": profile.name if profile else "",
+                "reasons": reasons},
+        link=f"{get_settings().public_base_url}/staff",
+    ))
 
 
 def on_cancellation_requested(detail: dict) -> None:

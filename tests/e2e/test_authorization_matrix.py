@@ -125,6 +125,10 @@ MATRIX: dict[tuple[str, str], Row] = {
         401, "The job's recruiter, the department's manager and admins read a request with its audit trail; "
              "another job's recruiter or department's manager gets 404, as for a missing request.",
         **_STAFF_ONLY, recruiter_other_job=404, department_manager_other_department=404),
+    ("GET", "/api/staff/reapplications"): _row(
+        401, "Any staff role lists the interviews registered again for candidates who cancelled before, within their "
+             "scope: the job's recruiter, the department's manager and admins see candidate A's new interview; "
+             "another job's recruiter and another department's manager get a list without it.", **_IN_SCOPE_LISTS),
     ("POST", "/api/staff/jobs/{job_id}/slots"): _row(
         401, "The job's recruiter (its registered interviews name them) and admins open slots; another job's "
              "recruiter gets 404 (no such job) and nothing opens; a department manager may not (403).",
@@ -466,6 +470,23 @@ def _build(world: World, route: topology.Route, caller: str) -> Call:
         call = Call(method, path, headers=bearer)
         in_scope = caller in ("recruiter", "department_manager", "admin")
         call.after.append(lambda r: r.status_code != 200 or (request_id in r.text) == in_scope)
+        return call
+
+    if path == "/api/staff/reapplications":
+        # A cancelled before (a cancellation in A's profile, as the approval's notification records it), then the ATS
+        # registers a new interview for A: it is flagged.
+        at = datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        record = {"request_id": world.fresh_id("req"), "interview_id": world.fresh_id("int"), "job_title": "Job",
+                  "initiator": "candidate", "reason_code": "illness", "at": at}
+        world.local.aws("dynamodb").update_item(
+            TableName=world.local.info["tables"]["TABLE_CANDIDATES"], Key={"candidate_id": {"S": world.candidate_a}},
+            UpdateExpression="SET cancellations = list_append(if_not_exists(cancellations, :none), :one)",
+            ExpressionAttributeValues={":none": {"L": []}, ":one": {"L": [
+                {"M": {k: {"S": v} for k, v in record.items()}}]}})
+        interview_id = world.fresh_interview_of_a()
+        call = Call(method, path, headers=bearer)
+        in_scope = caller in ("recruiter", "department_manager", "admin")
+        call.after.append(lambda r: r.status_code != 200 or (interview_id in r.text) == in_scope)
         return call
 
     if path == "/api/staff/jobs/{job_id}/slots":

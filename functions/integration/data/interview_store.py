@@ -38,9 +38,11 @@ def candidate_contact(candidate_id: str) -> CandidateItem | None:
 
 
 def _interview_item(event: InterviewScheduled, starts_at: str, now: str, calendar: CalendarEntry,
-                    rebooked_from: str | None = None) -> InterviewItem:
-    """The stored interview of a registration (or of a rebooking, linked to the cancelled one)."""
+                    rebooked_from: str | None = None, known: CandidateItem | None = None) -> InterviewItem:
+    """The stored interview of a registration (or of a rebooking, linked to the cancelled one). A registration
+    for a candidate whose profile (`known`) holds earlier cancellations is marked with their reasons."""
     candidate = event.candidate
+    earlier = [record.reason_code for record in (known.cancellations if known else None) or []]
     return InterviewItem(
         event.interview_id,
         candidate_id=candidate.candidate_id,
@@ -67,6 +69,8 @@ def _interview_item(event: InterviewScheduled, starts_at: str, now: str, calenda
         calendar_organizer=calendar.organizer,
         calendar_owner=calendar.owner,
         rebooked_from=rebooked_from,
+        reapplied_after=earlier or None,
+        reapplied_day=now[:10] if earlier else None,
     )
 
 
@@ -81,7 +85,7 @@ def register_interview(event: InterviewScheduled, starts_at: str, now: str, cale
     transaction and bumps the candidate's link_version, revoking the links issued before.
     """
     candidate = event.candidate
-    interview = _interview_item(event, starts_at, now, calendar)
+    interview = _interview_item(event, starts_at, now, calendar, known=known)
     slot = SlotItem(event.slot_id, job_id=event.job.job_id, starts_at=starts_at, status="BOOKED",
                     interview_id=event.interview_id)
     profile = CandidateItem(candidate.candidate_id)
@@ -170,6 +174,12 @@ def record_behaviour(interview_id: str, candidate_id: str, attribute: str, at: s
         actions=[field.set(at)],
         condition=(InterviewItem.candidate_id == candidate_id) & field.does_not_exist(),
     ))
+
+
+def reapplications_on(day: str) -> list[InterviewItem]:
+    """The interviews registered on the UTC day "YYYY-MM-DD" for candidates who had cancelled before (the sparse
+    by_reapplied_day index, not a Scan)."""
+    return list(InterviewItem.by_reapplied_day.query(day))
 
 
 def interviews_starting_in_hour(hour: str) -> list[InterviewItem]:
