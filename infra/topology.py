@@ -99,7 +99,9 @@ TABLES: tuple[Table, ...] = (
     Table("suppressions", "TABLE_SUPPRESSIONS", "address"),
     # Slot backfill: who waits for a slot of a job, and the released slots offered to them.
     Table("waitlist", "TABLE_WAITLIST", "job_id", "candidate_id"),
-    Table("offers", "TABLE_OFFERS", "slot_id", "candidate_id", ttl_attribute="purge_at"),
+    Table("offers", "TABLE_OFFERS", "slot_id", "candidate_id", ttl_attribute="purge_at",
+          # The open offers by expiry (sparse): the scheduled run passes expired ones to the next in line.
+          indexes=(Index("open_by_expiry", "open_status", "expires_at"),)),
     # Analytics: per-day counters and histograms (day, metric) kept up to date from the bus's events.
     Table("analytics", "TABLE_ANALYTICS", "day", "metric", ttl_attribute="expires_at"),
 )
@@ -119,6 +121,9 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/api/candidate/interviews/{interview_id}/slots", "cancel", "link"),
     Route("POST", "/api/candidate/interviews/{interview_id}/moves", "cancel", "link"),
     Route("POST", "/api/candidate/interviews/{interview_id}/rebookings", "cancel", "link"),
+    # The candidate joins or leaves the waitlist of a job they have an interview of (from the portal).
+    Route("PUT", "/api/candidate/jobs/{job_id}/waitlist", "cancel", "link"),
+    Route("DELETE", "/api/candidate/jobs/{job_id}/waitlist", "cancel", "link"),
     # Tracked links from the portal (AI interview, job description, company introduction): note and redirect.
     Route("GET", "/portal/{token}/go/{interview_id}/{target}", "cancel", "link"),
     # "Add to calendar" from the portal: the interview as an .ics file (the same UID as the e-mailed invitation).
@@ -138,6 +143,9 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/approvals/{token}/retention", "approve", "link"),
     Route("GET", "/ratings/{token}", "approve", "link"),
     Route("POST", "/ratings/{token}", "approve", "link"),
+    # A waitlist offer's claim page (the offer e-mail's link): GET shows it, POST claims the slot once.
+    Route("GET", "/offers/{token}", "approve", "link"),
+    Route("POST", "/offers/{token}", "approve", "link"),
 )
 
 # Who may send what. This service's own events come from EVENT_SOURCE (the functions and the workflow put them);
@@ -183,6 +191,8 @@ SCHEDULES: tuple[Schedule, ...] = (
     Schedule("nightly-analytics", "cron(0 2 * * ? *)", "analytics", {"job": "nightly-report"}),
     # Every hour: remind the candidates whose interview starts 24 to 25 hours later (and nudge those at risk).
     Schedule("interview-reminders", "cron(0 * * * ? *)", "notify", {"job": "reminders"}),
+    # Every 15 minutes: waitlist offers nobody claimed in time expire and go to the next candidates in line.
+    Schedule("waitlist-offers", "cron(0/15 * * * ? *)", "notify", {"job": "offer-expiry"}),
 )
 
 STATE_MACHINE_ASL = "infra/constructs/cancellation_workflow.asl.json"

@@ -126,15 +126,17 @@ class LocalSystem:
         return staff_auth.issue_machine(self.staff_key, scopes=[topology.ATS_REGISTER_SCOPE])
 
     def expired_tokens(self) -> dict[str, str]:
-        """A staff token, the ATS's token, a candidate link token and a rating link token that expired a minute ago
-        (refusals)."""
+        """A staff token, the ATS's token, a candidate link token, a rating link token and a waitlist offer link token
+        that have expired (refusals)."""
         from functions.integration import links  # after start(): this process's environment is the functions' own
 
         staff = staff_auth.issue(self.staff_key, subject="admin-1", email="admin-1@example.com", groups=["admin"],
                                  ttl_seconds=-60)
         ats = staff_auth.issue_machine(self.staff_key, scopes=[topology.ATS_REGISTER_SCOPE], ttl_seconds=-60)
         return {"staff": staff, "ats": ats, "candidate": links.candidate_token("expired-candidate", ttl_seconds=-60),
-                "rating": links.rating_url("expired-request", ttl_seconds=-60).rsplit("/", 1)[1]}
+                "rating": links.rating_url("expired-request", ttl_seconds=-60).rsplit("/", 1)[1],
+                "offer": links.offer_url("expired-slot", "expired-candidate", "expired-release",
+                                         "2020-01-01T00:00:00Z").rsplit("/", 1)[1]}
 
     def put_event(self, detail_type: str, detail: dict, source: str = "interviews.ats") -> None:
         response = boto3.client("events").put_events(Entries=[{
@@ -160,6 +162,9 @@ class Scheduler(threading.Thread):
     @staticmethod
     def due(cron: str, moment: datetime) -> bool:
         minute, hour = cron.removeprefix("cron(").split()[:2]
+        if "/" in minute:  # "0/15": from minute 0, every 15 minutes
+            start, step = (int(part) for part in minute.split("/"))
+            minute = str(moment.minute) if moment.minute >= start and (moment.minute - start) % step == 0 else "-"
         return (minute in ("*", str(moment.minute))) and (hour in ("*", str(moment.hour)))
 
     def run(self) -> None:

@@ -7,7 +7,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from functions.cancel import request_view
-from functions.domain import behaviour, moves
+from functions.domain import behaviour, moves, waitlist
 from functions.domain.calendar import invitations
 from functions.integration import links
 from functions.integration.data import candidate_store, interview_store, request_store
@@ -41,7 +41,7 @@ def _js_messages(locale) -> dict:
                       "NEEDS_ATTENTION": t("status.CANCELLATION_PENDING")},
         "auto": t("timeline.AUTO"), "received": t("page.received"), "failed": t("page.failed"),
         "no_slots": t("page.no_slots"), "moved": raw["page.moved"], "reference": raw["page.reference"],
-        "rebooked": raw["page.rebooked"],
+        "rebooked": raw["page.rebooked"], "waitlist_on": t("page.waitlist_on"), "waitlist_off": t("page.waitlist_off"),
     }
 
 
@@ -67,7 +67,8 @@ def portal(token: str):
         items.append({
             "view": interview_view(interview), "local_time": local_text(interview.starts_at, zone, locale),
             "moves_left": moves.moves_left(interview), "rebooked": bool(interview.rebooked_slot_id),
-            "may_rebook": moves.may_rebook(interview, every_request),
+            "may_rebook": moves.may_rebook(interview, every_request), "job_id": interview.job_id,
+            **_waitlist_place(interview, interviews, every_request, candidate_id),
             "has_description": bool(interview.description_url), "has_intro": bool(interview.company_intro_url),
             "calendar_links": _calendar_links(interview),
             # The timeline follows the latest request while it is open, and shows how the last one ended.
@@ -82,6 +83,13 @@ def portal(token: str):
         minimum_notice_hours=int(CANDIDATE_MINIMUM_NOTICE.total_seconds() // 3600),
         js_messages=_js_messages(locale),
     )
+
+
+def _waitlist_place(interview, interviews: list, requests: list, candidate_id: str) -> dict:
+    """May the candidate wait for a time of this interview's job (after a cancellation they may rebook), and do they?"""
+    may_wait = interview.status == InterviewStatus.CANCELLED and waitlist.may_wait(
+        [i for i in interviews if i.job_id == interview.job_id], requests)
+    return {"may_wait": may_wait, "waiting": may_wait and waitlist.is_waiting(interview.job_id, candidate_id)}
 
 
 def _calendar_links(interview) -> dict | None:

@@ -341,6 +341,13 @@ class WaitlistCandidate(BaseModel):
     timezone: str = Field("UTC", max_length=64)
 
 
+class WaitlistPlace(BaseModel):
+    """Whether the candidate is on the job's waitlist, after joining or leaving it."""
+
+    job_id: str
+    waiting: bool
+
+
 class CandidateWaitlisted(BaseModel):
     """Detail of the CandidateWaitlisted event (version 1)."""
 

@@ -306,6 +306,18 @@ class WaitlistItem(Model):
     joined_at = UnicodeAttribute()
 
 
+class OpenOffersByExpiry(GlobalSecondaryIndex):
+    """The offers still open (sparse: only they carry open_status), by when they expire: what the scheduled run
+    that passes expired offers to the next in line reads."""
+
+    class Meta:
+        index_name = "open_by_expiry"
+        projection = AllProjection()
+
+    open_status = UnicodeAttribute(hash_key=True)
+    expires_at = UnicodeAttribute(range_key=True)
+
+
 class OfferItem(Model):
     """A released slot offered to one waitlisted candidate, until expires_at or until someone claims it."""
 
@@ -325,8 +337,10 @@ class OfferItem(Model):
     timezone = UnicodeAttribute(default="UTC")
     offered_at = UnicodeAttribute()
     expires_at = UnicodeAttribute()  # ISO UTC: compared as a string in the claim's condition
-    status = UnicodeAttribute()  # OFFERED, CLAIMED or GONE
+    status = UnicodeAttribute()  # OFFERED, CLAIMED, GONE (someone else claimed it) or EXPIRED (passed on)
     purge_at = NumberAttribute()  # epoch seconds, DynamoDB TTL
+    open_status = UnicodeAttribute(null=True)  # "OPEN" while OFFERED (the open_by_expiry index), removed after
+    open_by_expiry = OpenOffersByExpiry()
 
 
 class AnalyticsItem(Model):

@@ -185,15 +185,20 @@ def on_interview_moved(detail: dict) -> None:
 def offer_released_slot(release_id: str, slot_id: str, job_title: str, candidate_id: str) -> None:
     """Slot backfill: everyone waiting for the job is offered the released slot; the first to claim gets it."""
     for offer in waitlist.offer_released_slot(slot_id, release_id, job_title, exclude_candidate=candidate_id):
-        locale = locale_of(offer.locale)
-        emails.send(emails.Message(
-            key=f"{release_id}:offer:{offer.candidate_id}", to=offer.email, locale=locale,
-            subject_key="mail.offer.subject", body_key="mail.offer.body",
-            values={"name": offer.name, "job_title": offer.job_title,
-                    "starts_at": local_text(offer.starts_at, offer.timezone, locale),
-                    "expires_at": local_text(offer.expires_at, offer.timezone, locale)},
-            link=links.portal_url(offer.candidate_id),
-        ))
+        send_offer(release_id, offer)
+
+
+def send_offer(release_id: str, offer) -> None:
+    """The offer e-mail, once per release and candidate, with the link to its claim page."""
+    locale = locale_of(offer.locale)
+    emails.send(emails.Message(
+        key=f"{release_id}:offer:{offer.candidate_id}", to=offer.email, locale=locale,
+        subject_key="mail.offer.subject", body_key="mail.offer.body",
+        values={"name": offer.name, "job_title": offer.job_title,
+                "starts_at": local_text(offer.starts_at, offer.timezone, locale),
+                "expires_at": local_text(offer.expires_at, offer.timezone, locale)},
+        link=waitlist.offer_link(offer),
+    ))
 
 
 def on_cancellation_rejected(detail: dict) -> None:

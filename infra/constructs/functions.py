@@ -43,17 +43,20 @@ TABLE_ACCESS: dict[str, dict[str, str]] = {
         "audit": APPEND,
         "slots": WRITE,
         "links": WRITE,
+        "waitlist": WRITE,  # the candidate joins or leaves a job's waitlist from the portal
     },
-    # API: approval pages and decisions.
+    # API: approval pages and decisions; a waitlist offer's claim page.
     "approve": {
         "interviews": READ,
         "candidates": READ,
         "requests": WRITE,
         "approvals": WRITE,
         "audit": APPEND,
-        "slots": READ,
+        "slots": WRITE,  # a claim books the offered slot (functions/approve/offers.py)
         "links": WRITE,
         "analytics": WRITE,  # satisfaction ratings (functions/approve/ratings.py)
+        "waitlist": WRITE,  # the winner of a claim leaves the waitlist
+        "offers": WRITE,
     },
     # Events: notifications (mail, SMS, calendar), opening approvals, slot backfill, reminders, mail feedback.
     "notify": {
@@ -109,7 +112,8 @@ CAPABILITY_MODULES = {
 }
 
 CAPABILITIES: dict[str, frozenset[str]] = {
-    # cancel publishes InterviewMoved, SlotClaimed (rebooking) and CandidateActed; approve RetentionMessageSent.
+    # cancel publishes InterviewMoved, InterviewScheduled and InterviewRebooked (rebooking) and CandidateActed;
+    # approve RetentionMessageSent and SlotClaimed (a waitlist claim).
     "cancel": frozenset({START_WORKFLOW, LINK_KEY, PUBLISH}),
     "approve": frozenset({DECIDE, LINK_KEY, PUBLISH}),
     "notify": frozenset({PUBLISH, LINK_KEY, SEND_MAIL, SEND_SMS}),
