@@ -209,6 +209,7 @@ def rebook(interview_id: str, candidate_id: str, slot_id: str, now: datetime | N
         if "slot" in conflict.failed and "cancelled" not in conflict.failed:
             raise ConflictError("This slot was just taken; please pick another.", code="slot_taken") from None
         raise ConflictError("A new time was already booked for this interview.", code="rebook_done") from None
+    slot_store.leave_waitlist(interview.job_id, candidate_id)  # a time is booked: no more offers of this job
     rebooked = interview_store.get_interview(event.interview_id)
     _announce_rebooking(interview, rebooked, event)
     return _rebook_receipt(rebooked)

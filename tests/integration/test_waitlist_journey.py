@@ -13,7 +13,7 @@ import pytest
 
 from functions.core.i18n import translator
 from functions.core.models import Locale
-from functions.domain import waitlist
+from functions.domain import moves, waitlist
 from functions.integration import links
 from functions.integration.data import slot_store
 from functions.notify import events
@@ -93,6 +93,13 @@ def test_after_a_cancellation_the_candidate_joins_and_leaves_the_waitlist_from_t
     # WHEN Li Wei leaves THEN the entry is gone
     assert _waitlist(system, "DELETE") == (200, {"job_id": "job-1", "waiting": False})
     assert slot_store.waitlist_of("job-1") == []
+    # WHEN Li Wei joins again, and then books a new time that opened
+    _waitlist(system, "PUT")
+    [free] = moves.publish_slots("job-1", [(datetime.now(timezone.utc) + timedelta(days=6)).isoformat()])
+    moves.rebook("int-1", "cand-1", free.slot_id)
+    # THEN Li Wei has left the waitlist, and the portal no longer offers it
+    assert slot_store.waitlist_of("job-1") == []
+    assert 'class="waitlist"' not in system.http("GET", f"/portal/{token}")["body"]
 
 
 def test_the_waitlist_refuses_whoever_may_not_wait_and_changes_nothing(system, scheduled):
