@@ -52,6 +52,7 @@ def test_a_candidate_who_cancelled_before_and_is_registered_again_is_flagged_to_
     # THEN the job's recruiter got one e-mail naming the earlier reason, the job and date, with the console's link
     [alert] = _alerts(system)
     assert f"{T('reason.illness')} (Backend Engineer, 2030-01-01)" in alert["text"] and "/staff" in alert["text"]
+    assert "int-2" in alert["text"]
     # AND the interview carries the earlier reasons, and the console lists it for the recruiter and an admin
     assert interview_store.get_interview("int-2").reapplied_after == ["illness"]
     for claims in (RECRUITER, ADMIN):
