@@ -56,6 +56,28 @@ def _invitation_uids(local, address: str) -> list[str]:
     return uids
 
 
+def _waiting_for(local, job_id: str, count: int, prefix: str) -> list[tuple[str, str]]:
+    """`count` candidates on the job's waitlist, in line order, each after a cancellation there: (id, address)."""
+    waiting = []
+    for n in range(count):
+        interview_id, candidate_id, _ = _ids(f"{prefix}{n}")
+        token = local.register(interview_id, candidate_id, timedelta(days=3), job_id=job_id)
+        _cancelled_by_candidate(local, interview_id, token)
+        joined = requests.put(f"{local.base}/api/candidate/jobs/{job_id}/waitlist", headers=_bearer(token),
+                              timeout=30)
+        assert joined.status_code == 200, joined.text
+        waiting.append((candidate_id, f"{candidate_id}@mail.example.com"))
+    return waiting
+
+
+def _offer_link(local, address: str, slot_id: str) -> str | None:
+    for mail in mails_to(local, address):
+        for link in re.findall(r"(http://\S+/offers/\S+)", mail["text"]):
+            if (URLSafeSerializer("unused").loads_unsafe(link.rsplit("/", 1)[1])[1] or {}).get("s") == slot_id:
+                return link
+    return None
+
+
 def test_a_rebooking_after_a_candidate_cancellation_books_a_new_interview_invites_and_keeps_the_parts(local):
     # GIVEN an interview (self-introduction done) cancelled by its candidate, and a free time of the job
     interview_id, candidate_id, job_id = _ids("jr-rebook")
@@ -131,15 +153,7 @@ def test_every_candidate_offered_a_released_slot_claims_at_once_and_exactly_one_
     wave = int(os.environ.get("WAITLIST_OFFER_WAVE", "3"))
     # GIVEN `wave` candidates on a job's waitlist (each after a cancellation there) and another's interview of it
     _, _, job_id = _ids("jr-race")
-    waiting = []
-    for n in range(wave):
-        interview_id, candidate_id, _ = _ids(f"jr-race{n}")
-        token = local.register(interview_id, candidate_id, timedelta(days=3), job_id=job_id)
-        _cancelled_by_candidate(local, interview_id, token)
-        joined = requests.put(f"{local.base}/api/candidate/jobs/{job_id}/waitlist", headers=_bearer(token),
-                              timeout=30)
-        assert joined.status_code == 200, joined.text
-        waiting.append(f"{candidate_id}@mail.example.com")
+    waiting = [address for _, address in _waiting_for(local, job_id, wave, "jr-race")]
     mover, mover_candidate, _ = _ids("jr-mover")
     mover_token = local.register(mover, mover_candidate, timedelta(days=3), job_id=job_id)
     # WHEN that interview moves away, its slot is offered to every waiting candidate, each e-mailed a claim link
@@ -148,14 +162,8 @@ def test_every_candidate_offered_a_released_slot_claims_at_once_and_exactly_one_
                          headers=_bearer(mover_token), timeout=30).status_code == 200
 
     def offer_links():  # of this slot: the waiting candidates' own cancellations released slots offered too
-        found = {}
-        for address in waiting:
-            for mail in mails_to(local, address):
-                for link in re.findall(r"(http://\S+/offers/\S+)", mail["text"]):
-                    if (URLSafeSerializer("unused").loads_unsafe(link.rsplit("/", 1)[1])[1] or {}).get("s") \
-                            == f"slot-{mover}":
-                        found[address] = link
-        return found if len(found) == wave else None
+        found = {address: _offer_link(local, address, f"slot-{mover}") for address in waiting}
+        return found if all(found.values()) else None
     links = wait_for(offer_links, timeout=90)
     # AND they all claim at the same moment from their links
     with ThreadPoolExecutor(max_workers=wave) as pool:
@@ -171,3 +179,35 @@ def test_every_candidate_offered_a_released_slot_claims_at_once_and_exactly_one_
     assert told() == [1] * len(losers)
     assert local.item("slots", {"slot_id": f"slot-{mover}"})["claimed_by"] == winners[0].split("@")[0]
     print(f"\nclaim race: {wave} concurrent claims -> {len(winners)} winner, {len(losers)} refused and told")
+
+
+def test_an_offer_nobody_claims_expires_and_the_slot_goes_to_the_next_in_line(local):
+    wave = int(os.environ.get("WAITLIST_OFFER_WAVE", "3"))
+    # GIVEN one more candidate waiting for a job than a released slot is offered to at once
+    _, _, job_id = _ids("jr-expiry")
+    waiting = _waiting_for(local, job_id, wave + 1, "jr-exp")
+    mover, mover_candidate, _ = _ids("jr-exp-mover")
+    mover_token = local.register(mover, mover_candidate, timedelta(days=3), job_id=job_id)
+    [slot] = local.open_slots(job_id, timedelta(days=9))
+    assert requests.post(f"{local.base}/api/candidate/interviews/{mover}/moves", json={"slot_id": slot["slot_id"]},
+                         headers=_bearer(mover_token), timeout=30).status_code == 200
+    released = f"slot-{mover}"
+    first = wait_for(lambda: [_offer_link(local, a, released) for _, a in waiting[:wave]]
+                     if all(_offer_link(local, a, released) for _, a in waiting[:wave]) else None, timeout=90)
+    assert _offer_link(local, waiting[-1][1], released) is None
+    # WHEN their offers' time runs out (the stored expiry moved into the past) and the 15-minute schedule runs
+    for candidate_id, _ in waiting[:wave]:
+        local.aws("dynamodb").update_item(
+            TableName=local.info["tables"]["TABLE_OFFERS"],
+            Key={"slot_id": {"S": released}, "candidate_id": {"S": candidate_id}},
+            UpdateExpression="SET expires_at = :past",
+            ExpressionAttributeValues={":past": {"S": "2020-01-01T00:00:00.000Z"}})
+    assert requests.post(f"{local.base}/_local/run/waitlist-offers", timeout=60).status_code < 400
+    # THEN the next in line is offered the slot, and the expired links claim nothing
+    link = wait_for(lambda: _offer_link(local, waiting[-1][1], released), timeout=60)
+    assert [requests.post(url, timeout=30).status_code for url in first] == [410] * wave
+    assert local.item("slots", {"slot_id": released})["status"] == "AVAILABLE"
+    # AND the next in line claims it from the new link
+    assert requests.post(link, timeout=30).status_code == 200
+    assert local.item("slots", {"slot_id": released})["claimed_by"] == waiting[-1][0]
+    print(f"\noffer expiry: {wave} offers expired -> offered to the next in line, who claimed it")
