@@ -29,8 +29,3 @@ class Rebooking(BaseModel):
     def allows(self, initiator: str, reason_code: str) -> bool:
         allowed = self.candidate if initiator == Initiator.CANDIDATE else self.company
         return reason_code in {reason.value for reason in allowed}
-
-    def describe(self) -> str:
-        def names(reasons: list) -> str:
-            return ", ".join(r.value for r in reasons) or "none"
-        return f"rebooking after candidate reasons: {names(self.candidate)}; company reasons: {names(self.company)}"
