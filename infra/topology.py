@@ -83,7 +83,9 @@ TABLES: tuple[Table, ...] = (
     Table("interviews", "TABLE_INTERVIEWS", "interview_id",
           indexes=(Index("by_candidate", "candidate_id", "starts_at"),
                    # Reminders: the interviews starting in one UTC hour ("YYYY-MM-DDTHH"), without a Scan.
-                   Index("by_start_hour", "start_hour", "starts_at"))),
+                   Index("by_start_hour", "start_hour", "starts_at"),
+                   # The staff console's returning candidates: registrations after earlier cancellations, by day.
+                   Index("by_reapplied_day", "reapplied_day", "created_at"))),
     Table("candidates", "TABLE_CANDIDATES", "candidate_id"),
     Table("requests", "TABLE_REQUESTS", "request_id",
           indexes=(Index("by_candidate", "candidate_id", "created_at"),
@@ -97,7 +99,9 @@ TABLES: tuple[Table, ...] = (
     Table("suppressions", "TABLE_SUPPRESSIONS", "address"),
     # Slot backfill: who waits for a slot of a job, and the released slots offered to them.
     Table("waitlist", "TABLE_WAITLIST", "job_id", "candidate_id"),
-    Table("offers", "TABLE_OFFERS", "slot_id", "candidate_id", ttl_attribute="purge_at"),
+    Table("offers", "TABLE_OFFERS", "slot_id", "candidate_id", ttl_attribute="purge_at",
+          # The open offers by expiry (sparse): the scheduled run passes expired ones to the next in line.
+          indexes=(Index("open_by_expiry", "open_status", "expires_at"),)),
     # Analytics: per-day counters and histograms (day, metric) kept up to date from the bus's events.
     Table("analytics", "TABLE_ANALYTICS", "day", "metric", ttl_attribute="expires_at"),
     # Interviewers' connected calendars (calendar = the interviewer's address): the sync token of the last read
@@ -121,6 +125,9 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/api/candidate/interviews/{interview_id}/slots", "cancel", "link"),
     Route("POST", "/api/candidate/interviews/{interview_id}/moves", "cancel", "link"),
     Route("POST", "/api/candidate/interviews/{interview_id}/rebookings", "cancel", "link"),
+    # The candidate joins or leaves the waitlist of a job they have an interview of (from the portal).
+    Route("PUT", "/api/candidate/jobs/{job_id}/waitlist", "cancel", "link"),
+    Route("DELETE", "/api/candidate/jobs/{job_id}/waitlist", "cancel", "link"),
     # Tracked links from the portal (AI interview, job description, company introduction): note and redirect.
     Route("GET", "/portal/{token}/go/{interview_id}/{target}", "cancel", "link"),
     # "Add to calendar" from the portal: the interview as an .ics file (the same UID as the e-mailed invitation).
@@ -129,6 +136,7 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/api/staff/interviews/{interview_id}/cancellations", "cancel", "staff"),
     Route("GET", "/api/staff/requests", "cancel", "staff"),
     Route("GET", "/api/staff/requests/{request_id}", "cancel", "staff"),
+    Route("GET", "/api/staff/reapplications", "cancel", "staff"),
     Route("POST", "/api/staff/jobs/{job_id}/slots", "cancel", "staff"),
     # Data rights (HR admins): everything about a candidate as JSON; their personal data erased everywhere.
     Route("GET", "/api/staff/candidates/{candidate_id}/export", "cancel", "staff"),
@@ -143,6 +151,9 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/approvals/{token}/retention", "approve", "link"),
     Route("GET", "/ratings/{token}", "approve", "link"),
     Route("POST", "/ratings/{token}", "approve", "link"),
+    # A waitlist offer's claim page (the offer e-mail's link): GET shows it, POST claims the slot once.
+    Route("GET", "/offers/{token}", "approve", "link"),
+    Route("POST", "/offers/{token}", "approve", "link"),
 )
 
 # Who may send what. This service's own events come from EVENT_SOURCE (the functions and the workflow put them);
@@ -160,7 +171,7 @@ EVENT_ORIGINS: dict[str, str] = {
     "InterviewScheduled": ATS_OR_OWN, "CandidateWaitlisted": ATS, "InterviewAttended": ATS,
     "CancellationRequested": OWN, "ApprovalRequested": OWN, "CancellationApproved": OWN,
     "CancellationRejected": OWN, "CancellationNeedsAttention": OWN, "InterviewMoved": OWN,
-    "RetentionMessageSent": OWN, "SlotClaimed": OWN, "CandidateActed": OWN,
+    "RetentionMessageSent": OWN, "SlotClaimed": OWN, "CandidateActed": OWN, "InterviewRebooked": OWN,
     "Email Bounced": SES, "Email Complaint Received": SES,
 }
 RULES: tuple[EventRule, ...] = (
@@ -192,6 +203,8 @@ SCHEDULES: tuple[Schedule, ...] = (
     Schedule("nightly-retention", "cron(30 2 * * ? *)", "notify", {"job": "retention"}),
     # Every 5 minutes: what interviewers did in their connected calendars (deleted or declined an interview).
     Schedule("calendar-sync", "cron(0/5 * * * ? *)", "notify", {"job": "calendar-sync"}),
+    # Every 15 minutes: waitlist offers nobody claimed in time expire and go to the next candidates in line.
+    Schedule("waitlist-offers", "cron(0/15 * * * ? *)", "notify", {"job": "offer-expiry"}),
 )
 
 STATE_MACHINE_ASL = "infra/constructs/cancellation_workflow.asl.json"

@@ -137,15 +137,17 @@ class LocalSystem:
         return staff_auth.issue_machine(self.staff_key, scopes=[topology.ATS_REGISTER_SCOPE])
 
     def expired_tokens(self) -> dict[str, str]:
-        """A staff token, the ATS's token, a candidate link token and a rating link token that expired a minute ago
-        (refusals)."""
+        """A staff token, the ATS's token, a candidate link token, a rating link token and a waitlist offer link token
+        that have expired (refusals)."""
         from functions.integration import links  # after start(): this process's environment is the functions' own
 
         staff = staff_auth.issue(self.staff_key, subject="admin-1", email="admin-1@example.com", groups=["admin"],
                                  ttl_seconds=-60)
         ats = staff_auth.issue_machine(self.staff_key, scopes=[topology.ATS_REGISTER_SCOPE], ttl_seconds=-60)
         return {"staff": staff, "ats": ats, "candidate": links.candidate_token("expired-candidate", ttl_seconds=-60),
-                "rating": links.rating_url("expired-request", ttl_seconds=-60).rsplit("/", 1)[1]}
+                "rating": links.rating_url("expired-request", ttl_seconds=-60).rsplit("/", 1)[1],
+                "offer": links.offer_url("expired-slot", "expired-candidate", "expired-release",
+                                         "2020-01-01T00:00:00Z").rsplit("/", 1)[1]}
 
     def put_event(self, detail_type: str, detail: dict, source: str = "interviews.ats") -> None:
         response = boto3.client("events").put_events(Entries=[{

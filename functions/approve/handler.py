@@ -1,4 +1,4 @@
-"""Lambda behind the approver pages."""
+"""Lambda behind the pages reached from e-mailed links: approvals, ratings and waitlist offers."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from functions.approve import ratings, routes
+from functions.approve import offers, ratings, routes
 from functions.core.observability import logger, metrics, traced_handler
 from functions.web import snapshot, unavailable
 from functions.web.responses import with_utf8_charset
@@ -14,6 +14,7 @@ from functions.web.responses import with_utf8_charset
 app = APIGatewayRestResolver(enable_validation=True)
 app.include_router(routes.router)
 app.include_router(ratings.router)
+app.include_router(offers.router)
 
 
 @app.exception_handler(unavailable.AWS_ERRORS)

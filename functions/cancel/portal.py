@@ -7,7 +7,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from functions.cancel import request_view
-from functions.domain import behaviour, moves
+from functions.domain import behaviour, moves, waitlist
 from functions.domain.calendar import invitations
 from functions.integration import links
 from functions.integration.data import candidate_store, interview_store, request_store
@@ -42,6 +42,7 @@ def _js_messages(locale) -> dict:
         "auto": t("timeline.AUTO"), "received": t("page.received"), "failed": t("page.failed"),
         "no_slots": t("page.no_slots"), "moved": raw["page.moved"], "reference": raw["page.reference"],
         "rebooked": raw["page.rebooked"], "sms_withdrawn": t("page.sms_withdrawn"),
+        "waitlist_on": t("page.waitlist_on"), "waitlist_off": t("page.waitlist_off"),
     }
 
 
@@ -56,7 +57,8 @@ def portal(token: str):
     locale = locale_of(candidate.locale if candidate else None, _accept_language(), _chosen_language())
     t = translator(locale)
     # Only the candidate's own requests: one the company started is not shown until its outcome reaches them.
-    requests = sorted(request_view.own_requests(request_store.requests_of(candidate_id), candidate_id),
+    every_request = request_store.requests_of(candidate_id)
+    requests = sorted(request_view.own_requests(every_request, candidate_id),
                       key=lambda r: r.created_at, reverse=True)
     interviews = interview_store.interviews_of(candidate_id)
     titles = {i.interview_id: i.job_title for i in interviews}
@@ -68,6 +70,8 @@ def portal(token: str):
             "moves_left": moves.moves_left(interview), "rebooked": bool(interview.rebooked_slot_id),
             # The interviewer dropped it from their calendar: the candidate is offered another time.
             "move_offered": moves.offered_move(interview) is not None,
+            "may_rebook": moves.may_rebook(interview, every_request), "job_id": interview.job_id,
+            **_waitlist_place(interview, interviews, every_request, candidate_id),
             "has_description": bool(interview.description_url), "has_intro": bool(interview.company_intro_url),
             "calendar_links": _calendar_links(interview),
             # The timeline follows the latest request while it is open, and shows how the last one ended.
@@ -84,6 +88,13 @@ def portal(token: str):
         # The control to stop texts, while the candidate has a phone and agreed (docs/privacy.md).
         sms_consent=bool(candidate and candidate.phone and candidate.sms_opt_in),
     )
+
+
+def _waitlist_place(interview, interviews: list, requests: list, candidate_id: str) -> dict:
+    """May the candidate wait for a time of this interview's job (after a cancellation they may rebook), and do they?"""
+    may_wait = interview.status == InterviewStatus.CANCELLED and waitlist.may_wait(
+        [i for i in interviews if i.job_id == interview.job_id], requests)
+    return {"may_wait": may_wait, "waiting": may_wait and waitlist.is_waiting(interview.job_id, candidate_id)}
 
 
 def _calendar_links(interview) -> dict | None:

@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from functions.cancel.views import interview_view
 from functions.core.ids import ID_MAX_LENGTH, ID_PATTERN
 from functions.cancel import request_view
-from functions.domain import cancellations, intake, moves
+from functions.domain import cancellations, intake, moves, waitlist
 from functions.integration.data import interview_store
 from functions.core.models import (
     COMPANY_CANCELLERS,
@@ -24,11 +24,14 @@ from functions.core.models import (
     MoveBody,
     MoveReceipt,
     OpenRequest,
+    Reapplication,
+    RebookReceipt,
     Receipt,
     SlotsPublished,
     SlotView,
     StaffRequestView,
     StaffRole,
+    WaitlistPlace,
 )
 from functions.web.responses import (
     ATS_REGISTER_SCOPE,
@@ -106,11 +109,34 @@ def move_my_interview(interview_id: Identifier, body: MoveBody) -> MoveReceipt:
 
 @router.post("/api/candidate/interviews/<interview_id>/rebookings",
              summary="After a cancellation, book a new time (a free slot of the same job)", tags=["candidate"],
-             responses={200: {"description": "The slot is reserved; the invitation follows"},
+             description="Allowed after the cancellations the policy names (`rebooking`; by default every "
+                         "candidate-initiated reason, no company-initiated one): otherwise 409 "
+                         "`rebook_not_allowed` and nothing is booked.",
+             responses={200: {"description": "The new interview is booked; the invitation follows"},
                         **problem_responses(401, 403, 404, 409, 410, 422, 503)})
-def rebook_my_interview(interview_id: Identifier, body: MoveBody) -> SlotView:
+def rebook_my_interview(interview_id: Identifier, body: MoveBody) -> RebookReceipt:
     candidate_id = candidate_from_authorization(_authorization())
     return moves.rebook(interview_id, candidate_id, body.slot_id)
+
+
+@router.put("/api/candidate/jobs/<job_id>/waitlist", summary="Join the waitlist of a job", tags=["candidate"],
+            description="After a cancellation that allows booking a new time, when no free time suits: the candidate "
+                        "is offered released slots of the job in line order. Otherwise 409 `waitlist_not_allowed`.",
+            responses={200: {"description": "On the waitlist (already there: the place is kept)"},
+                       **problem_responses(401, 403, 404, 409, 410, 422)})
+def join_waitlist(job_id: Identifier) -> WaitlistPlace:
+    candidate_id = candidate_from_authorization(_authorization())
+    waitlist.join_from_portal(candidate_id, job_id)
+    return WaitlistPlace(job_id=job_id, waiting=True)
+
+
+@router.delete("/api/candidate/jobs/<job_id>/waitlist", summary="Leave the waitlist of a job", tags=["candidate"],
+               responses={200: {"description": "Not on the waitlist (any more)"},
+                          **problem_responses(401, 403, 404, 410, 422)})
+def leave_waitlist(job_id: Identifier) -> WaitlistPlace:
+    candidate_id = candidate_from_authorization(_authorization())
+    waitlist.leave_from_portal(candidate_id, job_id)
+    return WaitlistPlace(job_id=job_id, waiting=False)
 
 
 # ---- staff --------------------------------------------------------------------------------------------------------
@@ -148,6 +174,15 @@ def cancel_for_company(interview_id: Identifier, body: CompanyCancellation,
                        **staff_problem_responses(401, 403)})
 def open_requests() -> list[OpenRequest]:
     return cancellations.open_requests(scope=staff_from_claims(_claims()).scope())
+
+
+@router.get("/api/staff/reapplications",
+            summary="Interviews of the last two weeks for candidates who cancelled before", tags=["staff"],
+            responses={200: {"description": "Returning candidates within the caller's scope, newest first, each "
+                                            "with the reasons of the earlier cancellations"},
+                       **staff_problem_responses(401, 403)})
+def reapplications() -> list[Reapplication]:
+    return intake.reapplications(scope=staff_from_claims(_claims()).scope())
 
 
 @router.get("/api/staff/requests/<request_id>", summary="A request with its audit trail", tags=["staff"],

@@ -276,6 +276,14 @@ class SlotView(_Model):
     starts_at: str
 
 
+class RebookReceipt(SlotView):
+    """The new interview booked after a cancellation: its slot, id, the cancelled one, the parts carried over."""
+
+    interview_id: str
+    rebooked_from: str
+    completed_parts: list[str]
+
+
 class MoveBody(_Model):
     model_config = ConfigDict(extra="forbid")
     slot_id: Identifier
@@ -336,6 +344,17 @@ class OpenRequest(_Model):
     cancelled_before: list[str]
 
 
+class Reapplication(_Model):
+    """An interview registered for a candidate who had cancelled before: what the staff console flags."""
+
+    interview_id: str
+    job_title: str
+    candidate_name: str
+    starts_at: str
+    registered_at: str
+    cancelled_before: list[str] = Field(description="the reason codes of the earlier cancellations, oldest first")
+
+
 class InterviewCreated(_Model):
     interview_id: str
     candidate_link: str
@@ -348,6 +367,13 @@ class WaitlistCandidate(_Model):
     email: EmailStr
     locale: LocaleTag = "en"  # kept as given; readers fall back to a language we have
     timezone: SingleLineText = Field("UTC", max_length=64)
+
+
+class WaitlistPlace(_Model):
+    """Whether the candidate is on the job's waitlist, after joining or leaving it."""
+
+    job_id: str
+    waiting: bool
 
 
 class CandidateWaitlisted(_Model):

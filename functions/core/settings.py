@@ -57,6 +57,9 @@ class Settings(BaseModel):
     # The nudge threshold is the lowest risk score at which at least this share of the flagged interviews did
     # not attend, on the latest held-out history (functions/analytics/risk_threshold.py).
     nudge_precision_target: float = Field(0.5, alias="NUDGE_PRECISION_TARGET", gt=0, le=1)
+    # How many candidates in line a released slot is offered to at once (the first to claim it wins); when their
+    # offers expire unclaimed, as many next candidates are offered it (functions/domain/waitlist.py).
+    waitlist_offer_wave: int = Field(3, alias="WAITLIST_OFFER_WAVE", ge=1, le=100)
     report_benchmarks: str | None = Field(None, alias="REPORT_BENCHMARKS")  # YAML file; None: the packaged one
     # Days after a candidate's last interview ended until the nightly retention run erases their personal data
     # (functions/domain/privacy.py, docs/privacy.md); unset: kept until erased on request.

@@ -6,6 +6,11 @@ bus (announce), so that what follows a registration is the bus path's, once: the
 link, the stored language and timezone, the analytics count (each keyed by the interview, so the second delivery of
 the same registration changes nothing).
 
+A registration for a candidate who cancelled before is marked with the earlier reasons (stored with the interview):
+the notify function tells the job's recruiter at once, and the staff console lists such returning candidates
+(`reapplications`) for the last two weeks. A rebooking after a cancellation is the same application continuing,
+linked by rebooked_from, and is not marked.
+
 A registration that changes an existing candidate's e-mail or phone is recorded in the candidate's audit trail
 (who, and the old and new values hashed) and revokes the links issued before (the profile's link_version).
 """
@@ -13,19 +18,22 @@ A registration that changes an existing candidate's e-mail or phone is recorded 
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from functions.core.clock import from_iso, now_iso, to_iso
+from functions.core.clock import from_iso, now_iso, to_iso, utc_now
 from functions.core.errors import ConflictError, ServiceUnavailableError
-from functions.core.models import AuditEntry, InterviewCreated, InterviewScheduled
+from functions.core.models import AuditEntry, InterviewCreated, InterviewScheduled, Reapplication
 from functions.domain.calendar import invitations
 from functions.integration import events, links
-from functions.integration.data import interview_store, transactions
+from functions.integration.data import candidate_store, interview_store, transactions
 
 if TYPE_CHECKING:  # stored items are read here, never built: the data access builds them
+    from functions.domain.scopes import StaffScope
     from functions.integration.tables import CandidateItem
 
 BUS_ACTOR = "ats:bus"  # who registered an interview that arrived as an event
+REAPPLICATION_WINDOW_DAYS = 14  # the console lists returning candidates registered this recently
 CONTACT_READ_ATTEMPTS = 3  # a concurrent change of the same candidate's contact details: read again and retry
 
 
@@ -92,3 +100,21 @@ def announce(event: InterviewScheduled) -> None:
     except Exception as exc:  # noqa: BLE001 - the interview is stored; the same registration again announces it
         raise ServiceUnavailableError("The interview is registered but the invitation could not be started yet; "
                                       "send the same registration again.") from exc
+
+
+def reapplications(now: datetime | None = None, scope: StaffScope | None = None) -> list[Reapplication]:
+    """Interviews registered in the last two weeks for candidates who had cancelled before, newest first, within
+    `scope`: the staff console's "cancelled before" flags for returning candidates."""
+    today = (now or utc_now()).date()
+    found = [interview for back in range(REAPPLICATION_WINDOW_DAYS)
+             for interview in interview_store.reapplications_on((today - timedelta(days=back)).isoformat())]
+    result = []
+    for interview in sorted(found, key=lambda i: i.created_at, reverse=True):
+        if scope is not None and not scope.covers(interview):
+            continue
+        candidate = candidate_store.get_candidate(interview.candidate_id)
+        result.append(Reapplication(
+            interview_id=interview.interview_id, job_title=interview.job_title,
+            candidate_name=candidate.name if candidate else "", starts_at=interview.starts_at,
+            registered_at=interview.created_at, cancelled_before=list(interview.reapplied_after or [])))
+    return result

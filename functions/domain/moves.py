@@ -1,5 +1,6 @@
 """Moving an interview to another free slot of the same job: the candidate's alternative to cancelling; and,
-after a cancellation, rebooking: claiming a free slot of the same job for a new interview.
+after a cancellation the policy allows it for, rebooking: a new interview of the same job in a free slot, linked to
+the cancelled one and keeping the AI-interview parts already completed, so the candidate does not start over.
 
 The policy in force decides whether a move is allowed, how many, and the minimum notice (for the old slot and
 the new one alike). The swap is one transaction, so a slot is never lost or double-booked; the calendars are
@@ -14,26 +15,32 @@ has nothing left to decide.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from functions.core.clock import from_iso, to_iso, utc_now
 from functions.core.errors import ConflictError, NotFoundError, PolicyViolationError, ServiceUnavailableError
+from functions.core.ids import ID_MAX_LENGTH
 from functions.core.models import (
     AuditEntry,
     CompanyReason,
     Initiator,
+    InterviewScheduled,
     InterviewStatus,
     MoveReceipt,
+    RebookReceipt,
     RequestStatus,
     SlotView,
 )
 from functions.core.observability import logger
 from functions.core.settings import get_settings
 from functions.domain import interview_policy
+from functions.domain.calendar import invitations
 from functions.domain.policy import PolicyDecision
+from functions.domain.policy_source import load_policy
 from functions.integration import events, workflow
-from functions.integration.data import interview_store, request_store, slot_store, transactions
+from functions.integration.data import candidate_store, interview_store, request_store, slot_store, transactions
 
 if TYPE_CHECKING:  # stored items are read here, never built: the data access builds them
     from functions.integration.tables import InterviewItem, RequestItem, SlotItem
@@ -187,49 +194,123 @@ def _announce(interview: InterviewItem, from_slot_id: str | None, from_starts_at
             code="move_unannounced") from exc
 
 
-def rebook(interview_id: str, candidate_id: str, slot_id: str, now: datetime | None = None) -> SlotView:
-    """After a cancellation, claim a free slot of the same job (once per cancelled interview).
+def rebooking_allowed(initiator: str, reason_code: str) -> bool:
+    """Whether the policy lets a candidate book a new time after a cancellation for this reason (by whom)."""
+    return load_policy().rebooking.allows(initiator, reason_code)
 
-    The slot is booked for the candidate and SlotClaimed announced: as for a waitlist claim, the ATS books the
-    new interview in it and sends InterviewScheduled (the invitation follows). Repeating it re-announces.
+
+def cancellation_of(interview: InterviewItem, requests: list[RequestItem] | None = None) -> RequestItem | None:
+    """The approved request that cancelled the interview (from the candidate's requests, when already read)."""
+    if requests is None:
+        requests = request_store.requests_of(interview.candidate_id)
+    approved = [r for r in requests if r.interview_id == interview.interview_id and r.status == RequestStatus.APPROVED]
+    return max(approved, key=lambda r: r.created_at, default=None)
+
+
+def may_rebook(interview: InterviewItem, requests: list[RequestItem] | None = None) -> bool:
+    """Whether "book a new time" is offered for this interview: cancelled, not rebooked, and the policy allows
+    it after the reason it was cancelled for."""
+    if interview.status != InterviewStatus.CANCELLED or interview.rebooked_slot_id:
+        return False
+    request = cancellation_of(interview, requests)
+    return request is not None and rebooking_allowed(request.initiator, request.reason_code)
+
+
+def rebooked_interview_id(interview_id: str) -> str:
+    """The new interview's id: derived from the cancelled one, so a retry can only ever find the same one."""
+    readable = f"{interview_id}.rebooked"
+    if len(readable) <= ID_MAX_LENGTH:
+        return readable
+    return "rebooked-" + hashlib.sha256(interview_id.encode()).hexdigest()[:32]
+
+
+def rebook(interview_id: str, candidate_id: str, slot_id: str, now: datetime | None = None) -> RebookReceipt:
+    """After a cancellation the policy allows it for, book a new interview of the same job in a free slot (once).
+
+    The new interview is stored linked to the cancelled one with its completed AI-interview parts, in the same
+    transaction as the slot and the mark on the cancelled interview; the invitation follows on the bus path of
+    every registration (InterviewScheduled), and InterviewRebooked tells the ATS both ids. Repeating the same
+    choice answers the same and announces again (consumers are idempotent).
     """
     now = now or utc_now()
     interview = _own_interview(interview_id, candidate_id)
-    release_id = f"rebook:{interview_id}"
-    if interview.rebooked_slot_id == slot_id:
-        slot = slot_store.get_slot(slot_id)
-        _announce_claim(interview, slot.slot_id, slot.starts_at, slot.claimed_at or to_iso(now), release_id)
-        return SlotView(slot_id=slot.slot_id, starts_at=slot.starts_at)
+    if interview.rebooked_slot_id == slot_id and interview.rebooked_to:  # a retry of a stored rebooking
+        rebooked = interview_store.get_interview(interview.rebooked_to)
+        _announce_rebooking(interview, rebooked, _event_for(interview, rebooked.slot_id, rebooked.starts_at,
+                                                            rebooked.interview_id))
+        return _rebook_receipt(rebooked)
     if interview.status != InterviewStatus.CANCELLED:
         raise ConflictError("Only a cancelled interview can be booked again; move it instead.",
                             code="rebook_not_cancelled")
     if interview.rebooked_slot_id:
         raise ConflictError("A new time was already booked for this interview.", code="rebook_done")
-    decision = _policy(interview, now)
-    slot = _free_slot(interview, slot_id, decision, now)
+    if not may_rebook(interview):
+        raise PolicyViolationError("A new time cannot be booked online after this cancellation; "
+                                   f"please contact your recruiter at {interview.recruiter.email}.",
+                                   code="rebook_not_allowed", contact=interview.recruiter.email)
+    slot = _free_slot(interview, slot_id, _policy(interview, now), now)
+    event = _event_for(interview, slot.slot_id, slot.starts_at, rebooked_interview_id(interview_id))
     at = to_iso(now)
     entry = AuditEntry(at=at, actor=f"candidate:{candidate_id}", action="rebooked",
                        from_status=InterviewStatus.CANCELLED.value, to_status=InterviewStatus.CANCELLED.value,
-                       why=f"claimed slot {slot.slot_id} at {slot.starts_at} for a new interview")
+                       why=f"new interview {event.interview_id} in slot {slot.slot_id} at {slot.starts_at}")
     try:
-        slot_store.claim_slot_for_rebooking(interview, slot, release_id, at, entry, trail_id(interview_id))
+        interview_store.rebook_interview(interview, event, starts_at=slot.starts_at, now=at,
+                                         calendar=invitations.registered_entry(event), entry=entry,
+                                         trail_id=trail_id(interview_id))
     except transactions.TransactionConflict as conflict:
-        if "slot" in conflict.failed:
+        if "slot" in conflict.failed and "cancelled" not in conflict.failed:
             raise ConflictError("This slot was just taken; please pick another.", code="slot_taken") from None
         raise ConflictError("A new time was already booked for this interview.", code="rebook_done") from None
-    _announce_claim(interview, slot.slot_id, slot.starts_at, at, release_id)
-    return SlotView(slot_id=slot.slot_id, starts_at=slot.starts_at)
+    slot_store.leave_waitlist(interview.job_id, candidate_id)  # a time is booked: no more offers of this job
+    rebooked = interview_store.get_interview(event.interview_id)
+    _announce_rebooking(interview, rebooked, event)
+    return _rebook_receipt(rebooked)
 
 
-def _announce_claim(interview: InterviewItem, slot_id: str, starts_at: str, claimed_at: str, release_id: str) -> None:
+def _event_for(cancelled: InterviewItem, slot_id: str, starts_at: str, new_id: str) -> InterviewScheduled:
+    """The registration of the new interview: the cancelled one's job, people and completed parts, in the new
+    slot, for the candidate as stored now."""
+    profile = candidate_store.get_candidate(cancelled.candidate_id)
+    if profile is None:
+        raise NotFoundError("No such interview.", code="interview_not_found")
+
+    def person(p) -> dict:
+        return {"person_id": p.person_id, "name": p.name, "email": p.email}
+
+    return InterviewScheduled.model_validate({
+        "interview_id": new_id, "slot_id": slot_id, "starts_at": starts_at,
+        "candidate": {"candidate_id": profile.candidate_id, "name": profile.name, "email": profile.email,
+                      "phone": profile.phone, "sms_opt_in": bool(profile.sms_opt_in), "locale": profile.locale,
+                      "timezone": profile.timezone, "source": profile.source, "resume_url": profile.resume_url},
+        "job": {"job_id": cancelled.job_id, "title": cancelled.job_title, "level": cancelled.job_level,
+                "department": cancelled.department, "recruiter": person(cancelled.recruiter),
+                "department_manager": person(cancelled.department_manager),
+                "description_url": cancelled.description_url, "company_intro_url": cancelled.company_intro_url},
+        "interviewer": person(cancelled.interviewer), "duration_minutes": int(cancelled.duration_minutes),
+        "ai_interview_url": cancelled.ai_interview_url, "completed_parts": list(cancelled.completed_parts or []),
+    })
+
+
+def _announce_rebooking(cancelled: InterviewItem, rebooked: InterviewItem, event: InterviewScheduled) -> None:
+    """The invitation (the registration's bus path) and the ATS's notice; a retry of the same choice resends both."""
     try:
-        events.publish("SlotClaimed", {
-            "slot_id": slot_id, "job_id": interview.job_id, "candidate_id": interview.candidate_id,
-            "release_id": release_id, "starts_at": starts_at, "claimed_at": claimed_at})
-    except Exception as exc:  # noqa: BLE001 - the claim is stored; the same request again announces it
+        events.publish("InterviewScheduled", event.model_dump(mode="json", exclude_none=True))
+        events.publish("InterviewRebooked", {
+            "interview_id": rebooked.interview_id, "rebooked_from": cancelled.interview_id,
+            "candidate_id": rebooked.candidate_id, "job_id": rebooked.job_id, "slot_id": rebooked.slot_id,
+            "starts_at": rebooked.starts_at, "completed_parts": list(rebooked.completed_parts or []),
+            "rebooked_at": rebooked.created_at})
+    except Exception as exc:  # noqa: BLE001 - the booking is stored; the same request again announces it
         raise ServiceUnavailableError("The time is reserved for you but could not be confirmed yet; "
                                       "send the same choice again.",
                                       code="rebook_unconfirmed") from exc
+
+
+def _rebook_receipt(rebooked: InterviewItem) -> RebookReceipt:
+    return RebookReceipt(slot_id=rebooked.slot_id, starts_at=rebooked.starts_at,
+                         interview_id=rebooked.interview_id, rebooked_from=rebooked.rebooked_from,
+                         completed_parts=list(rebooked.completed_parts or []))
 
 
 def publish_slots(job_id: str, starts_at: list[str]) -> list[SlotView]:

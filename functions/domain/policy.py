@@ -25,6 +25,7 @@ from pydantic import (
 
 from functions.core.ids import PersonId
 from functions.core.models import Approver, CandidateReason, CompanyReason, Initiator, Outcome, Route
+from functions.domain.policy_rebooking import Rebooking
 
 # The SLA when neither the rule nor the policy's defaults set one and the caller gives none (= the settings'
 # default of APPROVAL_SLA_SECONDS).
@@ -234,6 +235,7 @@ class Policy(_Strict):
     version: Literal[1] = 1
     description: str | None = None
     defaults: Limits = Field(default_factory=Limits)
+    rebooking: Rebooking = Field(default_factory=Rebooking)  # after which cancellations a new time may be booked
     rules: list[Rule] = Field(min_length=1, max_length=200)
 
     @model_validator(mode="after")

@@ -34,6 +34,7 @@ _CANDIDATE = "candidate-link"
 _TOKEN_SHAPE = re.compile(r"\.?[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+")
 _APPROVER = "approver-link"
 _RATING = "rating-link"
+_OFFER = "offer-link"
 
 
 # ---- keys ---------------------------------------------------------------------------------------------------------
@@ -234,3 +235,23 @@ def rated_request_of(token: str) -> str:
     if not isinstance(request_id, str):
         raise LinkInvalidError("This link is not valid.")
     return request_id
+
+
+# ---- waitlist offers (the offer e-mail's claim page) ----------------------------------------------------------------
+
+OFFER_LINK_GRACE_SECONDS = 7 * 24 * 3600  # after the offer expires its link still opens, to say so
+
+
+def offer_url(slot_id: str, candidate_id: str, release_id: str, expires_at: str) -> str:
+    ttl = int(_epoch(expires_at, "offer expiry") - time.time()) + OFFER_LINK_GRACE_SECONDS
+    token = _sign(_OFFER, {"s": slot_id, "c": candidate_id, "r": release_id}, ttl)
+    return f"{get_settings().public_base_url}/offers/{token}"
+
+
+def offer_of(token: str) -> tuple[str, str, str]:
+    """(slot, candidate, release) of a genuine offer link."""
+    payload = _verify(_OFFER, token)
+    values = tuple(payload.get(k) for k in ("s", "c", "r"))
+    if not all(isinstance(v, str) for v in values):
+        raise LinkInvalidError("This link is not valid.")
+    return values

@@ -53,6 +53,18 @@ class InterviewsByStartHour(GlobalSecondaryIndex):
     starts_at = UnicodeAttribute(range_key=True)
 
 
+class InterviewsByReappliedDay(GlobalSecondaryIndex):
+    """Interviews of candidates who had cancelled before, by the UTC day they were registered (sparse: only those
+    carry reapplied_day): what the staff console lists as returning candidates."""
+
+    class Meta:
+        index_name = "by_reapplied_day"
+        projection = AllProjection()
+
+    reapplied_day = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
 class InterviewItem(Model):
     class Meta:
         table_name = _settings.interviews_table
@@ -85,6 +97,12 @@ class InterviewItem(Model):
     start_hour = UnicodeAttribute(null=True)  # starts_at[:13]; set at registration (reminders)
     moves = NumberAttribute(default=0)  # how often the candidate moved it (the policy limits this)
     rebooked_slot_id = UnicodeAttribute(null=True)  # cancelled, then a new time claimed from the portal (once)
+    rebooked_to = UnicodeAttribute(null=True)  # ... and the interview booked at that time
+    rebooked_from = UnicodeAttribute(null=True)  # the cancelled interview this one was booked again for
+    # Registered for a candidate who had cancelled before: the reason codes of those cancellations, oldest first,
+    # and the registration's UTC day (the by_reapplied_day index); absent otherwise.
+    reapplied_after = ListAttribute(of=UnicodeAttribute, null=True)
+    reapplied_day = UnicodeAttribute(null=True)
     description_url = UnicodeAttribute(null=True)
     company_intro_url = UnicodeAttribute(null=True)
     # Behaviour before the interview, first time each (the risk model's features); see behaviour.py.
@@ -95,6 +113,7 @@ class InterviewItem(Model):
     nudge_arm = UnicodeAttribute(null=True)
     by_candidate = InterviewsByCandidate()
     by_start_hour = InterviewsByStartHour()
+    by_reapplied_day = InterviewsByReappliedDay()
 
 
 class CancellationRecord(MapAttribute):
@@ -295,6 +314,18 @@ class WaitlistItem(Model):
     joined_at = UnicodeAttribute()
 
 
+class OpenOffersByExpiry(GlobalSecondaryIndex):
+    """The offers still open (sparse: only they carry open_status), by when they expire: what the scheduled run
+    that passes expired offers to the next in line reads."""
+
+    class Meta:
+        index_name = "open_by_expiry"
+        projection = AllProjection()
+
+    open_status = UnicodeAttribute(hash_key=True)
+    expires_at = UnicodeAttribute(range_key=True)
+
+
 class OfferItem(Model):
     """A released slot offered to one waitlisted candidate, until expires_at or until someone claims it."""
 
@@ -314,8 +345,10 @@ class OfferItem(Model):
     timezone = UnicodeAttribute(default="UTC")
     offered_at = UnicodeAttribute()
     expires_at = UnicodeAttribute()  # ISO UTC: compared as a string in the claim's condition
-    status = UnicodeAttribute()  # OFFERED, CLAIMED or GONE
+    status = UnicodeAttribute()  # OFFERED, CLAIMED, GONE (someone else claimed it) or EXPIRED (passed on)
     purge_at = NumberAttribute()  # epoch seconds, DynamoDB TTL
+    open_status = UnicodeAttribute(null=True)  # "OPEN" while OFFERED (the open_by_expiry index), removed after
+    open_by_expiry = OpenOffersByExpiry()
 
 
 class AnalyticsItem(Model):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from functions.domain import approvals, intake, privacy, retention, waitlist
+from functions.domain import approvals, intake, moves, privacy, retention, waitlist
 from functions.domain.calendar import invitations
 from functions.domain.calendar import interviewer_calendars
 from functions.integration import event_trust as trust
@@ -50,8 +50,27 @@ def on_interview_scheduled(detail: dict) -> None:
             body_key="mail.invitation_interviewer.body",
             values=common_values(interview, profile, for_staff=True), attachments=ics,
         ))
+    if interview is not None and interview.reapplied_after:
+        tell_recruiter_of_reapplication(interview, profile)
     if interview is not None:
         interviewer_calendars.scheduled(interview, profile)  # last: if it fails, the retry sends no mail twice
+
+
+def tell_recruiter_of_reapplication(interview, profile) -> None:
+    """A candidate who cancelled before is registered again: the job's recruiter hears it at once, with the
+    earlier reasons (once per interview; the console flags the same)."""
+    locale = staff_locale()
+    t = translator(locale)
+    records = list(profile.cancellations or [])[:len(interview.reapplied_after)] if profile else []
+    reasons = "; ".join(f"{t('reason.' + r.reason_code)} ({r.job_title}, {r.at[:10]})" for r in records) or \
+        "; ".join(t(f"reason.{code}") for code in interview.reapplied_after)
+    emails.send(emails.Message(
+        key=f"{interview.interview_id}:reapplied", to=interview.recruiter.email, locale=locale,
+        subject_key="mail.reapplied.subject", body_key="mail.reapplied.body",
+        values={**common_values(interview, profile, for_staff=True), "candidate": profile.name if profile else "",
+                "reasons": reasons},
+        link=f"{get_settings().public_base_url}/staff",
+    ))
 
 
 def on_cancellation_requested(detail: dict) -> None:
@@ -132,6 +151,8 @@ def on_cancellation_approved(detail: dict) -> None:
     locale = candidate_locale(candidate)
     invite = invitations.cancellation(interview, candidate, detail["request_id"])
     ics = emails.Attachment("cancel.ics", "text/calendar; charset=utf-8; method=CANCEL", invite)
+    # "Book a new time" only after the cancellations the policy allows it for (not e.g. screening_failed).
+    rebook = moves.rebooking_allowed(request.initiator, request.reason_code)
     if candidate is not None:
         candidate_store.add_cancellation_to_profile(
             candidate.candidate_id, request_id=request.request_id, interview_id=interview.interview_id,
@@ -139,7 +160,8 @@ def on_cancellation_approved(detail: dict) -> None:
             at=request.decided_at or detail["decided_at"])
         emails.send(emails.Message(
             key=f"{detail['request_id']}:approved:candidate", to=candidate.email, locale=locale,
-            subject_key="mail.approved.subject", body_key="mail.approved.body",
+            subject_key="mail.approved.subject",
+            body_key="mail.approved.body" if rebook else "mail.approved_final.body",
             values=common_values(interview, candidate), link=links.portal_url(candidate.candidate_id),
             attachments=[ics], rating_link=links.rating_url(detail["request_id"]),
         ))
@@ -150,8 +172,9 @@ def on_cancellation_approved(detail: dict) -> None:
     ))
     if sms.wanted(candidate):
         sms.send(sms.Text(key=f"{detail['request_id']}:approved:sms", to=candidate.phone, locale=locale,
-                          body_key="sms.approved", values={**common_values(interview, candidate),
-                                                           "link": links.portal_url(candidate.candidate_id)}))
+                          body_key="sms.approved" if rebook else "sms.approved_final",
+                          values={**common_values(interview, candidate),
+                                  "link": links.portal_url(candidate.candidate_id)}))
     offer_released_slot(detail["request_id"], detail["slot_id"], interview.job_title, detail["candidate_id"])
     interviewer_calendars.cancelled(interview)
 
@@ -185,15 +208,20 @@ def on_interview_moved(detail: dict) -> None:
 def offer_released_slot(release_id: str, slot_id: str, job_title: str, candidate_id: str) -> None:
     """Slot backfill: everyone waiting for the job is offered the released slot; the first to claim gets it."""
     for offer in waitlist.offer_released_slot(slot_id, release_id, job_title, exclude_candidate=candidate_id):
-        locale = locale_of(offer.locale)
-        emails.send(emails.Message(
-            key=f"{release_id}:offer:{offer.candidate_id}", to=offer.email, locale=locale,
-            subject_key="mail.offer.subject", body_key="mail.offer.body",
-            values={"name": offer.name, "job_title": offer.job_title,
-                    "starts_at": local_text(offer.starts_at, offer.timezone, locale),
-                    "expires_at": local_text(offer.expires_at, offer.timezone, locale)},
-            link=links.portal_url(offer.candidate_id),
-        ))
+        send_offer(release_id, offer)
+
+
+def send_offer(release_id: str, offer) -> None:
+    """The offer e-mail, once per release and candidate, with the link to its claim page."""
+    locale = locale_of(offer.locale)
+    emails.send(emails.Message(
+        key=f"{release_id}:offer:{offer.candidate_id}", to=offer.email, locale=locale,
+        subject_key="mail.offer.subject", body_key="mail.offer.body",
+        values={"name": offer.name, "job_title": offer.job_title,
+                "starts_at": local_text(offer.starts_at, offer.timezone, locale),
+                "expires_at": local_text(offer.expires_at, offer.timezone, locale)},
+        link=waitlist.offer_link(offer),
+    ))
 
 
 def on_cancellation_rejected(detail: dict) -> None:

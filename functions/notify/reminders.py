@@ -1,5 +1,6 @@
 """The schedules of notify: hourly, candidates reminded a day ahead (and nudged when the risk model says so) and
-approvers reminded of decisions that are still open; nightly, the retention run (functions/domain/privacy.py)."""
+approvers reminded of decisions that are still open; nightly, the retention run (functions/domain/privacy.py);
+every 15 minutes, waitlist offers nobody claimed in time passed on to the next candidates in line.
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from functions.core.clock import from_iso, local_text, utc_now
 from functions.core.models import InterviewStatus, RequestStatus
 from functions.core.observability import logger
 from functions.core.settings import get_settings
-from functions.domain import approvals, privacy
+from functions.domain import approvals, privacy, waitlist
 from functions.domain.measures import nudge_holdout
 from functions.integration import links
 from functions.integration.data import (
@@ -21,6 +22,7 @@ from functions.integration.data import (
     request_store,
     risk_score_store,
 )
+from functions.notify.events import send_offer
 from functions.notify.readers import candidate_locale, common_values, staff_locale
 from functions.web import emails
 
@@ -123,9 +125,20 @@ def remind_approvers(now: datetime) -> dict:
 def run_schedule(event: dict) -> dict:
     """A scheduled invocation (EventBridge Scheduler): the job named in its detail, at its scheduled time."""
     job = (event.get("detail") or {}).get("job")
+    now = from_iso(event["time"]) if event.get("time") else utc_now()
     if job == "reminders":
-        now = from_iso(event["time"]) if event.get("time") else utc_now()
         return {**remind_approvers(now), **send_reminders(now)}
     if job == "retention":  # nightly: personal data of interviews that ended before the retention period
         return privacy.apply_retention(from_iso(event["time"]) if event.get("time") else utc_now())
+    if job == "offer-expiry":
+        return pass_on_expired_offers(now)
     raise ValueError(f"no scheduled job {job!r}")
+
+
+def pass_on_expired_offers(now: datetime) -> dict:
+    """Waitlist offers nobody claimed in time expire; their slots are offered to the next candidates in line."""
+    passed = waitlist.expire_offers(now)
+    for release_id, offers in passed:
+        for offer in offers:
+            send_offer(release_id, offer)
+    return {"releases_passed_on": len(passed), "offers_open": sum(len(offers) for _, offers in passed)}

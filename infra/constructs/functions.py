@@ -50,16 +50,18 @@ TABLE_ACCESS: dict[str, dict[str, str]] = {
         "waitlist": WRITE,
         "offers": WRITE,
     },
-    # API: approval pages and decisions.
+    # API: approval pages and decisions; a waitlist offer's claim page.
     "approve": {
         "interviews": READ,
         "candidates": READ,
         "requests": WRITE,
         "approvals": WRITE,
         "audit": APPEND,
-        "slots": READ,
+        "slots": WRITE,  # a claim books the offered slot (functions/approve/offers.py)
         "links": WRITE,
         "analytics": WRITE,  # satisfaction ratings (functions/approve/ratings.py)
+        "waitlist": WRITE,  # the winner of a claim leaves the waitlist
+        "offers": WRITE,
     },
     # Events: notifications (mail, SMS, calendar), opening approvals, slot backfill, reminders, mail feedback, and
     # the nightly retention run (the same erasure as the cancel function's data-rights route).
@@ -125,7 +127,8 @@ CAPABILITY_MODULES = {
 }
 
 CAPABILITIES: dict[str, frozenset[str]] = {
-    # cancel publishes InterviewMoved, SlotClaimed (rebooking) and CandidateActed; approve RetentionMessageSent.
+    # cancel publishes InterviewMoved, InterviewScheduled and InterviewRebooked (rebooking) and CandidateActed;
+    # approve RetentionMessageSent and SlotClaimed (a waitlist claim).
     "cancel": frozenset({START_WORKFLOW, LINK_KEY, PUBLISH, STOP_WORKFLOW}),
     "approve": frozenset({DECIDE, LINK_KEY, PUBLISH}),
     # notify also opens company requests (interviewer_unavailable, from the calendar sync): it starts their workflow.

@@ -103,6 +103,13 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("POST", "/api/candidate/interviews/{interview_id}/rebookings"): _row(
         403, "Only A books a new time after A's cancellation; another candidate gets 404 and nothing is booked.",
         none=401, candidate_a=200, candidate_b=404, expired=410),
+    ("PUT", "/api/candidate/jobs/{job_id}/waitlist"): _row(
+        403, "A joins the waitlist of a job after A's cancellation there (rebooking allowed); another candidate, who "
+             "has no interview of that job, gets 404 (as for a missing job) and joins nothing.",
+        none=401, candidate_a=200, candidate_b=404, expired=410),
+    ("DELETE", "/api/candidate/jobs/{job_id}/waitlist"): _row(
+        403, "A leaves that waitlist; another candidate gets 404 and A stays on it.",
+        none=401, candidate_a=200, candidate_b=404, expired=410),
     ("GET", "/portal/{token}/go/{interview_id}/{target}"): _row(
         403, "A tracked link of A's interview redirects A only; B's token with A's interview is 404.",
         none=403, candidate_a=302, candidate_b=404, expired=410),
@@ -128,6 +135,10 @@ MATRIX: dict[tuple[str, str], Row] = {
         401, "The job's recruiter, the department's manager and admins read a request with its audit trail; "
              "another job's recruiter or department's manager gets 404, as for a missing request.",
         **_STAFF_ONLY, recruiter_other_job=404, department_manager_other_department=404),
+    ("GET", "/api/staff/reapplications"): _row(
+        401, "Any staff role lists the interviews registered again for candidates who cancelled before, within their "
+             "scope: the job's recruiter, the department's manager and admins see candidate A's new interview; "
+             "another job's recruiter and another department's manager get a list without it.", **_IN_SCOPE_LISTS),
     ("POST", "/api/staff/jobs/{job_id}/slots"): _row(
         401, "The job's recruiter (its registered interviews name them) and admins open slots; another job's "
              "recruiter gets 404 (no such job) and nothing opens; a department manager may not (403).",
@@ -156,6 +167,13 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("POST", "/approvals/{token}/retention"): _row(
         403, "Only the approver who rejected sends the retention message, once; before a rejection it is 409.",
         none=403, approver=409, other_approver=409, approver_used=200, expired=410),
+    ("GET", "/offers/{token}"): _row(
+        403, "The claim page of the waitlist offer e-mailed to A (a released slot of a job A waits for); GET claims "
+             "nothing.",
+        none=403, candidate_a=200, expired=410),
+    ("POST", "/offers/{token}"): _row(
+        403, "Claims the offered slot for the link's candidate, once; any other token claims nothing.",
+        none=403, candidate_a=200, expired=410),
     ("GET", "/ratings/{token}"): _row(
         403, "The rating page of the outcome e-mail's link (A's rejected request); GET records nothing.",
         none=403, candidate_a=200, expired=410),
@@ -243,6 +261,7 @@ class World:
     link_superseded: str = ""
     request_superseded: str = ""
     counter: int = 0
+    offer_made: tuple[str, str] | None = None
 
     # -- helpers ---------------------------------------------------------------------------------------------
     def fresh_id(self, what: str) -> str:
@@ -302,6 +321,59 @@ class World:
         marker = self.fresh_id("reason")
         request_id = self.company_cancels(self.fresh_interview_of_a(), marker)
         return _token_of(self.approval_link(request_id, DEPARTMENT_MANAGER)), request_id, marker
+
+    def cancelled_interview_of_a(self, job_id: str | None = None) -> str:
+        """A fresh interview of A cancelled for illness, which the policy lets A follow by booking a new time or
+        waiting. (A has cancelled often here, so the policy sends A's requests to the recruiter: the approved request
+        and the outcome are stored directly; the cancellation itself is tested elsewhere.)"""
+        interview_id = self.fresh_id("int")
+        self.local.register(interview_id, self.candidate_a, timedelta(days=2), job_id=job_id)
+        dynamodb = self.local.aws("dynamodb")
+        dynamodb.update_item(
+            TableName=self.local.info["tables"]["TABLE_INTERVIEWS"], Key={"interview_id": {"S": interview_id}},
+            UpdateExpression="SET #s = :c", ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues={":c": {"S": "CANCELLED"}})
+        at = datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        dynamodb.put_item(TableName=self.local.info["tables"]["TABLE_REQUESTS"], Item={k: {"S": v} for k, v in {
+            "request_id": f"req-matrix-{interview_id}", "interview_id": interview_id,
+            "candidate_id": self.candidate_a, "initiator": "candidate", "reason_code": "illness",
+            "status": "APPROVED", "created_at": at, "created_day": at[:10], "decided_at": at,
+            "requested_by": f"candidate:{self.candidate_a}", "route_rule": "candidate-initiated",
+            "route_summary": "recruiter"}.items()})
+        return interview_id
+
+    def on_waitlist(self, job_id: str) -> bool:
+        return bool(self.local.item("waitlist", {"job_id": job_id, "candidate_id": self.candidate_a}))
+
+    def offer(self) -> tuple[str, str]:
+        """(claim link token, slot) of a waitlist offer A was e-mailed: A waits for a job (after a cancellation
+        there), another candidate moves their interview of that job away, and its slot is offered to A. Made once."""
+        if self.offer_made:
+            return self.offer_made
+        from itsdangerous import URLSafeSerializer
+
+        job_id = self.fresh_id("job")
+        self.cancelled_interview_of_a(job_id)
+        joined = requests.put(f"{self.local.base}/api/candidate/jobs/{job_id}/waitlist",
+                              headers={"Authorization": f"Bearer {self.token_a}"}, timeout=30)
+        assert joined.status_code == 200, joined.text
+        mover = self.fresh_id("int")
+        token = self.local.register(mover, self.fresh_id("cand"), timedelta(days=3), job_id=job_id)
+        [slot] = self.local.open_slots(job_id, timedelta(days=12))
+        moved = requests.post(f"{self.local.base}/api/candidate/interviews/{mover}/moves",
+                              headers={"Authorization": f"Bearer {token}"}, json={"slot_id": slot["slot_id"]},
+                              timeout=30)
+        assert moved.status_code == 200, moved.text
+
+        def find():
+            for message in self.local.outbox():
+                for link in re.findall(r"/offers/(\S+)", message["text"]):
+                    payload = URLSafeSerializer("unused").loads_unsafe(link)[1] or {}
+                    if payload.get("c") == self.candidate_a and payload.get("s") == f"slot-{mover}":
+                        return link
+            return None
+        self.offer_made = (wait_for(find, timeout=120), f"slot-{mover}")
+        return self.offer_made
 
     def rating_link(self) -> str:
         """The rating link of the outcome e-mail A got when request_used was rejected (its payload names it)."""
@@ -388,6 +460,8 @@ def _kind(route: topology.Route) -> str:
         return "approver"
     if route.path.startswith("/ratings/"):
         return "rating"
+    if route.path.startswith("/offers/"):
+        return "offer"
     return "any"
 
 
@@ -402,9 +476,12 @@ def _credential(world: World, route: topology.Route, caller: str) -> str | None:
         return token
     if caller == "tampered":
         return _tamper({"staff": tokens["admin"], "ats": world.local.info["ats_token"], "candidate": world.token_a,
-                        "approver": world.link_r, "rating": world.rating_link(), "any": world.token_a}[kind])
+                        "approver": world.link_r, "rating": world.rating_link(), "offer": world.offer()[0],
+                        "any": world.token_a}[kind])
     if caller == "candidate_a" and kind == "rating":
         return world.rating_link()
+    if caller == "candidate_a" and kind == "offer":
+        return world.offer()[0]
     return {
         "none": None,
         "candidate_a": world.token_a,
@@ -502,6 +579,23 @@ def _build(world: World, route: topology.Route, caller: str) -> Call:
         call.after.append(lambda r: r.status_code != 200 or (request_id in r.text) == in_scope)
         return call
 
+    if path == "/api/staff/reapplications":
+        # A cancelled before (a cancellation in A's profile, as the approval's notification records it), then the ATS
+        # registers a new interview for A: it is flagged.
+        at = datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        record = {"request_id": world.fresh_id("req"), "interview_id": world.fresh_id("int"), "job_title": "Job",
+                  "initiator": "candidate", "reason_code": "illness", "at": at}
+        world.local.aws("dynamodb").update_item(
+            TableName=world.local.info["tables"]["TABLE_CANDIDATES"], Key={"candidate_id": {"S": world.candidate_a}},
+            UpdateExpression="SET cancellations = list_append(if_not_exists(cancellations, :none), :one)",
+            ExpressionAttributeValues={":none": {"L": []}, ":one": {"L": [
+                {"M": {k: {"S": v} for k, v in record.items()}}]}})
+        interview_id = world.fresh_interview_of_a()
+        call = Call(method, path, headers=bearer)
+        in_scope = caller in ("recruiter", "department_manager", "admin")
+        call.after.append(lambda r: r.status_code != 200 or (interview_id in r.text) == in_scope)
+        return call
+
     if path == "/api/staff/jobs/{job_id}/slots":
         # A job with a registered interview (its data names the recruiter and department manager of this table)
         job_id = world.fresh_id("job")
@@ -528,13 +622,7 @@ def _build(world: World, route: topology.Route, caller: str) -> Call:
         return call
 
     if path == "/api/candidate/interviews/{interview_id}/rebookings":
-        # A's cancelled interview. (A has cancelled often here, so the policy sends A's requests to the recruiter:
-        # the cell sets the outcome directly; the cancellation itself is tested elsewhere.)
-        interview_id = world.fresh_interview_of_a()
-        world.local.aws("dynamodb").update_item(
-            TableName=world.local.info["tables"]["TABLE_INTERVIEWS"], Key={"interview_id": {"S": interview_id}},
-            UpdateExpression="SET #s = :c", ExpressionAttributeNames={"#s": "status"},
-            ExpressionAttributeValues={":c": {"S": "CANCELLED"}})
+        interview_id = world.cancelled_interview_of_a()
         world.counter += 1
         [slot] = world.local.open_slots("job-1", timedelta(days=11, minutes=world.counter))
         call = Call(method, f"/api/candidate/interviews/{interview_id}/rebookings", headers=bearer,
@@ -566,6 +654,29 @@ def _build(world: World, route: topology.Route, caller: str) -> Call:
         if caller == "approver_used":
             call.after.append(lambda r: world.local.item("requests", {"request_id": world.request_used})
                               ["retention_message"] == "matrix retention")
+        return call
+
+    if path == "/api/candidate/jobs/{job_id}/waitlist":
+        job_id = world.fresh_id("job")
+        world.cancelled_interview_of_a(job_id)
+        if method == "DELETE":  # A is on it, to be taken off (by A only)
+            joined = requests.put(f"{world.local.base}/api/candidate/jobs/{job_id}/waitlist",
+                                  headers={"Authorization": f"Bearer {world.token_a}"}, timeout=30)
+            assert joined.status_code == 200, joined.text
+        call = Call(method, f"/api/candidate/jobs/{job_id}/waitlist", headers=bearer)
+        waiting = (method == "PUT") == (caller == "candidate_a")
+        call.after.append(lambda r: world.on_waitlist(job_id) == waiting)
+        return call
+
+    if path == "/offers/{token}":
+        call = Call(method, f"/offers/{credential or ''}", data={} if method == "POST" else None)
+        slot_id = world.offer()[1]
+        if caller == "candidate_a":  # the GET row's cells run before the POST row's: GET claimed nothing
+            claimed = method == "POST"
+            call.after.append(lambda r: (world.local.item("slots", {"slot_id": slot_id}).get("claimed_by")
+                                         == world.candidate_a) == claimed)
+        else:
+            call.after.append(lambda r: method == "GET" or r.status_code >= 400)
         return call
 
     if path == "/ratings/{token}":

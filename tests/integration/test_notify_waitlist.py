@@ -4,7 +4,6 @@ gone, offers expire. The claim is the domain function (its HTTP route is a later
 from __future__ import annotations
 
 import json
-import threading
 from datetime import timedelta
 
 import boto3
@@ -110,26 +109,16 @@ def test_offers_expire_and_a_redelivered_approval_offers_nothing_twice(system, s
     assert waitlist.claim("slot-int-1", "wait-1").candidate_id == "wait-1"
 
 
-def test_ten_concurrent_claims_of_one_slot_have_exactly_one_winner(system, scheduled):
+def test_ten_concurrent_claims_of_one_slot_have_exactly_one_winner(system, scheduled, monkeypatch):
     # (tests/integration/conftest.py makes moto's DynamoDB as isolated as DynamoDB: local_runtime/moto_dynamodb.py)
-    # Given a released slot offered to ten waiting candidates
+    # Given a released slot offered to ten waiting candidates (a wave of ten)
+    from tests.integration.test_waitlist_journey import claim_at_once, offer_wave
+
+    offer_wave(monkeypatch, 10)
     release_slot(system, scheduled, waiting=10)
     assert len(slot_store.offers_of_slot("slot-int-1")) == 10
     # When all ten claim at the same moment
-    start, results = threading.Barrier(10), {}
-
-    def claim(n: int) -> None:
-        start.wait()
-        try:
-            results[n] = waitlist.claim("slot-int-1", f"wait-{n}").candidate_id
-        except waitlist.SlotTakenError:
-            results[n] = "taken"
-
-    threads = [threading.Thread(target=claim, args=(n,)) for n in range(10)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    results = claim_at_once({n: (lambda n=n: waitlist.claim("slot-int-1", f"wait-{n}")) for n in range(10)})
     # Then exactly one won, nine were refused, and the slot and the offers say the same
     winners = [r for r in results.values() if r != "taken"]
     assert len(results) == 10 and len(winners) == 1

@@ -37,18 +37,13 @@ def candidate_contact(candidate_id: str) -> CandidateItem | None:
         return None
 
 
-def register_interview(event: InterviewScheduled, starts_at: str, now: str, calendar: CalendarEntry,
-                       known: CandidateItem | None = None,
-                       contact_change: tuple[str, AuditEntry] | None = None) -> bool:
-    """Store a scheduled interview, its booked slot and the candidate's profile. False if it was already there.
-
-    `known` is the profile as read before (None: there was none): the write is refused (TransactionConflict naming
-    "candidate") if its e-mail or phone changed meanwhile, so that a contact change is never missed.
-    `contact_change` (the candidate's audit trail id and its entry) records a change of e-mail or phone in the same
-    transaction and bumps the candidate's link_version, revoking the links issued before.
-    """
+def _interview_item(event: InterviewScheduled, starts_at: str, now: str, calendar: CalendarEntry,
+                    rebooked_from: str | None = None, known: CandidateItem | None = None) -> InterviewItem:
+    """The stored interview of a registration (or of a rebooking, linked to the cancelled one). A registration
+    for a candidate whose profile (`known`) holds earlier cancellations is marked with their reasons."""
     candidate = event.candidate
-    interview = InterviewItem(
+    earlier = [record.reason_code for record in (known.cancellations if known else None) or []]
+    return InterviewItem(
         event.interview_id,
         candidate_id=candidate.candidate_id,
         job_id=event.job.job_id,
@@ -73,7 +68,24 @@ def register_interview(event: InterviewScheduled, starts_at: str, now: str, cale
         calendar_sequence=calendar.sequence,
         calendar_organizer=calendar.organizer,
         calendar_owner=calendar.owner,
+        rebooked_from=rebooked_from,
+        reapplied_after=earlier or None,
+        reapplied_day=now[:10] if earlier else None,
     )
+
+
+def register_interview(event: InterviewScheduled, starts_at: str, now: str, calendar: CalendarEntry,
+                       known: CandidateItem | None = None,
+                       contact_change: tuple[str, AuditEntry] | None = None) -> bool:
+    """Store a scheduled interview, its booked slot and the candidate's profile. False if it was already there.
+
+    `known` is the profile as read before (None: there was none): the write is refused (TransactionConflict naming
+    "candidate") if its e-mail or phone changed meanwhile, so that a contact change is never missed.
+    `contact_change` (the candidate's audit trail id and its entry) records a change of e-mail or phone in the same
+    transaction and bumps the candidate's link_version, revoking the links issued before.
+    """
+    candidate = event.candidate
+    interview = _interview_item(event, starts_at, now, calendar, known=known)
     slot = SlotItem(event.slot_id, job_id=event.job.job_id, starts_at=starts_at, status="BOOKED",
                     interview_id=event.interview_id)
     profile = CandidateItem(candidate.candidate_id)
@@ -103,6 +115,30 @@ def register_interview(event: InterviewScheduled, starts_at: str, now: str, cale
             return False
         raise
     return True
+
+
+def rebook_interview(cancelled: InterviewItem, event: InterviewScheduled, starts_at: str, now: str,
+                     calendar: CalendarEntry, entry: AuditEntry, trail_id: str) -> None:
+    """Book the new interview of a cancelled one in a free slot, all or nothing: the new interview (linked by
+    rebooked_from, with the completed parts the event carries), its slot booked, the cancelled interview marked
+    rebooked (once) and the audit entry.
+
+    Raises TransactionConflict naming "slot" (taken meanwhile), "cancelled" (not cancelled, or rebooked already)
+    or "interview" (the new interview's id exists).
+    """
+    with all_or_nothing() as transaction:
+        transaction.save("interview", _interview_item(event, starts_at, now, calendar,
+                                                      rebooked_from=cancelled.interview_id),
+                         condition=InterviewItem.interview_id.does_not_exist())
+        transaction.update("slot", SlotItem(event.slot_id),
+                           actions=[SlotItem.status.set("BOOKED"), SlotItem.interview_id.set(event.interview_id)],
+                           condition=(SlotItem.status == "AVAILABLE") & (SlotItem.job_id == cancelled.job_id))
+        transaction.update("cancelled", InterviewItem(cancelled.interview_id),
+                           actions=[InterviewItem.rebooked_slot_id.set(event.slot_id),
+                                    InterviewItem.rebooked_to.set(event.interview_id)],
+                           condition=(InterviewItem.status == InterviewStatus.CANCELLED.value)
+                           & InterviewItem.rebooked_slot_id.does_not_exist())
+        transaction.append_audit(trail_id, entry)
 
 
 def _contact_unchanged(known: CandidateItem | None):
@@ -138,6 +174,12 @@ def record_behaviour(interview_id: str, candidate_id: str, attribute: str, at: s
         actions=[field.set(at)],
         condition=(InterviewItem.candidate_id == candidate_id) & field.does_not_exist(),
     ))
+
+
+def reapplications_on(day: str) -> list[InterviewItem]:
+    """The interviews registered on the UTC day "YYYY-MM-DD" for candidates who had cancelled before (the sparse
+    by_reapplied_day index, not a Scan)."""
+    return list(InterviewItem.by_reapplied_day.query(day))
 
 
 def interviews_starting_in_hour(hour: str) -> list[InterviewItem]:

@@ -22,6 +22,8 @@ class Closing:
     comment: str
     entry: AuditEntry
 
+OPEN = "OPEN"  # OfferItem.open_status while the offer may be claimed
+
 
 def get_slot(slot_id: str) -> SlotItem | None:
     try:
@@ -85,24 +87,6 @@ def move_interview(interview: InterviewItem, slot: SlotItem, move_limit: int, no
             transaction.append_audit(closing.request_id, closing.entry)
 
 
-def claim_slot_for_rebooking(interview: InterviewItem, slot: SlotItem, release_id: str, now: str,
-                              entry: AuditEntry, trail_id: str) -> None:
-    """A cancelled interview's candidate claims a free slot of the job, once per cancelled interview.
-
-    Raises TransactionConflict naming "slot" (taken meanwhile) or "interview" (not cancelled, or rebooked).
-    """
-    with all_or_nothing() as transaction:
-        transaction.update("slot", SlotItem(slot.slot_id),
-                           actions=[SlotItem.status.set("BOOKED"), SlotItem.claimed_by.set(interview.candidate_id),
-                                    SlotItem.claimed_at.set(now), SlotItem.claim_release_id.set(release_id)],
-                           condition=(SlotItem.status == "AVAILABLE") & (SlotItem.job_id == interview.job_id))
-        transaction.update("interview", InterviewItem(interview.interview_id),
-                           actions=[InterviewItem.rebooked_slot_id.set(slot.slot_id)],
-                           condition=(InterviewItem.status == InterviewStatus.CANCELLED.value)
-                           & InterviewItem.rebooked_slot_id.does_not_exist())
-        transaction.append_audit(trail_id, entry)
-
-
 def join_waitlist(job_id: str, candidate: WaitlistCandidate, joined_at: str) -> bool:
     """Put a candidate on a job's waitlist. False if they were already on it (their place is kept)."""
     entry = WaitlistItem(job_id, candidate.candidate_id, name=candidate.name, email=str(candidate.email),
@@ -111,7 +95,15 @@ def join_waitlist(job_id: str, candidate: WaitlistCandidate, joined_at: str) -> 
 
 
 def waitlist_of(job_id: str) -> list[WaitlistItem]:
-    return list(WaitlistItem.query(job_id, consistent_read=True))
+    """The job's waitlist in line order: who joined first comes first."""
+    return sorted(WaitlistItem.query(job_id, consistent_read=True), key=lambda e: (e.joined_at, e.candidate_id))
+
+
+def waiting_entry(job_id: str, candidate_id: str) -> WaitlistItem | None:
+    try:
+        return WaitlistItem.get(job_id, candidate_id, consistent_read=True)
+    except DoesNotExist:
+        return None
 
 
 def leave_waitlist(job_id: str, candidate_id: str) -> None:
@@ -127,7 +119,7 @@ def open_offer(slot: SlotItem, waiting: WaitlistItem, release_id: str, job_title
         slot.slot_id, waiting.candidate_id, release_id=release_id, job_id=slot.job_id, job_title=job_title,
         starts_at=slot.starts_at, name=waiting.name, email=waiting.email, locale=waiting.locale,
         timezone=waiting.timezone, offered_at=offered_at, expires_at=expires_at, status="OFFERED",
-        purge_at=purge_at)
+        purge_at=purge_at, open_status=OPEN)
     return offer if conditional(lambda: offer.save(
         condition=OfferItem.candidate_id.does_not_exist() | (OfferItem.release_id != offer.release_id))) else None
 
@@ -157,7 +149,7 @@ def claim_slot(offer: OfferItem, now: str) -> None:
         )
         transaction.update(
             "offer", OfferItem(offer.slot_id, offer.candidate_id),
-            actions=[OfferItem.status.set("CLAIMED")],
+            actions=[OfferItem.status.set("CLAIMED"), OfferItem.open_status.remove()],
             condition=(OfferItem.status == "OFFERED") & (OfferItem.release_id == offer.release_id)
             & (OfferItem.expires_at > now),
         )
@@ -166,6 +158,20 @@ def claim_slot(offer: OfferItem, now: str) -> None:
 def withdraw_offer(slot_id: str, candidate_id: str, release_id: str) -> bool:
     """OFFERED -> GONE once someone else claimed the slot. False if it was not open (already told, or used)."""
     return conditional(lambda: OfferItem(slot_id, candidate_id).update(
-        actions=[OfferItem.status.set("GONE")],
+        actions=[OfferItem.status.set("GONE"), OfferItem.open_status.remove()],
         condition=(OfferItem.status == "OFFERED") & (OfferItem.release_id == release_id),
+    ))
+
+
+def open_offers_expired_by(now: str) -> list[OfferItem]:
+    """The offers still open whose time ran out by `now` (the sparse open_by_expiry index, not a Scan)."""
+    return list(OfferItem.open_by_expiry.query(OPEN, OfferItem.expires_at <= now))
+
+
+def expire_offer(offer: OfferItem, now: str) -> bool:
+    """OFFERED -> EXPIRED once its time ran out. False if it was claimed, withdrawn or expired meanwhile."""
+    return conditional(lambda: OfferItem(offer.slot_id, offer.candidate_id).update(
+        actions=[OfferItem.status.set("EXPIRED"), OfferItem.open_status.remove()],
+        condition=(OfferItem.status == "OFFERED") & (OfferItem.release_id == offer.release_id)
+        & (OfferItem.expires_at <= now),
     ))
