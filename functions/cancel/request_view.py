@@ -10,13 +10,41 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from pydantic import BaseModel, Field
+
 from functions.core.errors import NotFoundError
 from functions.core.i18n import locale_of, translator
-from functions.core.models import CandidateRequestView, CandidateStep, Initiator, RequestStatus
+from functions.core.models import Initiator, RequestStatus
 from functions.integration.data import candidate_store, request_store
 
 if TYPE_CHECKING:  # stored items are read here, never built
     from functions.integration.tables import InterviewItem, RequestItem
+
+
+class CandidateStep(BaseModel):
+    """One step of a request as the candidate sees it: where it stood from when, in the candidate's words."""
+
+    at: str
+    status: RequestStatus
+    label: str
+
+
+class CandidateRequestView(BaseModel):
+    """A candidate's own request: its steps, times and labels only. No staff or approver ids, no approver's
+    comment, no internal actor names (those stay in the staff view)."""
+
+    request_id: str
+    interview_id: str
+    status: RequestStatus
+    status_label: str
+    reason_code: str
+    reason_label: str
+    reason_text: str | None = None  # the candidate's own words
+    auto_approved: bool = Field(description="Decided by the company's rules at once, without an approver")
+    created_at: str
+    decided_at: str | None = None
+    contact_email: str | None = None
+    timeline: list[CandidateStep]
 
 
 def _is_own(request: RequestItem | None, candidate_id: str) -> bool:

@@ -10,12 +10,12 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from functions.cancel.views import interview_view
 from functions.core.ids import ID_MAX_LENGTH, ID_PATTERN
 from functions.cancel import request_view
+from functions.cancel.request_view import CandidateRequestView
 from functions.domain import cancellations, intake, moves, waitlist
 from functions.integration.data import interview_store
 from functions.core.models import (
     COMPANY_CANCELLERS,
     CandidateCancellation,
-    CandidateRequestView,
     CompanyCancellation,
     Initiator,
     InterviewCreated,

@@ -385,32 +385,6 @@ class CandidateWaitlisted(_Model):
     candidate: WaitlistCandidate
 
 
-class CandidateStep(_Model):
-    """One step of a request as the candidate sees it: where it stood from when, in the candidate's words."""
-
-    at: str
-    status: RequestStatus
-    label: str
-
-
-class CandidateRequestView(_Model):
-    """A candidate's own request: its steps, times and labels only. No staff or approver ids, no approver's
-    comment, no internal actor names (those stay in the staff view)."""
-
-    request_id: str
-    interview_id: str
-    status: RequestStatus
-    status_label: str
-    reason_code: str
-    reason_label: str
-    reason_text: str | None = None  # the candidate's own words
-    auto_approved: bool = Field(description="Decided by the company's rules at once, without an approver")
-    created_at: str
-    decided_at: str | None = None
-    contact_email: str | None = None
-    timeline: list[CandidateStep]
-
-
 def build_all() -> None:
     """Build every model's validator now (before a SnapStart snapshot: no request then builds one)."""
     for value in list(globals().values()):

@@ -1,6 +1,6 @@
 """The schedules of notify: hourly, candidates reminded a day ahead (and nudged when the risk model says so) and
 approvers reminded of decisions that are still open; nightly, the retention run (functions/domain/privacy.py);
-every 15 minutes, waitlist offers nobody claimed in time passed on to the next candidates in line.
+every 15 minutes, waitlist offers nobody claimed in time passed on to the next candidates in line."""
 
 from __future__ import annotations
 
