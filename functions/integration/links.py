@@ -21,7 +21,8 @@ from functools import lru_cache
 from typing import Callable
 
 from aws_lambda_powertools.utilities.parameters import SecretsProvider
-from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous import BadData, BadSignature, URLSafeSerializer
+from itsdangerous.encoding import base64_decode, base64_encode
 
 from functions.core.clock import from_iso
 from functions.core.errors import LinkExpiredError, LinkInvalidError
@@ -138,9 +139,18 @@ def _sign(purpose: str, payload: dict, ttl_seconds: int) -> str:
     return keyring.serializer(purpose).dumps({**payload, "exp": int(time.time()) + ttl_seconds})
 
 
+def _canonical_signature(token: str) -> bool:
+    signature = token.rpartition(".")[2]
+    try:
+        return base64_encode(base64_decode(signature)).decode() == signature
+    except BadData:  # undecodable: refused as any bad signature is
+        return False
+
+
 def _verify(purpose: str, token: str) -> dict:
     # itsdangerous skips characters outside base64 when decoding; we refuse them, so a token is exactly itself.
-    if not _TOKEN_SHAPE.fullmatch(token or ""):
+    # Likewise the signature's last character: its unused low bits may differ and decode to the same bytes.
+    if not _TOKEN_SHAPE.fullmatch(token or "") or not _canonical_signature(token):
         raise LinkInvalidError("This link is not valid. Please use the latest link you received.",
                                code="link_superseded")
     try:

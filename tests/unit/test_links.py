@@ -205,3 +205,21 @@ def test_a_json_secret_without_a_current_key_is_refused_with_a_clear_error():
 def test_a_rotation_time_that_is_not_an_iso_time_is_refused_with_a_clear_error():
     with pytest.raises(RuntimeError, match="rotated_at is not an ISO 8601 time"):
         links.SigningKeys.parse(json.dumps({"current": "key-new", "previous": "key-old", "rotated_at": "yesterday"}))
+
+
+def test_a_signature_spelled_differently_but_decoding_to_the_same_bytes_is_refused():
+    # GIVEN a genuine link, and the other spellings of its signature's last character (its unused low bits differ,
+    # so base64 decodes them to the same bytes and the signature alone would still match)
+    from itsdangerous.encoding import base64_decode
+
+    token = links.candidate_token("cand-1")
+    body, signature = token[:-1], token.rpartition(".")[2]
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    twins = [body + c for c in alphabet if c != token[-1]
+             and base64_decode(signature[:-1] + c) == base64_decode(signature)]
+    assert twins  # an HMAC-SHA1 signature leaves 4 bits unused: 15 twins
+    # WHEN any twin is used THEN it is refused: a link is exactly the text we sent
+    for twin in twins:
+        with pytest.raises(LinkInvalidError):
+            links.candidate_of(twin)
+    assert links.candidate_of(token) == "cand-1"
