@@ -38,8 +38,8 @@ def deliver_once(queue: Queue, invoke: Invoke, wait_seconds: int = 0) -> int:
 
 
 class Poller(threading.Thread):
-    def __init__(self, queue: Queue, invoke: Invoke):
-        super().__init__(name=f"poller-{queue.rule}", daemon=True)
+    def __init__(self, queue: Queue, invoke: Invoke, lane: int = 0):
+        super().__init__(name=f"poller-{queue.rule}-{lane}", daemon=True)
         self.queue, self.invoke, self.stopping = queue, invoke, threading.Event()
 
     def run(self) -> None:

@@ -32,6 +32,8 @@ AWS_ENVIRONMENT = {
     "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1",
 }
 
+POLLERS_PER_QUEUE = 3  # Lambda starts five; the worker pool here has four processes
+
 
 @dataclass
 class LocalSystem:
@@ -86,10 +88,13 @@ class LocalSystem:
         gateway.serve_in_background(self._server)
         self._stops.append(self._server.server_close)  # after shutdown (stops run in reverse): its workers end
         self._stops.append(self._server.shutdown)
+        # Like Lambda's event source mapping, several batches of a queue are handled at once (SQS keeps no order
+        # either way): one poller alone fell a minute behind when many requests escalated together.
         for queue in self.resources.queues:
-            poller = Poller(queue, self._invoke)
-            poller.start()
-            self._stops.append(poller.stop)
+            for lane in range(POLLERS_PER_QUEUE):
+                poller = Poller(queue, self._invoke, lane)
+                poller.start()
+                self._stops.append(poller.stop)
         clock = Scheduler(self.run_schedule)
         clock.start()
         self._stops.append(clock.stop)

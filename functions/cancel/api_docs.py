@@ -23,14 +23,15 @@ _SWAGGER_UI = Path(aws_lambda_powertools.__file__).parent / "event_handler" / "o
 
 def generate() -> str:
     """The document, from the routes of both API functions (imports what serving it does not need)."""
-    from functions.approve.ratings import router as ratings_router
-    from functions.approve.routes import router as approve_router
-    from functions.cancel.routes import router as cancel_router
+    # Every router the two handlers include (the pages' routes are left out of the document by their own flag).
+    from functions.approve import offers, ratings
+    from functions.approve import routes as approve_routes
+    from functions.cancel import privacy_routes
+    from functions.cancel import routes as cancel_routes
 
     combined = APIGatewayRestResolver(enable_validation=True)
-    combined.include_router(cancel_router)
-    combined.include_router(approve_router)
-    combined.include_router(ratings_router)
+    for module in (cancel_routes, privacy_routes, approve_routes, ratings, offers):
+        combined.include_router(module.router)
     return combined.get_openapi_json_schema(title=TITLE, version="1.0.0")
 
 
