@@ -7,10 +7,15 @@ chain's roles to the interview's people. The rules themselves live in the policy
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-from functions.core.models import Approver, Initiator, Route
+from functions.core.models import Approver, Initiator, InterviewStatus, RequestStatus, Route
 from functions.domain.policy import People, PolicyDecision, RequestFacts, evaluate
 from functions.domain.policy_source import load_policy
+from functions.integration.data import request_store
+
+if TYPE_CHECKING:  # stored items are read here, never built
+    from functions.integration.tables import InterviewItem, RequestItem
 
 
 def __getattr__(name: str) -> timedelta:
@@ -58,3 +63,28 @@ def route_for(*, interview, initiator: Initiator, reason_code: str, now: datetim
     return decide(interview=interview, initiator=initiator, reason_code=reason_code, now=now, starts_at=starts_at,
                   sla_seconds=sla_seconds, hr_email=hr_email, earlier_cancellations=earlier_cancellations,
                   earlier_moves=earlier_moves).route
+
+
+# ---- rebooking: whether "book a new time" is offered after a cancellation (read by the portal, mails and the
+# waitlist, which must not need what moving an interview needs)
+
+def rebooking_allowed(initiator: str, reason_code: str) -> bool:
+    """Whether the policy lets a candidate book a new time after a cancellation for this reason (by whom)."""
+    return load_policy().rebooking.allows(initiator, reason_code)
+
+
+def cancellation_of(interview: InterviewItem, requests: list[RequestItem] | None = None) -> RequestItem | None:
+    """The approved request that cancelled the interview (from the candidate's requests, when already read)."""
+    if requests is None:
+        requests = request_store.requests_of(interview.candidate_id)
+    approved = [r for r in requests if r.interview_id == interview.interview_id and r.status == RequestStatus.APPROVED]
+    return max(approved, key=lambda r: r.created_at, default=None)
+
+
+def may_rebook(interview: InterviewItem, requests: list[RequestItem] | None = None) -> bool:
+    """Whether "book a new time" is offered for this interview: cancelled, not rebooked, and the policy allows
+    it after the reason it was cancelled for."""
+    if interview.status != InterviewStatus.CANCELLED or interview.rebooked_slot_id:
+        return False
+    request = cancellation_of(interview, requests)
+    return request is not None and rebooking_allowed(request.initiator, request.reason_code)

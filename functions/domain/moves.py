@@ -36,6 +36,7 @@ from functions.core.models import (
 from functions.core.observability import logger
 from functions.core.settings import get_settings
 from functions.domain import interview_policy
+from functions.domain.interview_policy import may_rebook
 from functions.domain.calendar import invitations
 from functions.domain.policy import PolicyDecision
 from functions.domain.policy_source import load_policy
@@ -192,28 +193,6 @@ def _announce(interview: InterviewItem, from_slot_id: str | None, from_starts_at
         raise ServiceUnavailableError(
             "Your interview was moved but the calendars could not be updated yet; send the same move again.",
             code="move_unannounced") from exc
-
-
-def rebooking_allowed(initiator: str, reason_code: str) -> bool:
-    """Whether the policy lets a candidate book a new time after a cancellation for this reason (by whom)."""
-    return load_policy().rebooking.allows(initiator, reason_code)
-
-
-def cancellation_of(interview: InterviewItem, requests: list[RequestItem] | None = None) -> RequestItem | None:
-    """The approved request that cancelled the interview (from the candidate's requests, when already read)."""
-    if requests is None:
-        requests = request_store.requests_of(interview.candidate_id)
-    approved = [r for r in requests if r.interview_id == interview.interview_id and r.status == RequestStatus.APPROVED]
-    return max(approved, key=lambda r: r.created_at, default=None)
-
-
-def may_rebook(interview: InterviewItem, requests: list[RequestItem] | None = None) -> bool:
-    """Whether "book a new time" is offered for this interview: cancelled, not rebooked, and the policy allows
-    it after the reason it was cancelled for."""
-    if interview.status != InterviewStatus.CANCELLED or interview.rebooked_slot_id:
-        return False
-    request = cancellation_of(interview, requests)
-    return request is not None and rebooking_allowed(request.initiator, request.reason_code)
 
 
 def rebooked_interview_id(interview_id: str) -> str:

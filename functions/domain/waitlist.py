@@ -26,7 +26,7 @@ from functions.core.models import (  # noqa: F401 - the event this module acts o
     WaitlistCandidate,
 )
 from functions.core.settings import get_settings
-from functions.domain import moves
+from functions.domain import interview_policy
 from functions.integration import events, links
 from functions.integration.data import candidate_store, interview_store, slot_store, transactions
 
@@ -133,7 +133,7 @@ def may_wait(interviews: list, requests: list | None = None) -> bool:
     policy's `rebooking`), while they hold no other interview of that job."""
     if any(i.status != InterviewStatus.CANCELLED for i in interviews):
         return False
-    return any(moves.may_rebook(i, requests) for i in interviews)
+    return any(interview_policy.may_rebook(i, requests) for i in interviews)
 
 
 def _interviews_of_job(candidate_id: str, job_id: str) -> list:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from functions.domain import approvals, intake, moves, privacy, retention, waitlist
+from functions.domain import approvals, intake, interview_policy, privacy, retention, waitlist
 from functions.domain.calendar import invitations
 from functions.domain.calendar import interviewer_calendars
 from functions.integration import event_trust as trust
@@ -152,7 +152,7 @@ def on_cancellation_approved(detail: dict) -> None:
     invite = invitations.cancellation(interview, candidate, detail["request_id"])
     ics = emails.Attachment("cancel.ics", "text/calendar; charset=utf-8; method=CANCEL", invite)
     # "Book a new time" only after the cancellations the policy allows it for (not e.g. screening_failed).
-    rebook = moves.rebooking_allowed(request.initiator, request.reason_code)
+    rebook = interview_policy.rebooking_allowed(request.initiator, request.reason_code)
     if candidate is not None:
         candidate_store.add_cancellation_to_profile(
             candidate.candidate_id, request_id=request.request_id, interview_id=interview.interview_id,
