@@ -20,18 +20,19 @@ REPO = Path(__file__).resolve().parents[1]
 
 @contextmanager
 def running(directory: Path, *, sla_seconds: int, log_level: str = "WARNING", start_timeout: float = 120,
-            stop_timeout: float = 30, strict_stop: bool = True):
+            stop_timeout: float = 30, strict_stop: bool = True, calendars: bool = True):
     """Yields the info file (base URL, staff tokens, AWS endpoint, tables) once the system serves.
 
     At the end it sends Ctrl-C (SIGINT). If the system has not stopped after `stop_timeout` seconds, it is asked
     for every thread's stack (SIGUSR1: faulthandler writes them to the log), killed, and, with `strict_stop`,
-    that is an error."""
+    that is an error. `calendars=False` starts no Radicale (no interviewer calendar is written)."""
     info_file, log_file = directory / "info.json", directory / "local.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "TABLE_", "MOTO"))}
     with open(log_file, "w", encoding="utf-8") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "cli.main", "local", "--port", "0", "--no-demo", "--sla-seconds",
-             str(sla_seconds), "--info-file", str(info_file), "--log-level", log_level],
+             str(sla_seconds), "--info-file", str(info_file), "--log-level", log_level,
+             *([] if calendars else ["--no-calendars"])],
             cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
     try:
         deadline = time.time() + start_timeout
