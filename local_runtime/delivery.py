@@ -1,7 +1,8 @@
 """Deliver SQS messages to functions as Lambda's event source mapping does: batches, partial failures, DLQ.
 
-A message whose record failed stays in the queue; SQS makes it visible again after the visibility timeout and,
-after maxReceiveCount receives, moves it to the DLQ by itself.
+A message whose record failed stays in the queue and is made visible again after RETRY_AFTER_SECONDS (a local
+system retries in seconds; the cloud waits for the visibility timeout); after maxReceiveCount receives SQS moves it
+to the DLQ by itself. A message still being handled stays invisible, so no second poller handles it meanwhile.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from local_runtime.lambda_events import sqs_event
 from local_runtime.resources import Queue
 
 Invoke = Callable[[str, dict], dict]
+RETRY_AFTER_SECONDS = 1
 
 
 def deliver_once(queue: Queue, invoke: Invoke, wait_seconds: int = 0) -> int:
@@ -34,6 +36,11 @@ def deliver_once(queue: Queue, invoke: Invoke, wait_seconds: int = 0) -> int:
     if done:
         sqs.delete_message_batch(QueueUrl=queue.url, Entries=[
             {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done)])
+    retry = [m for m in received if m["MessageId"] in failed]
+    if retry:
+        sqs.change_message_visibility_batch(QueueUrl=queue.url, Entries=[
+            {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"], "VisibilityTimeout": RETRY_AFTER_SECONDS}
+            for i, m in enumerate(retry)])
     return len(received)
 
 

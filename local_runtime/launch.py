@@ -20,14 +20,18 @@ REPO = Path(__file__).resolve().parents[1]
 
 @contextmanager
 def running(directory: Path, *, sla_seconds: int, log_level: str = "WARNING", start_timeout: float = 120,
-            stop_timeout: float = 30, strict_stop: bool = True, calendars: bool = True):
+            stop_timeout: float = 30, strict_stop: bool = True, calendars: bool = True,
+            policy_file: Path | None = None):
     """Yields the info file (base URL, staff tokens, AWS endpoint, tables) once the system serves.
 
     At the end it sends Ctrl-C (SIGINT). If the system has not stopped after `stop_timeout` seconds, it is asked
     for every thread's stack (SIGUSR1: faulthandler writes them to the log), killed, and, with `strict_stop`,
-    that is an error. `calendars=False` starts no Radicale (no interviewer calendar is written)."""
+    that is an error. `calendars=False` starts no Radicale (no interviewer calendar is written); `policy_file`
+    is the cancellation policy in force (POLICY_FILE) instead of the shipped one."""
     info_file, log_file = directory / "info.json", directory / "local.log"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "TABLE_", "MOTO"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "TABLE_", "MOTO", "POLICY_"))}
+    if policy_file is not None:
+        env["POLICY_FILE"] = str(policy_file)
     with open(log_file, "w", encoding="utf-8") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "cli.main", "local", "--port", "0", "--no-demo", "--sla-seconds",

@@ -17,8 +17,9 @@ REPO = Path(__file__).resolve().parent.parent
 ACCOUNT = "123456789012"
 BUS_NAME = "interviews-local"
 SENDER = "no-reply@interviews.example.com"
-# Locally a failed message is retried after a couple of seconds instead of the cloud's minutes.
-VISIBILITY_TIMEOUT_SECONDS = 2
+# As in the cloud (6 x the function's timeout), a message being handled is not handed to a second poller. A failed
+# one is made visible again after a couple of seconds instead (local_runtime/delivery.py), not the cloud's minutes.
+VISIBILITY_TIMEOUT_SECONDS = 180
 MAX_RECEIVE_COUNT = 5
 
 

@@ -161,9 +161,9 @@ class LocalSystem:
         assert response["FailedEntryCount"] == 0, response
 
     def _index_page(self) -> str:
-        return (f"<!doctype html><meta charset=utf-8><title>Local system</title><h1>Interview cancellations "
-                f"(local)</h1><ul><li><a href='/_local/outbox'>Mail outbox</a> (candidate links arrive here)</li>"
-                f"<li><a href='/docs'>API (Swagger UI)</a></li><li><a href='/openapi.json'>OpenAPI</a></li></ul>"
+        return ("<!doctype html><meta charset=utf-8><title>Local system</title><h1>Interview cancellations "
+                "(local)</h1><ul><li><a href='/_local/outbox'>Mail outbox</a> (candidate links arrive here)</li>"
+                "<li><a href='/docs'>API (Swagger UI)</a></li><li><a href='/openapi.json'>OpenAPI</a></li></ul>"
                 + self._calendars_section()
                 + "".join(f"<form method=post action='/_local/run/{s.name}'><button>Run {s.name}</button></form>"
                           for s in topology.SCHEDULES))

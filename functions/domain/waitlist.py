@@ -84,8 +84,14 @@ def offer_released_slot(slot_id: str, release_id: str, job_title: str, exclude_c
         offer = slot_store.open_offer(slot, entry, release_id, job_title, offered_at=at,
                                       expires_at=to_iso(expires_at),
                                       purge_at=int((expires_at + PURGE_AFTER).timestamp()))
-        if offer is not None:
-            result.append(offer)
+        if offer is None:
+            # A delivery of the same release running at the same time offered it to them after `made` was read:
+            # their offer fills this wave too, or two deliveries would offer the slot to two waves.
+            offer = slot_store.get_offer(slot_id, entry.candidate_id)
+            if offer is None or offer.release_id != release_id or offer.status != "OFFERED" \
+                    or offer.expires_at <= at:
+                continue
+        result.append(offer)
     return result
 
 

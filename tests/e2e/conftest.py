@@ -3,8 +3,9 @@
 Two systems, so that no test depends on another test's timing:
 - `local`, shared by the session, has an approval SLA longer than any session: no request on it escalates or
   times out by itself, so nothing changes there while a test looks except what tests do;
-- `local_with_short_sla` is for the flows that need an SLA to pass (escalation, a superseded approver link). No
-  other test uses it, so its requests escalating during a test cannot change what another test sees.
+- `local_with_short_sla` is for the flows that need an SLA to pass (escalation). No other test uses it, so its
+  requests escalating during a test cannot change what another test sees.
+The authorization matrix starts a system of its own (test_authorization_matrix.py).
 Tests that assert "nothing changed" or count things look only at their own items (`items_naming`, `mails_about`).
 """
 
@@ -174,8 +175,6 @@ def local(tmp_path_factory):
 @pytest.fixture(scope="session")
 def local_with_short_sla(tmp_path_factory):
     # Started only if a test asks for it: the flows that wait for an approver's SLA to pass, and nothing else.
-    # No interviewer calendars: the authorization matrix registers a couple of hundred interviews here, and their
-    # CalDAV writes kept the notify queue so busy that approval mails came after their 30 s SLA had passed.
     with launch.running(tmp_path_factory.mktemp("local-short-sla"), sla_seconds=SHORT_SLA_SECONDS,
                         strict_stop=False, calendars=False) as info_file:
         yield Local(json.loads(info_file.read_text()))

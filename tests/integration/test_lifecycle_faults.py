@@ -168,9 +168,7 @@ CASES: list[Case] = [
 
 @pytest.fixture
 def faults(system, monkeypatch):
-    # Redeliveries after 1 s instead of the queues' default (the redrive policy, maxReceiveCount 5, is unchanged).
-    for queue in system.resources.queues:
-        boto3.client("sqs").set_queue_attributes(QueueUrl=queue.url, Attributes={"VisibilityTimeout": "1"})
+    # A failed message is redelivered a second later (local_runtime/delivery.py), at most maxReceiveCount times.
     return aws_faults.install(monkeypatch)
 
 

@@ -16,6 +16,7 @@ from functions.core.models import Locale
 from functions.domain import moves, waitlist
 from functions.integration import links
 from functions.integration.data import slot_store
+from functions.integration.tables import OfferItem
 from functions.notify import events
 from local_runtime.lambda_events import scheduled_event
 from tests.integration.conftest import store_request
@@ -192,6 +193,20 @@ def test_an_offer_nobody_claims_expires_and_goes_to_the_next_in_line(system, sch
     status, body = page(system, "POST", offer_links(system, 2)[0])
     assert status == 200 and EN("offer.CLAIMED") in body
     assert slot_store.get_slot("slot-int-1").claimed_by == "wait-2"
+
+
+def test_two_deliveries_of_one_release_at_once_offer_it_to_one_wave_only(system, scheduled, monkeypatch):
+    # GIVEN a released slot offered to the first two of four candidates in line (a wave of two)
+    offer_wave(monkeypatch, 2)
+    approved = release_slot(system, scheduled, waiting=4)
+    # WHEN the same event is handled again by a delivery that read the slot's offers before the first one wrote
+    # them (SQS hands a message to a second poller when the first is slow)
+    monkeypatch.setattr(waitlist.slot_store, "offers_of_slot", lambda slot_id: [])
+    events.handle("CancellationApproved", approved)
+    # THEN the same two hold the offers, each with one mail, and nobody after them was offered the slot
+    assert {o.candidate_id: o.status for o in OfferItem.query("slot-int-1")} == \
+        {"wait-0": "OFFERED", "wait-1": "OFFERED"}
+    assert [len(offer_links(system, n)) for n in range(4)] == [1, 1, 0, 0]
 
 
 @pytest.mark.parametrize("tamper", [lambda t: t[:-1] + ("A" if t[-1] != "A" else "B"), lambda t: t + "x"])
