@@ -106,6 +106,11 @@ class LocalSignIn:
         self._refresh: dict[str, tuple[Account, float]] = {}
         self._lock = threading.Lock()
 
+    def console_urls(self) -> set[str]:
+        """The registered callback and sign-out URLs: the console on 127.0.0.1, and the same on localhost (the
+        two names a developer types), as an app client lists several."""
+        return {self.console_url, self.console_url.replace("//127.0.0.1:", "//localhost:", 1)}
+
     # ---- GET and POST /_local/oauth2/authorize ----------------------------------------------------------------
 
     def authorize(self, method: str, query: str, body: bytes, accept_language: str | None) -> Response:
@@ -133,7 +138,7 @@ class LocalSignIn:
     def _request_problem(self, params: dict) -> str | None:
         if params.get("client_id") != CLIENT_ID:
             return "signin.bad_client"
-        if params.get("redirect_uri") != self.console_url:
+        if params.get("redirect_uri") not in self.console_urls():
             return "signin.bad_redirect"
         if params.get("response_type") != "code":  # the implicit flow (token) is not allowed for this client
             return "signin.bad_request"
@@ -196,7 +201,7 @@ class LocalSignIn:
 
     def logout(self, query: str, accept_language: str | None) -> Response:
         params = dict(parse_qsl(query))
-        if params.get("client_id") != CLIENT_ID or params.get("logout_uri") != self.console_url:
+        if params.get("client_id") != CLIENT_ID or params.get("logout_uri") not in self.console_urls():
             t = translator(locale_of(None, accept_language, params.get("lang")))
             return self._page(400, t, locale_of(None, accept_language, params.get("lang")).value,
                               error=t("signin.bad_redirect"))

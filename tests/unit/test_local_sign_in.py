@@ -240,3 +240,22 @@ def test_the_sign_in_endpoints_answer_only_a_loopback_host(server):
                            headers={"Host": "evil.example"}, timeout=10)
     # THEN it is refused like the other local pages
     assert answer.status_code == 403 and re.search("loopback|127.0.0.1", answer.text)
+
+
+def test_the_console_opened_on_localhost_signs_in_and_out_there_too(server):
+    # GIVEN the console opened as http://localhost:<port>/staff instead of 127.0.0.1
+    base, _, _ = server
+    console = f"{base.replace('127.0.0.1', 'localhost')}/staff"
+    verifier, challenge = _pkce()
+    # WHEN it asks for a code back there, exchanges it, and signs out back there
+    answer = requests.post(f"{base}/_local/oauth2/authorize", allow_redirects=False, timeout=10, data={
+        **_authorize_params(base, challenge, redirect_uri=console), "email": "admin-1@example.com",
+        "password": PASSWORD})
+    code = parse_qs(urlsplit(answer.headers["Location"]).query)["code"][0]
+    tokens = _token(base, grant_type="authorization_code", code=code, redirect_uri=console, code_verifier=verifier)
+    logout = requests.get(f"{base}/_local/logout", params={"client_id": CLIENT_ID, "logout_uri": console},
+                          allow_redirects=False, timeout=10)
+    # THEN each goes to the localhost console (both names are registered, as an app client lists several)
+    assert answer.headers["Location"].startswith(f"{console}?code=")
+    assert staff_auth.claims_from(KEY, f"Bearer {tokens.json()['id_token']}")["sub"] == "admin-1"
+    assert logout.headers["Location"] == console
