@@ -37,6 +37,7 @@ def _local(args: argparse.Namespace) -> int:
             with open(args.info_file, "w", encoding="utf-8") as out:
                 json.dump({"base_url": system.base_url, "staff_tokens": {**tokens, **others},
                            "ats_token": ats_token, "candidate_links": links,
+                           "staff_password": system.sign_in.password,
                            "aws_endpoint": system.environment["AWS_ENDPOINT_URL"], "expired_tokens": expired,
                            "tables": system.resources.table_names,
                            "state_machine_arn": system.resources.state_machine_arn,
@@ -48,7 +49,8 @@ def _local(args: argparse.Namespace) -> int:
             print(f"  Candidate portal of {name}: {link}")
         for calendar in system.calendars.calendars:
             print(f"  Calendar of {calendar.name} (CalDAV, {calendar.username} / {calendar.password}): {calendar.url}")
-        print(f"\n  Staff console (signed in as a recruiter):   {system.base_url}/staff#id_token={tokens['recruiter']}")
+        print(f"\n  Staff console: {system.base_url}/staff  (sign in as recruiter-1@example.com, "
+              f"department_manager-1@example.com or admin-1@example.com; password {system.sign_in.password})")
         print("\n  Staff tokens (send as 'Authorization: Bearer <token>'):")
         for role, token in tokens.items():
             print(f"    {role}: {token}")

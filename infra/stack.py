@@ -268,8 +268,11 @@ class InterviewCancellationsStack(Stack):
             api_name=config.stack_name,
             # Unique per stack and account (the ATS's token endpoint is <prefix>.auth.<region>.amazoncognito.com).
             token_domain_prefix=re.sub(r"[^a-z0-9-]+", "-", config.stack_name.lower()) + f"-{Aws.ACCOUNT_ID}",
+            public_base_url=config.public_base_url,
         )
         self.functions.set_public_base_url(config.public_base_url or self.api.public_base_url)
+        self.functions.set_staff_sign_in(sign_in_url=self.api.sign_in_url, domain_url=self.api.sign_in_domain_url,
+                                         client_id=self.api.client.user_pool_client_id)
         self.events.subscribe(fns)
         self.schedules = Schedules(
             self,
@@ -300,6 +303,9 @@ class InterviewCancellationsStack(Stack):
             "PublicBaseUrl": config.public_base_url or self.api.public_base_url,
             "UserPoolId": self.api.user_pool.user_pool_id,
             "UserPoolClientId": self.api.client.user_pool_client_id,
+            # Staff open the console and sign in there (managed login on this domain).
+            "StaffConsoleUrl": f"{config.public_base_url or self.api.public_base_url}/staff",
+            "StaffSignInDomain": self.api.sign_in_domain_url,
             # The ATS registers interviews with this app client (client credentials; its secret is read from
             # Cognito) at this token endpoint, asking for the registration scope.
             "AtsClientId": self.api.ats_client.user_pool_client_id,

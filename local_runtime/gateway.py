@@ -5,8 +5,9 @@ route (TRACE, PROPFIND, a typo'd path) is 403 {"message": "Missing Authenticatio
 and it holds many concurrent clients: a deep listen backlog and a bounded pool of worker threads, where the
 standard library's default backlog of 5 reset connections when 30 approvers clicked at once.
 
-Also serves the local-only pages: an index of links, the mail outbox (HTML and JSON) and a button for each
-scheduled job. Those answer only when the Host header is loopback: a page the developer visits could otherwise
+Also serves the local-only pages: an index of links, the mail outbox (HTML and JSON), a button for each
+scheduled job, and the stand-in for Cognito's managed login (/_local/oauth2/..., /_local/logout:
+staff_sign_in.py). Those answer only when the Host header is loopback: a page the developer visits could otherwise
 rebind its own name to 127.0.0.1 (DNS rebinding) and read the outbox's links or run the jobs.
 """
 
@@ -27,6 +28,7 @@ from jinja2 import Environment, select_autoescape
 
 from infra import topology
 from local_runtime import outbox, staff_auth
+from local_runtime.staff_sign_in import LocalSignIn
 from local_runtime.lambda_events import api_gateway_event
 
 Invoke = Callable[[str, dict], dict]
@@ -36,6 +38,7 @@ WORKERS = 64  # connections served at once; more are accepted and wait for a fre
 IDLE_SECONDS = 10  # a kept-alive connection idle this long is closed, so idle clients cannot hold every worker
 LOCAL_PAGE_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff",
                       "Content-Security-Policy": "frame-ancestors 'none'"}
+SIGN_IN_PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'"
 _LOOPBACK_HOST = re.compile(r"(127\.0\.0\.1|localhost|\[::1\])(:\d{1,5})?", re.IGNORECASE)
 
 
@@ -107,7 +110,8 @@ class GatewayServer(ThreadingHTTPServer):
 
 
 def make_server(host: str, port: int, invoke: Invoke, staff_key: str, extra_pages: dict[str, Callable[[], str]],
-                actions: dict[str, Callable[[], dict]], workers: int = WORKERS) -> GatewayServer:
+                actions: dict[str, Callable[[], dict]], workers: int = WORKERS,
+                sign_in: LocalSignIn | None = None) -> GatewayServer:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         timeout = IDLE_SECONDS
@@ -131,11 +135,13 @@ def make_server(host: str, port: int, invoke: Invoke, staff_key: str, extra_page
         def _page(self, html: str) -> None:
             self._send(200, html.encode(), {"Content-Type": "text/html; charset=utf-8", **LOCAL_PAGE_HEADERS})
 
-        def _local_page(self, method: str, url) -> bool:
+        def _local_page(self, method: str, url, body: bytes) -> bool:
             """Serve a local-only page if this is one (True), only to a loopback Host."""
             if not is_loopback_host(self.headers.get_all("Host") or []):
                 self._json(403, {"message": "The local pages answer only to Host 127.0.0.1, localhost or [::1]"},
                            LOCAL_PAGE_HEADERS)
+            elif sign_in is not None and url.path.startswith(("/_local/oauth2/", "/_local/logout")):
+                return self._sign_in(method, url, body)
             elif url.path in extra_pages and method == "GET":
                 self._page(extra_pages[url.path]())
             elif url.path == "/_local/outbox.json" and method == "GET":
@@ -154,6 +160,26 @@ def make_server(host: str, port: int, invoke: Invoke, staff_key: str, extra_page
                 return False
             return True
 
+        def _sign_in(self, method: str, url, body: bytes) -> bool:
+            """Cognito managed login's endpoints, as the staff console calls them (staff_sign_in.py)."""
+            language = self.headers.get("Accept-Language")
+            if url.path == "/_local/oauth2/authorize" and method in ("GET", "POST"):
+                answer = sign_in.authorize(method, url.query, body, language)
+            elif url.path == "/_local/oauth2/token" and method == "POST":
+                answer = sign_in.token(body)
+            elif url.path == "/_local/oauth2/revoke" and method == "POST":
+                answer = sign_in.revoke(body)
+            elif url.path == "/_local/logout" and method == "GET":
+                answer = sign_in.logout(url.query, language)
+            else:
+                return False
+            if answer.json is not None:
+                self._json(answer.status, answer.json, {"Cache-Control": "no-store", "Pragma": "no-cache"})
+            else:
+                self._send(answer.status, answer.body.encode(),
+                           {**LOCAL_PAGE_HEADERS, "Content-Security-Policy": SIGN_IN_PAGE_CSP, **answer.headers})
+            return True
+
         def _handle(self, method: str) -> None:
             url = urlsplit(self.path)
             length = self.headers.get("Content-Length") or "0"
@@ -161,7 +187,7 @@ def make_server(host: str, port: int, invoke: Invoke, staff_key: str, extra_page
                 self.close_connection = True
                 return self._json(400, {"message": "Bad Request"})
             body = self.rfile.read(int(length)) if int(length) else b""  # read first: never answer over unread data
-            if is_local_page(url.path, extra_pages) and self._local_page(method, url):
+            if is_local_page(url.path, extra_pages) and self._local_page(method, url, body):
                 return None
             found = match(method, url.path)
             if found is None:  # API Gateway (REST) answers every method and resource without a route so

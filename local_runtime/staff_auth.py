@@ -8,11 +8,14 @@ Two kinds of token, as the user pool issues them:
   uses in job data, which scopes what they reach). Routes without OAuth scopes accept only these.
 - the ATS's access token (token_use "access", client credentials): no user, no groups, only its client id and
   the custom scope of the ATS resource server. A route with OAuth scopes accepts only an access token holding one
-  of them, as API Gateway does.
+  of them, as API Gateway does. A staff member's access token from the local sign-in (staff_sign_in.py) is of
+  this kind too, with their subject and the OpenID scopes only: no route takes it.
+Every token has its own id (jti), as Cognito's do: a refreshed token differs from the one it replaces.
 """
 
 from __future__ import annotations
 
+import secrets
 import time
 
 import jwt
@@ -30,17 +33,20 @@ def issue(key: str, *, subject: str, email: str, groups: list[str], person_id: s
           ttl_seconds: int = 8 * 3600) -> str:
     now = int(time.time())
     claims = {"sub": subject, "email": email, "cognito:groups": groups, "iss": ISSUER, "aud": AUDIENCE,
-              "token_use": "id", "iat": now, "exp": now + ttl_seconds}
+              "token_use": "id", "iat": now, "exp": now + ttl_seconds, "jti": secrets.token_hex(8)}
     if person_id:
         claims["custom:person_id"] = person_id
     return jwt.encode(claims, key, algorithm="HS256")
 
 
-def issue_machine(key: str, *, scopes: list[str], client_id: str = ATS_CLIENT_ID, ttl_seconds: int = 3600) -> str:
-    """An access token from the client credentials grant: the client is the subject, the scopes are granted."""
+def issue_machine(key: str, *, scopes: list[str], client_id: str = ATS_CLIENT_ID, ttl_seconds: int = 3600,
+                  subject: str | None = None) -> str:
+    """An access token: from the client credentials grant the client is the subject (no `subject`); from a
+    staff member's sign-in, they are. The scopes are the ones granted."""
     now = int(time.time())
-    return jwt.encode({"sub": client_id, "client_id": client_id, "scope": " ".join(scopes), "iss": ISSUER,
-                       "aud": AUDIENCE, "token_use": "access", "iat": now, "exp": now + ttl_seconds},
+    return jwt.encode({"sub": subject or client_id, "client_id": client_id, "scope": " ".join(scopes),
+                       "iss": ISSUER, "aud": AUDIENCE, "token_use": "access", "iat": now, "exp": now + ttl_seconds,
+                       "jti": secrets.token_hex(8)},
                       key, algorithm="HS256")
 
 

@@ -18,7 +18,7 @@ import requests
 from moto.server import ThreadedMotoServer
 
 from infra import topology
-from local_runtime import calendars, demo, gateway, moto_dynamodb, resources, staff_auth
+from local_runtime import calendars, demo, gateway, moto_dynamodb, resources, staff_auth, staff_sign_in
 from local_runtime.delivery import Poller
 from local_runtime.instances import Instances
 from local_runtime.lambda_events import scheduled_event
@@ -26,6 +26,11 @@ from local_runtime.lambda_events import scheduled_event
 # The person ids of the local staff, as the ATS names them in job data (tests/events/interview_scheduled.json and
 # local_runtime/demo.py): what scopes each local staff token (functions/domain/scopes.py). The admin needs none.
 LOCAL_PERSON_IDS = {"recruiter": "rec-1", "department_manager": "mgr-1"}
+# Who can sign in to the console on the local sign-in page (the same people staff_token() and the info file's
+# tokens stand for): each role's local person, and a recruiter and a manager of other jobs and departments.
+LOCAL_STAFF = [("recruiter", "recruiter-1", "rec-1"), ("department_manager", "department_manager-1", "mgr-1"),
+               ("admin", "admin-1", None), ("recruiter", "recruiter-2", "rec-2"),
+               ("department_manager", "department_manager-2", "mgr-2")]
 
 AWS_ENVIRONMENT = {
     "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "AWS_SESSION_TOKEN": "local",
@@ -64,17 +69,25 @@ class LocalSystem:
             self.calendars = calendars.start(demo.INTERVIEWERS)
             self._stops.append(self.calendars.stop)
         self.staff_key = secrets.token_urlsafe(32)
+        # The console's callback and sign-out URL is known once the server has its port (below).
+        self.sign_in = staff_sign_in.LocalSignIn(self.staff_key, "", [
+            staff_sign_in.Account(f"{subject}@example.com", subject, role, person_id)
+            for role, subject, person_id in LOCAL_STAFF])
 
         self._server = gateway.make_server(self.host, self.port, self._invoke, self.staff_key,
-                                           {"/": self._index_page}, self._actions())
+                                           {"/": self._index_page}, self._actions(), sign_in=self.sign_in)
         self.port = self._server.server_address[1]
         self.base_url = f"http://{self.host}:{self.port}"
+        self.sign_in.console_url = f"{self.base_url}/staff"
         self.environment = {
             **AWS_ENVIRONMENT, "AWS_ENDPOINT_URL": moto_url, "MOTO_PORT": str(moto_port),
             **self.resources.environment(),
             "STAGE": "local", "LINK_SIGNING_KEY": secrets.token_urlsafe(32), "PUBLIC_BASE_URL": self.base_url,
             "MAIL_SENDER": resources.SENDER, "HR_EMAIL": "hr@interviews.example.com",
             "APPROVAL_SLA_SECONDS": str(self.sla_seconds), "REPORT_DIR": self.report_dir,
+            # The console's sign-in, as the CDK sets it to the user pool domain and the staff app client.
+            "STAFF_AUTH_DOMAIN_URL": f"{self.base_url}/_local", "STAFF_CLIENT_ID": staff_sign_in.CLIENT_ID,
+            "STAFF_SIGN_IN_URL": f"{self.base_url}/_local/oauth2/authorize",
             "POWERTOOLS_SERVICE_NAME": "interview-cancellations", "POWERTOOLS_LOG_LEVEL": self.log_level,
             "POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_METRICS_NAMESPACE": "InterviewCancellations",
             # The retention period, as a deployment would set it (`RETENTION_DAYS=180 interviews local`).
@@ -163,6 +176,7 @@ class LocalSystem:
     def _index_page(self) -> str:
         return ("<!doctype html><meta charset=utf-8><title>Local system</title><h1>Interview cancellations "
                 "(local)</h1><ul><li><a href='/_local/outbox'>Mail outbox</a> (candidate links arrive here)</li>"
+                "<li><a href='/staff'>Staff console</a> (sign in as one of the local staff)</li>"
                 "<li><a href='/docs'>API (Swagger UI)</a></li><li><a href='/openapi.json'>OpenAPI</a></li></ul>"
                 + self._calendars_section()
                 + "".join(f"<form method=post action='/_local/run/{s.name}'><button>Run {s.name}</button></form>"

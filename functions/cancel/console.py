@@ -1,6 +1,7 @@
-"""The staff console's page. It holds no data: its script calls the staff API with the signed-in user's token,
-which arrives in the URL fragment (#id_token=..., as Cognito's hosted sign-in returns it) and never reaches a
-server log."""
+"""The staff console's page. It holds no data: its script signs the staff member in (Cognito managed login,
+authorization code flow with PKCE: pages/_staff_session.html.j2) and calls the staff API with their ID token. The
+code comes back to this page as ?code=, and is exchanged from the browser at the user pool domain's token
+endpoint (so the page may connect there): no token is ever in a URL or a server log."""
 
 from __future__ import annotations
 
@@ -29,5 +30,6 @@ def console():
         "failed": t("page.failed"), "none": t("page.none"),
         "company_cancellers": sorted(role.value for role in COMPANY_CANCELLERS),
     }
+    staff_auth = get_settings().staff_auth
     return page("pages/staff.html.j2", locale, title=t("staff.title"), company_reasons=[r.value for r in CompanyReason],
-                labels=labels, sign_in_url=get_settings().staff_sign_in_url)
+                labels=labels, staff_auth=staff_auth, connect_to=(staff_auth["token"],) if staff_auth else ())

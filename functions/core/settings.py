@@ -50,8 +50,12 @@ class Settings(BaseModel):
     approval_sla_seconds: int = Field(24 * 3600, alias="APPROVAL_SLA_SECONDS", gt=0)
     candidate_link_ttl_seconds: int = Field(30 * 24 * 3600, alias="CANDIDATE_LINK_TTL_SECONDS", gt=0)
     report_bucket: str | None = Field(None, alias="REPORT_BUCKET")
-    # Where the staff console sends someone who is not signed in (the user pool's hosted sign-in, implicit grant).
+    # The staff console's sign-in: Cognito managed login on the user pool domain, authorization code flow with PKCE
+    # (locally the same endpoints under <base>/_local, local_runtime/staff_sign_in.py). STAFF_SIGN_IN_URL is the
+    # authorize endpoint; the token, revoke and logout endpoints are the domain's (staff_token_url etc. below).
     staff_sign_in_url: str | None = Field(None, alias="STAFF_SIGN_IN_URL")
+    staff_auth_domain_url: str | None = Field(None, alias="STAFF_AUTH_DOMAIN_URL")  # https://<prefix>.auth...
+    staff_client_id: str | None = Field(None, alias="STAFF_CLIENT_ID")  # the staff app client (public: no secret)
     # The share of high-risk interviews that get no nudge (the randomized holdout that measures the nudge).
     nudge_holdout_share: float = Field(0.1, alias="NUDGE_HOLDOUT_SHARE", ge=0, le=1)
     # The nudge threshold is the lowest risk score at which at least this share of the flagged interviews did
@@ -65,7 +69,17 @@ class Settings(BaseModel):
     # (functions/domain/privacy.py, docs/privacy.md); unset: kept until erased on request.
     retention_days: int | None = Field(None, alias="RETENTION_DAYS", gt=0, strict=False)
 
+    @property
+    def staff_auth(self) -> dict[str, str] | None:
+        """What the console's script needs to sign in, refresh and sign out; None where sign-in is not set up."""
+        if not (self.staff_sign_in_url and self.staff_auth_domain_url and self.staff_client_id):
+            return None
+        domain = self.staff_auth_domain_url.rstrip("/")
+        return {"client_id": self.staff_client_id, "authorize": self.staff_sign_in_url,
+                "token": f"{domain}/oauth2/token", "revoke": f"{domain}/oauth2/revoke", "logout": f"{domain}/logout"}
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     return Settings.model_validate(dict(os.environ))
+

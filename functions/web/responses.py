@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
@@ -137,13 +139,25 @@ def domain_problem(exc: DomainError, locale: Locale = DEFAULT_LOCALE) -> Respons
     return problem(exc.status, exc.title, problem_text(exc, locale), code=exc.code, locale=locale)
 
 
-def page(template: str, locale: Locale, status: int = 200, **context) -> Response:
+def page(template: str, locale: Locale, status: int = 200, connect_to: tuple[str, ...] = (), **context) -> Response:
+    """A page. `connect_to`: other origins its script may call (the staff console: the user pool domain's token
+    endpoint); otherwise it reaches only its own origin."""
+    connect = " ".join(["'self'", *(_origin(url) for url in connect_to)])
     return Response(status_code=status, content_type=content_types.TEXT_HTML,
                     body=render(template, locale, languages=LANGUAGES, **context),
                     headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff",
                              "Content-Security-Policy": "default-src 'self'; script-src 'unsafe-inline' 'self'; "
+                                                        f"connect-src {connect}; "
                                                         "style-src 'unsafe-inline'; form-action 'self'; "
                                                         "frame-ancestors 'none'"})
+
+
+def _origin(url: str) -> str:
+    """scheme://host[:port] of a URL: a CSP source that cannot smuggle in another directive."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http") or not re.fullmatch(r"[A-Za-z0-9.-]+(:\d{1,5})?", parts.netloc):
+        raise ValueError(f"not an http(s) origin: {url!r}")
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 # Text whose Content-Type names no charset is decoded by guesswork (Latin-1 for text/*, sniffing for pages): every

@@ -1,5 +1,8 @@
 """API: the REST API built from topology.ROUTES, and the Cognito user pool for staff.
 
+- Staff sign in to the console (/staff) with Cognito managed login on the user pool domain: an app client with the
+  authorization code flow (PKCE; no implicit flow) whose callback and sign-out URL is the console's own URL.
+
 - "staff" routes: Cognito authorizer on the staff user pool (groups recruiter, department_manager, admin;
   the code checks the group, and scopes what each reaches by the `custom:person_id` attribute, which only an
   administrator sets: the staff app client may not write it).
@@ -52,6 +55,7 @@ class Api(Construct):
         certificate_arn: str | None = None,
         api_name: str | None = None,
         token_domain_prefix: str | None = None,
+        public_base_url: str | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         removal = RemovalPolicy.RETAIN if retain else RemovalPolicy.DESTROY
@@ -91,17 +95,6 @@ class Api(Construct):
             )
             for group in STAFF_GROUPS
         }
-        self.client = self.user_pool.add_client(
-            "StaffClient",
-            auth_flows=cognito.AuthFlow(user_srp=True),
-            prevent_user_existence_errors=True,
-            generate_secret=False,
-            access_token_validity=Duration.hours(1),
-            id_token_validity=Duration.hours(1),
-            refresh_token_validity=Duration.days(1),
-            # People may not change the attributes that scope them (custom:person_id): only an admin sets them.
-            write_attributes=cognito.ClientAttributes().with_standard_attributes(fullname=True),
-        )
         # The ATS: a machine identity. Its app client has a secret and only the client credentials grant, and gets
         # an access token with the registration scope from the user pool's token endpoint (the domain below).
         self.ats_register_scope = cognito.ResourceServerScope(
@@ -127,11 +120,14 @@ class Api(Construct):
                 ],
             ),
         )
+        # The user pool's domain: the ATS's token endpoint, and staff's managed login (the sign-in pages Cognito
+        # hosts, in the reader's language: the console passes ?lang=) with its OAuth endpoints.
         self.token_domain = self.user_pool.add_domain(
             "TokenDomain",
             cognito_domain=cognito.CognitoDomainOptions(
                 domain_prefix=token_domain_prefix or f"interviews-{stage.lower()}-{Aws.ACCOUNT_ID}"
             ),
+            managed_login_version=cognito.ManagedLoginVersion.NEWER_MANAGED_LOGIN,
         )
 
         self.access_logs = logs.LogGroup(self, "AccessLogs", retention=log_retention, removal_policy=removal)
@@ -244,6 +240,44 @@ class Api(Construct):
             self.public_base_url = (
                 f"https://{self.rest_api.rest_api_id}.execute-api.{Aws.REGION}.{Aws.URL_SUFFIX}/{stage}"
             )
+
+        # The staff console's sign-in: the authorization code flow with PKCE (the console is a public client: no
+        # secret; it sends an S256 code challenge), never the implicit flow (tokens in URLs). The code comes back
+        # to the console's own page, and sign-out returns there: the API's /staff (and the public base URL's, when
+        # something else fronts the API).
+        self.console_urls = list(dict.fromkeys(
+            f"{base}/staff" for base in (self.public_base_url, public_base_url) if base))
+        self.client = self.user_pool.add_client(
+            "StaffClient",
+            auth_flows=cognito.AuthFlow(user_srp=True),
+            prevent_user_existence_errors=True,
+            generate_secret=False,
+            enable_token_revocation=True,  # sign-out revokes the refresh token
+            access_token_validity=Duration.hours(1),
+            id_token_validity=Duration.hours(1),
+            refresh_token_validity=Duration.days(1),
+            # People may not change the attributes that scope them (custom:person_id): only an admin sets them.
+            write_attributes=cognito.ClientAttributes().with_standard_attributes(fullname=True),
+            supported_identity_providers=[cognito.UserPoolClientIdentityProvider.COGNITO],
+            o_auth=cognito.OAuthSettings(
+                flows=cognito.OAuthFlows(authorization_code_grant=True, implicit_code_grant=False,
+                                         client_credentials=False),
+                scopes=[cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL, cognito.OAuthScope.PROFILE],
+                callback_urls=self.console_urls,
+                logout_urls=self.console_urls,
+            ),
+        )
+        # Managed login shows a client's pages only with a branding style assigned to it: Cognito's own.
+        self.managed_login = cognito.CfnManagedLoginBranding(
+            self,
+            "StaffManagedLogin",
+            user_pool_id=self.user_pool.user_pool_id,
+            client_id=self.client.user_pool_client_id,
+            use_cognito_provided_values=True,
+        )
+        self.managed_login.node.add_dependency(self.token_domain)
+        self.sign_in_domain_url = self.token_domain.base_url()
+        self.sign_in_url = f"{self.sign_in_domain_url}/oauth2/authorize"
 
         NagSuppressions.add_resource_suppressions(
             self.rest_api,

@@ -375,6 +375,16 @@ class Functions(Construct):
         for function in self.functions.values():
             function.add_environment("PUBLIC_BASE_URL", url)
 
+    def set_staff_sign_in(self, *, sign_in_url: str, domain_url: str, client_id: str) -> None:
+        """The console pages' sign-in (functions/core/settings.py: staff_auth), on the functions serving them."""
+        pages = {route.function for route in topology.ROUTES
+                 if route.path == "/staff" or (route.path.startswith("/staff/") and route.method == "GET")}
+        for name in sorted(pages):
+            function = self.functions[name]
+            function.add_environment("STAFF_SIGN_IN_URL", sign_in_url)
+            function.add_environment("STAFF_AUTH_DOMAIN_URL", domain_url)
+            function.add_environment("STAFF_CLIENT_ID", client_id)
+
 
 def _code(folder) -> lambda_.Code:
     if folder is None:  # skipAssetBuild: synth-only

@@ -6,10 +6,12 @@ Each flow runs on a phone (390x844) and a desk (1280x800); screenshots land in t
 from __future__ import annotations
 
 import base64
+import json
 import re
 import shutil
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 import requests
@@ -72,6 +74,101 @@ def _translated(page: Page) -> None:
 def _ids(page: Page, prefix: str) -> tuple[str, str]:
     """A fresh interview and candidate id per test and viewport (the local system lives for the session)."""
     return f"{prefix}-{page.viewport_name}", f"c-{prefix}-{page.viewport_name}"
+
+
+def sign_in(page: Page, local, email: str = "recruiter-1@example.com") -> None:
+    """Sign in to the console as a local staff member, through the local managed login (code flow with PKCE)."""
+    page.goto(f"{local.base}/staff")
+    page.locator("#sign-in").click()
+    page.locator("#email").fill(email)
+    page.locator("#password").fill(local.info["staff_password"])
+    page.locator("form button[type=submit]").click()
+    expect(page.locator("#console")).to_be_visible()
+
+
+def _fits(page: Page) -> None:
+    """Nothing is wider than the window (no sideways scrolling on a phone)."""
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), page.url
+
+
+SIGN_IN_TEXT = {"en": {"sign_in": "Sign in", "email": "Email", "password": "Password", "sign_out": "Sign out",
+                       "pending": "Pending requests", "signed_out": "You are not signed in.",
+                       "title": "Staff sign-in (local)"},
+                "zh-CN": {"sign_in": "登录", "email": "电子邮件", "password": "密码", "sign_out": "退出登录",
+                          "pending": "待处理的申请", "signed_out": "您尚未登录。", "title": "员工登录（本地）"}}
+
+
+@pytest.mark.parametrize("language", list(SIGN_IN_TEXT))
+def test_staff_sign_in_use_the_console_stay_signed_in_and_sign_out(local, page, language):
+    text = SIGN_IN_TEXT[language]
+    # Given the console, not signed in, in the staff member's language (its clock under the test's control)
+    page.clock.install()
+    page.goto(f"{local.base}/staff?lang={language}")
+    expect(page.locator("html")).to_have_attribute("lang", language)
+    expect(page.locator("#signed-out")).to_contain_text(text["signed_out"])
+    # When they choose to sign in: the sign-in page, in their language, asked with a code challenge (no implicit flow)
+    page.get_by_role("button", name=text["sign_in"], exact=True).click()
+    page.wait_for_url("**/_local/oauth2/authorize?**")
+    asked = dict(parse_qsl(urlsplit(page.url).query))
+    assert (asked["response_type"], asked["code_challenge_method"], asked["redirect_uri"]) == (
+        "code", "S256", f"{local.base}/staff")
+    expect(page.locator("html")).to_have_attribute("lang", language)
+    expect(page.get_by_role("heading", name=text["title"])).to_be_visible()
+    _fits(page)
+    shot(page, f"staff-sign-in-{language}")
+    # And sign in as the recruiter
+    page.get_by_label(text["email"]).fill("recruiter-1@example.com")
+    page.get_by_label(text["password"]).fill(local.info["staff_password"])
+    page.get_by_role("button", name=text["sign_in"], exact=True).click()
+    # Then they are back on the console, signed in, in their language, with nothing of the sign-in in the address
+    expect(page.locator("#who")).to_have_text("recruiter-1@example.com · recruiter")
+    expect(page.locator("html")).to_have_attribute("lang", language)
+    expect(page.get_by_role("heading", name=text["pending"])).to_be_visible()
+    expect(page.locator("#pending-empty, #pending tbody tr").first).to_be_visible()  # the staff API answered
+    assert "code=" not in page.url and "state=" not in page.url and "token" not in page.url
+    _translated(page)
+    _fits(page)
+    shot(page, f"staff-signed-in-{language}")
+    # And the tab holds the recruiter's ID token (the key the other console pages read) and a refresh token
+    stored = page.evaluate("() => ({...sessionStorage})")
+    claims = json.loads(base64.urlsafe_b64decode(stored["staff_token"].split(".")[1] + "=="))
+    assert (claims["sub"], claims["custom:person_id"], claims["token_use"]) == ("recruiter-1", "rec-1", "id")
+    refresh_token = stored["staff_refresh"]
+    # When the hour of the ID token is nearly over
+    page.clock.fast_forward("56:00")
+    # Then the page has refreshed it: another ID token of the same person, which the API takes
+    wait_for(lambda: page.evaluate("sessionStorage.getItem('staff_token')") not in (None, stored["staff_token"]))
+    renewed = page.evaluate("sessionStorage.getItem('staff_token')")
+    assert json.loads(base64.urlsafe_b64decode(renewed.split(".")[1] + "=="))["sub"] == "recruiter-1"
+    assert requests.get(f"{local.base}/api/staff/requests", headers={"Authorization": f"Bearer {renewed}"},
+                        timeout=30).status_code == 200
+    # When they sign out
+    page.get_by_role("button", name=text["sign_out"]).click()
+    # Then they are back on the console, signed out, in their language, and the tab holds no token
+    expect(page.locator("#signed-out")).to_be_visible()
+    expect(page.locator("#signed-out")).to_contain_text(text["signed_out"])
+    expect(page.locator("#console")).to_be_hidden()
+    expect(page.locator("html")).to_have_attribute("lang", language)
+    assert page.evaluate("sessionStorage.getItem('staff_token')") is None
+    assert page.evaluate("sessionStorage.getItem('staff_refresh')") is None
+    shot(page, f"staff-signed-out-{language}")
+    # And the refresh token no longer works anywhere
+    refused = requests.post(f"{local.base}/_local/oauth2/token", timeout=30, data={
+        "grant_type": "refresh_token", "client_id": "local-staff-client", "refresh_token": refresh_token})
+    assert refused.status_code == 400 and refused.json() == {"error": "invalid_grant"}
+
+
+def test_a_sign_in_answer_this_tab_did_not_ask_for_is_refused(local, page):
+    # Given a code from someone else's sign-in (another tab's state and verifier)
+    page.goto(f"{local.base}/staff")
+    page.evaluate("sessionStorage.setItem('staff_sign_in', JSON.stringify({verifier: 'x'.repeat(43), state: 'mine'}))")
+    # When the console is opened with a code and another state (a login CSRF)
+    page.goto(f"{local.base}/staff?code=someone-elses-code&state=theirs")
+    # Then nobody is signed in, it says so, and the address bar loses the code
+    expect(page.locator("#sign-in-failed")).to_be_visible()
+    expect(page.locator("#console")).to_be_hidden()
+    assert page.evaluate("sessionStorage.getItem('staff_token')") is None
+    assert "code=" not in page.url
 
 
 def test_candidate_cancels_with_a_reason_watches_the_status_and_books_a_new_time(local, page):
@@ -211,8 +308,7 @@ def test_staff_cancel_for_the_company_and_see_the_flag_and_the_trail(local, page
     wait_for(lambda: local.item("candidates", {"candidate_id": candidate_id}).get("cancellations"))
     local.register(f"{interview_id}-b", candidate_id, timedelta(days=4))
     # When a recruiter signs in to the console and cancels the second interview for the company
-    page.goto(f"{local.base}/staff#id_token={local.info['staff_tokens']['recruiter']}")
-    assert "id_token" not in page.url  # the token leaves the address bar
+    sign_in(page, local)
     page.get_by_label("Interview ID").fill(f"{interview_id}-b")
     page.get_by_label("Reason").select_option("position_paused")
     page.get_by_role("button", name="Submit company cancellation").click()
@@ -338,13 +434,20 @@ def test_text_on_every_page_has_at_least_aa_contrast(local, browser):
     # Given each kind of page: the candidate's, an approver's, the console
     token = local.register("br-contrast", "c-br-contrast", timedelta(days=3))
     request_id = cancel(local, token, "br-contrast").json()["request_id"]
-    pages = [f"{local.base}/portal/{token}", approval_link(local, request_id),
-             f"{local.base}/staff#id_token={local.info['staff_tokens']['admin']}"]
+    pages = [f"{local.base}/portal/{token}", approval_link(local, request_id), f"{local.base}/staff",
+             f"{local.base}/_local/oauth2/authorize", "signed-in console"]
     context = browser.new_context(viewport=VIEWPORTS["desk"])
     page = context.new_page()
     try:
         for url in pages:
-            page.goto(url)
+            if url.endswith("/authorize"):  # the sign-in page
+                page.goto(f"{local.base}/staff")
+                page.locator("#sign-in").click()
+                page.wait_for_url("**/_local/oauth2/authorize?**")
+            elif url == "signed-in console":
+                sign_in(page, local, "admin-1@example.com")
+            else:
+                page.goto(url)
             page.wait_for_load_state("networkidle")
             # Then no visible text is below WCAG AA's 4.5:1 against its background
             assert page.evaluate(CONTRAST) == [], url
@@ -357,7 +460,7 @@ def test_the_console_offers_company_cancellation_only_to_roles_that_may_use_it(l
     context = browser.new_context(viewport=VIEWPORTS["desk"])
     page = context.new_page()
     try:
-        page.goto(f"{local.base}/staff#id_token={local.info['staff_tokens']['department_manager']}")
+        sign_in(page, local, "department_manager-1@example.com")
         # Then they see the pending requests but not the form to start one
         expect(page.get_by_role("heading", name="Pending requests")).to_be_visible()
         expect(page.locator("#company")).to_be_hidden()

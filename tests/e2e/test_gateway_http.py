@@ -85,7 +85,8 @@ def test_every_json_and_problem_response_declares_utf_8(local):
 
 
 LOCAL_PAGES = [("GET", "/"), ("GET", "/_local/outbox"), ("GET", "/_local/outbox.json"),
-               ("POST", "/_local/run/interview-reminders"), ("POST", "/_local/run/no-such-job")]
+               ("POST", "/_local/run/interview-reminders"), ("POST", "/_local/run/no-such-job"),
+               ("GET", "/_local/oauth2/authorize"), ("POST", "/_local/oauth2/token"), ("GET", "/_local/logout")]
 
 
 @pytest.mark.parametrize("host", ["evil.example", "evil.example:{port}", "127.0.0.1.evil.example:{port}",
@@ -127,7 +128,8 @@ def test_two_host_headers_are_refused_on_the_local_pages(local):
 
 
 UNROUTED = ["/api/candidate/interviews", "/portal/some-token", "/staff", "/approvals/x", "/", "/_local/outbox",
-            "/no/such/path", "/api/staff/requests"]
+            "/no/such/path", "/api/staff/requests", "/_local/oauth2/authorize", "/_local/oauth2/token",
+            "/_local/logout"]
 
 
 @pytest.mark.parametrize("method", ["TRACE", "PROPFIND", "FOO", "OPTIONS", "PATCH", "CONNECT", "DELETE", "PUT"])
@@ -160,7 +162,8 @@ def test_head_and_unknown_paths_get_the_same_403_and_head_gets_no_body(local):
 
 
 _CONCRETE = sorted({r.path.replace("{", "").replace("}", "") for r in topology.ROUTES}
-                   | {"/", "/_local/outbox", "/_local/outbox.json", "/_local/run/interview-reminders", "/nope"})
+                   | {"/", "/_local/outbox", "/_local/outbox.json", "/_local/run/interview-reminders", "/nope",
+                      "/_local/oauth2/authorize", "/_local/oauth2/token", "/_local/oauth2/revoke", "/_local/logout"})
 _METHODS = st.text(alphabet=string.ascii_letters + "-_!#$%&'*+.^`|~", min_size=1, max_size=16).filter(
     lambda m: m.upper() not in ("GET", "POST"))  # routed (schemathesis fuzzes those); requests upper-cases
 
