@@ -65,3 +65,48 @@ def test_the_table_prices_counts_at_list_prices_per_thousand_and_blends_by_the_w
     mail_row = next(line for line in rendered.splitlines() if line.startswith("| SES") and "$" in line)
     assert mail_row.endswith(f"${0.6 * cost.BLEND['escalated']:.4f} |")
     assert "**total without e-mail** | **$0.250** | **$0.250** | **$0.250** | **$0.250** | **$0.250**" in rendered
+
+
+def test_dynamodb_units_follow_item_size_index_membership_and_transactions():
+    import boto3
+    from moto import mock_aws
+
+    meter = cost.AwsMeter()
+    with mock_aws():
+        dynamodb = boto3.client("dynamodb", region_name="us-east-1")
+        dynamodb.create_table(
+            TableName="sized", BillingMode="PAY_PER_REQUEST",
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                                  {"AttributeName": "status", "AttributeType": "S"}],
+            GlobalSecondaryIndexes=[{"IndexName": "by-status", "Projection": {"ProjectionType": "ALL"},
+                                     "KeySchema": [{"AttributeName": "status", "KeyType": "HASH"}]}])
+        meter.install()
+        try:
+            # a 3 KB item outside the index: 3 WRU
+            dynamodb.put_item(TableName="sized", Item={"pk": {"S": "a"}, "blob": {"S": "x" * 3000}})
+            assert meter.take().counts["dynamodb_wru"] == 3
+            # a small item that enters the index: 1 + 1
+            dynamodb.put_item(TableName="sized", Item={"pk": {"S": "b"}, "status": {"S": "OPEN"}})
+            assert meter.take().counts["dynamodb_wru"] == 2
+            # in a transaction its index key changes (2 for the index: out of one key, into another) and the write
+            # itself doubles; a condition check on the 3 KB item costs as a transactional write of it
+            dynamodb.transact_write_items(TransactItems=[
+                {"Update": {"TableName": "sized", "Key": {"pk": {"S": "b"}}, "UpdateExpression": "SET #s = :c",
+                            "ExpressionAttributeNames": {"#s": "status"},
+                            "ExpressionAttributeValues": {":c": {"S": "CLOSED"}}}},
+                {"ConditionCheck": {"TableName": "sized", "Key": {"pk": {"S": "a"}},
+                                    "ConditionExpression": "attribute_exists(pk)"}}])
+            assert meter.take().counts["dynamodb_wru"] == (2 + 2) + 2 * 3
+            # reads: an eventually consistent get of 3 KB is half a unit, a consistent one a whole
+            dynamodb.get_item(TableName="sized", Key={"pk": {"S": "a"}})
+            dynamodb.get_item(TableName="sized", Key={"pk": {"S": "a"}}, ConsistentRead=True)
+            used = meter.take()
+            assert used.counts["dynamodb_rru"] == 1.5
+            assert used.calls["dynamodb.GetItem"] == 2
+            # and the benchmark's own calls are not the system's
+            with meter.harness():
+                dynamodb.get_item(TableName="sized", Key={"pk": {"S": "a"}})
+            assert meter.take().calls == {}
+        finally:
+            meter.uninstall()
