@@ -36,8 +36,9 @@ How each billed quantity is counted (per lifecycle):
   calls per key per busy 5 minutes whatever the volume, so it is left out of the per-cancellation figure.
 - X-Ray: one trace per API request, per other invocation and per execution (an upper bound: the default sampling
   rule records the first request each second and 5% of the rest).
-- Secrets Manager: calls counted; the link-signing secret comes from the environment in this harness, and in the
-  cloud Powertools caches it per instance, so it is at most one call per cold start.
+- Secrets Manager: calls counted; the link-signing secret comes from the environment in this harness; in the cloud
+  a function instance reads it at its first link and again after its key ring's TTL (functions/integration/links.py),
+  not per request.
 Not counted: CloudWatch Logs ingestion (function, access and workflow logs), storage and PITR (docs/deploy.md).
 
     .venv/bin/python benchmarks/cost.py --lifecycles 5
