@@ -64,6 +64,7 @@ class Target:
         False  # keep boto3/botocore/s3transfer (a host stands in for the runtime)
     )
     enforce_size_limit: bool = True
+    strip_native: bool = True  # strip native libraries when llvm-strip is installed (not for hosts)
     pip_args: tuple[str, ...] = ()  # extra pip options, e.g. a private index
 
     @property
@@ -284,7 +285,7 @@ def _slim(folder: Path, target: Target) -> None:
             for info in folder.glob(f"{name}-*.dist-info"):
                 shutil.rmtree(info, ignore_errors=True)
     shutil.rmtree(folder / "bin", ignore_errors=True)  # console scripts: never run in Lambda
-    if not target.is_host:
+    if not target.is_host and target.strip_native:
         _strip_native_libraries(folder)
 
 
