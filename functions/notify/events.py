@@ -251,6 +251,7 @@ def on_cancellation_rejected(detail: dict) -> None:
             key=f"{detail['request_id']}:rejected:candidate", to=candidate.email, locale=locale,
             subject_key="mail.rejected.subject", body_key="mail.rejected.body",
             values={**common_values(interview, candidate), "comment": comment, "contact": interview.recruiter.email},
+            actions=[emails.Action("mail.button.contact", f"mailto:{interview.recruiter.email}")],
             rating_link=links.rating_url(detail["request_id"]),
         ))
     if sms.wanted(candidate):

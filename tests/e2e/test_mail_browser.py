@@ -76,6 +76,8 @@ def samples(locale: Locale) -> dict[str, emails.Message]:
                                   link_label_key="mail.button.portal", rating_link=RATING),
         "rejected": message("rejected", {**person, "comment": "We can move it to next week instead.",
                                          "contact": "chen.jing.recruiting-team@company.example.com"},
+                            actions=[emails.Action("mail.button.contact",
+                                                   "mailto:chen.jing.recruiting-team@company.example.com")],
                             rating_link=RATING),
         "interviewer": message("interviewer", staff),
         "moved": message("moved", person, link=PORTAL),

@@ -120,11 +120,13 @@ def test_the_approval_button_opens_a_page_that_decides_nothing_and_the_outcome_m
     approvals.decide(token, Decision.REJECT, "we can move it instead")
     system.execution(request.request_id)
     system.drain()
-    # THEN Li Wei's mail says the interview is kept, in her language, with the rating as a button, no URL shown
+    # THEN Li Wei's mail says the interview is kept, in her language, with buttons to write to her recruiter and
+    # to rate, no URL shown
     zh = translator(Locale.ZH_CN)
     [rejected] = [m for m in _mails(system, LI_WEI) if "we can move it instead" in m["text"]]
     mail = _Mail(rejected["html"])
     assert [text for text in mail.texts if URL.search(text)] == []
     assert zh("mail.summary.status") in mail.texts and zh("request.REJECTED") in mail.texts
-    [(label, href)] = mail.anchors
-    assert label == zh("mail.button.rate") and "/ratings/" in href and href in rejected["text"]
+    [(contact, mailto), (rate, rating)] = mail.anchors
+    assert (contact, mailto) == (zh("mail.button.contact"), f"mailto:{CHEN_JING}")
+    assert rate == zh("mail.button.rate") and "/ratings/" in rating and rating in rejected["text"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from email import message_from_string, policy
+from pathlib import Path
 
 import pytest
 
@@ -110,6 +111,20 @@ def test_every_button_status_and_summary_label_the_layout_can_pick_is_in_every_c
     # GIVEN the keys emails.py picks by kind of mail WHEN looked up in the language's catalog THEN all exist
     keys = {*emails.LINK_LABELS.values(), emails.MAIL_LINK_DEFAULT, *emails.STATUSES.values(),
             *(label for _, label in emails.SUMMARY_ROWS), "mail.summary.status", "page.minutes"}
+    assert keys - set(catalog(locale)) == set()
+
+
+@pytest.mark.parametrize("locale", list(Locale))
+def test_every_button_and_note_a_sender_names_is_in_every_catalog(locale):
+    # GIVEN the senders' code WHEN the label keys of their buttons and notes are collected
+    functions = Path(emails.__file__).resolve().parents[1]
+    keys = set()
+    for path in functions.rglob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        keys |= set(re.findall(r"""(?:Action\(|link_label_key=)\s*["'](mail\.[a-z_.]+)["']""", source))
+        keys |= set(re.findall(r"""["'](mail\.prepare\.[a-z_]+)["']""", source))
+    # THEN the scan found them and each is in the language's catalog
+    assert {"mail.button.ai_interview", "mail.button.contact", "mail.button.rebook", "mail.prepare.early"} <= keys
     assert keys - set(catalog(locale)) == set()
 
 
