@@ -40,8 +40,12 @@ def on_interview_scheduled(detail: dict) -> None:
         subject_key="mail.invitation.subject", body_key="mail.invitation.body",
         values={"name": candidate.name, "job_title": event.job.title,
                 "starts_at": local_text(interview.starts_at if interview else event.starts_at, candidate.timezone,
-                                          locale_of(candidate.locale))},
+                                          locale_of(candidate.locale)),
+                "duration_minutes": int(interview.duration_minutes if interview else event.duration_minutes)},
         link=created.candidate_link, attachments=ics,
+        actions=invitation_actions(candidate.candidate_id, event.interview_id, interview),
+        notes=["mail.prepare.device", "mail.prepare.early", "mail.prepare.job",
+               *(["mail.prepare.calendar"] if ics else [])],
     ))
     if ics:
         emails.send(emails.Message(
@@ -54,6 +58,16 @@ def on_interview_scheduled(detail: dict) -> None:
         tell_recruiter_of_reapplication(interview, profile)
     if interview is not None:
         interviewer_calendars.scheduled(interview, profile)  # last: if it fails, the retry sends no mail twice
+
+
+def invitation_actions(candidate_id: str, interview_id: str, interview) -> list[emails.Action]:
+    """The invitation's further buttons: the AI interview and the job description, through the portal's tracked
+    redirects (a click in the mail counts, functions/domain/behaviour.py); the personal page is its main link."""
+    actions = [emails.Action("mail.button.ai_interview", links.tracked_url(candidate_id, interview_id, "ai-interview"))]
+    if interview is not None and interview.description_url:
+        actions.append(emails.Action("mail.button.job_description",
+                                     links.tracked_url(candidate_id, interview_id, "job-description")))
+    return actions
 
 
 def tell_recruiter_of_reapplication(interview, profile) -> None:
@@ -163,6 +177,7 @@ def on_cancellation_approved(detail: dict) -> None:
             subject_key="mail.approved.subject",
             body_key="mail.approved.body" if rebook else "mail.approved_final.body",
             values=common_values(interview, candidate), link=links.portal_url(candidate.candidate_id),
+            link_label_key="mail.button.rebook" if rebook else "mail.button.portal",
             attachments=[ics], rating_link=links.rating_url(detail["request_id"]),
         ))
     emails.send(emails.Message(
@@ -236,6 +251,7 @@ def on_cancellation_rejected(detail: dict) -> None:
             key=f"{detail['request_id']}:rejected:candidate", to=candidate.email, locale=locale,
             subject_key="mail.rejected.subject", body_key="mail.rejected.body",
             values={**common_values(interview, candidate), "comment": comment, "contact": interview.recruiter.email},
+            actions=[emails.Action("mail.button.contact", f"mailto:{interview.recruiter.email}")],
             rating_link=links.rating_url(detail["request_id"]),
         ))
     if sms.wanted(candidate):

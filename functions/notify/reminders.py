@@ -70,11 +70,15 @@ def send_reminders(now: datetime) -> dict:
                                                         "ai-interview"),
                   "duration_minutes": int(interview.duration_minutes),
                   "count": int(interview.duration_minutes)}  # picks the plural form of "minutes"
+        # Joining the AI interview is the main button (the mail's text says "with the button below", never the
+        # URL); the personal page, to cancel or move, comes second.
+        join = {"link": values["ai_interview_url"], "link_label_key": "mail.button.ai_interview",
+                "actions": [emails.Action("mail.button.portal", links.portal_url(candidate.candidate_id))]}
         try:
             reminded += emails.send(emails.Message(
                 key=f"{interview.interview_id}:reminder:{interview.starts_at}", to=candidate.email, locale=locale,
                 subject_key="mail.reminder.subject", body_key="mail.reminder.body", values=values,
-                link=links.portal_url(candidate.candidate_id)))
+                **join))
             if not high_risk(interview, candidate):
                 continue
             # The randomized holdout: a share of the high-risk interviews gets no nudge (nudge_holdout.py).
@@ -85,7 +89,7 @@ def send_reminders(now: datetime) -> dict:
                 nudged += emails.send(emails.Message(
                     key=f"{interview.interview_id}:nudge:{interview.starts_at}", to=candidate.email, locale=locale,
                     subject_key="mail.nudge.subject", body_key="mail.nudge.body", values=values,
-                    link=links.portal_url(candidate.candidate_id)))
+                    **join))
         except Exception as exc:  # noqa: BLE001 - try everyone, then fail the run so that the scheduler retries it
             # The error's type and where, not its text: SES's can name the recipient.
             logger.error("reminder failed", extra={"interview_id": interview.interview_id,
