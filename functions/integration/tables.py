@@ -387,23 +387,7 @@ class CalendarItem(Model):
     dropped_at = UnicodeAttribute(null=True)  # when the sync saw the interviewer delete or decline it
 
 
-class PolicyVersionItem(Model):
-    """One published version of the routing policy (policy "routing"; version zero-padded so that the newest sorts
-    last): its YAML as published, who published it and when, and the unified diff from the version before."""
-
-    class Meta:
-        # Unset (unit tests, the CLI): nothing reads it (functions/domain/policy_source.py checks the setting).
-        table_name = _settings.policies_table or "policies"
-
-    policy = UnicodeAttribute(hash_key=True)
-    version = UnicodeAttribute(range_key=True)
-    number = NumberAttribute()
-    text = UnicodeAttribute()
-    published_by = UnicodeAttribute()
-    published_at = UnicodeAttribute()
-    diff = UnicodeAttribute(default="")
-    note = UnicodeAttribute(null=True)  # "seeded from <file>", "rollback to version 3"
-
+from functions.integration.policy_table import PolicyVersionItem  # noqa: E402 (a model of its own module)
 
 ALL_MODELS: tuple[type[Model], ...] = (
     InterviewItem, CandidateItem, RequestItem, ApprovalItem, AuditItem, SlotItem, LinkUseItem,
