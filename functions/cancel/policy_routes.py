@@ -12,7 +12,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
-from functions.core.i18n import locale_of, translator
+from functions.core.i18n import catalog, locale_of, translator
 from functions.core.models import CandidateReason, CompanyReason, StaffRole
 from functions.core.settings import get_settings
 from functions.domain import policy_editor
@@ -100,7 +100,8 @@ def editor_page():
     keys = ("rule", "move_up", "move_down", "remove", "moved", "valid", "invalid", "published", "conflict",
             "changed", "not_evaluated", "before", "after", "forbidden", "version", "rollback", "catch_all",
             "approver", "add_approver", "error")
-    labels = {key: t(f"policy.{key}") for key in keys}
+    messages = catalog(locale)  # as written: the script fills in {name}, {version}...
+    labels = {key: messages[f"policy.{key}"] for key in keys}
     labels["reason"] = {r.value: t(f"reason.{r.value}") for r in (*CandidateReason, *CompanyReason)}
     return page("pages/policy.html.j2", locale, title=t("policy.title"), labels=labels,
                 sign_in_url=get_settings().staff_sign_in_url)

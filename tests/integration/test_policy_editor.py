@@ -210,3 +210,19 @@ def test_a_simulation_of_an_invalid_draft_or_too_many_days_is_422(editor):
     assert _call(editor, "POST", "/api/staff/policy/simulate", {"policy": draft, "days": 7})[0] == 422
     status, problem = _call(editor, "POST", "/api/staff/policy/simulate", {"policy": _shipped(), "days": 365})
     assert (status, problem["errors"][0]["field"]) == (422, "days")
+
+
+@pytest.mark.parametrize(("lang", "title"), [("en", "Routing policy"), ("zh-CN", "审批路由策略")])
+def test_the_editor_page_is_served_in_english_and_chinese_with_its_messages_for_the_script(system, lang, title):
+    # GIVEN the editor's page WHEN it is opened in a language
+    response = system.invoke("cancel", _page_event(lang))
+    # THEN it is an HTML page in that language, and the script's messages keep their placeholders
+    assert response["statusCode"] == 200 and f"<h1>{title}</h1>" in response["body"]
+    assert "{position}" in response["body"] and "{version}" in response["body"]
+
+
+def _page_event(lang: str) -> dict:
+    from tests.integration.conftest import api_gateway_event
+
+    return api_gateway_event(method="GET", path="/staff/policy", resource="/staff/policy", path_parameters={},
+                             query={"lang": lang}, headers={}, body=b"", claims=None, source_ip="127.0.0.1")
