@@ -226,3 +226,25 @@ def _page_event(lang: str) -> dict:
 
     return api_gateway_event(method="GET", path="/staff/policy", resource="/staff/policy", path_parameters={},
                              query={"lang": lang}, headers={}, body=b"", claims=None, source_ip="127.0.0.1")
+
+
+def test_a_version_published_elsewhere_is_in_force_here_within_a_minute(editor, monkeypatch):
+    # GIVEN a function that has read the policy in force (version 1, the file) at some moment
+    _call(editor, "GET", "/api/staff/policy")
+    clock = [1000.0]
+    monkeypatch.setattr(policy_source.time, "monotonic", lambda: clock[0])
+    policy_source.forget_published()
+    assert policy_source.load_policy().rules[0].name == "company-initiated"
+    # WHEN another instance publishes version 2 (stored directly: this process's cache is not told)
+    from functions.core.models import AuditEntry
+    text = yaml.safe_dump(_illness_goes_to_hr(_shipped()), sort_keys=False)
+    policy_store.publish(policy_store.PolicyVersion(number=2, text=text, published_by="elsewhere",
+                                                    published_at="2026-01-01T00:00:00.000Z", diff="", note=None),
+                         AuditEntry(at="2026-01-01T00:00:00.000Z", actor="staff:other", action="policy_published"))
+    # THEN this instance still routes by version 1 for up to a minute, and by version 2 after it
+    clock[0] += policy_source.PUBLISHED_MAX_AGE_SECONDS - 1
+    assert policy_source.load_policy().rules[0].name == "company-initiated"
+    clock[0] += 2
+    assert policy_source.load_policy().rules[0].name == "illness-to-hr"
+    # AND a policy file named explicitly (the CLI's `policy check FILE`) is still read from the file
+    assert policy_source.load_policy(DEFAULT_POLICY_FILE).rules[0].name == "company-initiated"
