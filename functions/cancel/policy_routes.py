@@ -99,7 +99,7 @@ def editor_page():
     t = translator(locale)
     keys = ("rule", "move_up", "move_down", "remove", "moved", "valid", "invalid", "published", "conflict",
             "changed", "not_evaluated", "before", "after", "forbidden", "version", "rollback", "catch_all",
-            "approver", "add_approver", "error")
+            "approver", "add_approver", "error", "role_recruiter", "role_department_manager", "group_hr", "diff")
     messages = catalog(locale)  # as written: the script fills in {name}, {version}...
     labels = {key: messages[f"policy.{key}"] for key in keys}
     labels["reason"] = {r.value: t(f"reason.{r.value}") for r in (*CandidateReason, *CompanyReason)}
