@@ -10,8 +10,8 @@ entry goes to the trail "policy:routing" in the same transaction.
 
 The simulation re-evaluates stored requests with the policy in force and with the draft. A request's facts are what
 submission looked at: initiator and reason (the request), job level, department, source, hours from submission
-to the interview and earlier moves (the interview), earlier cancellations (the candidate's profile, those recorded
-before the request). A request whose interview or candidate profile is gone (erased) is listed as not evaluated,
+to the interview and earlier moves (the interview as stored now), earlier cancellations (the candidate's profile,
+those recorded before the request). A request whose interview or candidate profile is gone (erased) is listed as not evaluated,
 with the facts that are missing, rather than guessed.
 """
 
@@ -29,7 +29,7 @@ from functions.core.clock import from_iso, to_iso, utc_now
 from functions.core.errors import ConflictError, NotFoundError
 from functions.core.models import AuditEntry, Initiator
 from functions.domain import policy_source
-from functions.domain.policy import KNOWN_REASONS, Policy, PolicyDecision, RequestFacts, evaluate
+from functions.domain.policy import KNOWN_REASONS, Policy, RequestFacts, evaluate
 from functions.integration.data import candidate_store, interview_store, policy_store, request_store
 from functions.integration.data.policy_store import PolicyVersion
 
@@ -169,9 +169,8 @@ def simulate(data: dict[str, Any], days: int, now: datetime | None = None) -> Si
             not_evaluated.append(NotEvaluated(request_id=request.request_id, created_at=request.created_at,
                                               missing=missing))
             continue
-        before, after = _route(current, facts), _route(draft, facts)
-        if (before.route, before.on_timeout, _sla(current, facts)) != (after.route, after.on_timeout,
-                                                                         _sla(draft, facts)):
+        (before, sla_before), (after, sla_after) = _route(current, facts), _route(draft, facts)
+        if (before.route, before.on_timeout, sla_before) != (after.route, after.on_timeout, sla_after):
             interview = interviews[request.interview_id]
             changed.append(ChangedRequest(request_id=request.request_id, created_at=request.created_at,
                                           initiator=request.initiator, reason_code=request.reason_code,
@@ -201,18 +200,12 @@ def _facts(request, interview, candidate) -> tuple[RequestFacts | None, list[str
     ), []
 
 
-def _decision(policy: Policy, facts: RequestFacts) -> PolicyDecision:
-    return evaluate(policy, facts)
-
-
-def _route(policy: Policy, facts: RequestFacts) -> RouteSummary:
-    decision = _decision(policy, facts)
+def _route(policy: Policy, facts: RequestFacts) -> tuple[RouteSummary, int]:
+    """Where the policy sends the request, and each approver's SLA in seconds (a changed SLA is a changed route)."""
+    decision = evaluate(policy, facts)
     route = "auto-approve" if decision.route.auto_approve else " -> ".join(decision.escalation_chain)
-    return RouteSummary(rule=decision.route.rule, route=route, on_timeout=decision.on_timeout)
-
-
-def _sla(policy: Policy, facts: RequestFacts) -> int:
-    return _decision(policy, facts).route.sla_seconds
+    return RouteSummary(rule=decision.route.rule, route=route, on_timeout=decision.on_timeout), \
+        decision.route.sla_seconds
 
 
 # ---- publishing --------------------------------------------------------------------------------------------------
