@@ -285,8 +285,8 @@ class World:
 
     # -- helpers ---------------------------------------------------------------------------------------------
     def fresh_id(self, what: str) -> str:
-        self.counter += 1
-        return f"mx-{self.run}-{what}-{self.counter}"
+        self.counter += 1  # fixed width: "reason-3" must not be found inside "reason-308"
+        return f"mx-{self.run}-{what}-{self.counter:05d}"
 
     def fresh_interview_of_a(self) -> str:
         interview_id = self.fresh_id("int")
