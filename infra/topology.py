@@ -108,6 +108,9 @@ TABLES: tuple[Table, ...] = (
     # (entry "#sync") and, per entry we wrote (entry = its resource name), the interview, the SEQUENCE we wrote
     # and whether we removed it, so that the sync tells our own changes from the interviewer's.
     Table("calendars", "TABLE_CALENDARS", "calendar", "entry"),
+    # The routing policy's published versions (policy = "routing", version zero-padded): the HR admins' editor
+    # publishes and rolls back; every function reads the latest (functions/domain/policy_source.py).
+    Table("policies", "TABLE_POLICIES", "policy", "version"),
 )
 
 FUNCTIONS: tuple[Function, ...] = (
@@ -142,8 +145,16 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/api/staff/candidates/{candidate_id}/export", "cancel", "staff"),
     Route("POST", "/api/staff/candidates/{candidate_id}/erasure", "cancel", "staff"),
     Route("POST", "/api/candidate/sms-consent/withdrawal", "cancel", "link"),
+    # The routing policy editor (HR admins): the published policy and its versions, check and simulate a draft,
+    # publish it as a new version, roll back to an earlier one (functions/cancel/policy_routes.py).
+    Route("GET", "/api/staff/policy", "cancel", "staff"),
+    Route("POST", "/api/staff/policy/validate", "cancel", "staff"),
+    Route("POST", "/api/staff/policy/simulate", "cancel", "staff"),
+    Route("POST", "/api/staff/policy/versions", "cancel", "staff"),
+    Route("POST", "/api/staff/policy/versions/{version}/rollback", "cancel", "staff"),
     # The staff console's page is public; everything it shows comes from the staff API with the user's token.
     Route("GET", "/staff", "cancel", "public"),
+    Route("GET", "/staff/policy", "cancel", "public"),
     Route("GET", "/openapi.json", "cancel", "public"),
     Route("GET", "/docs", "cancel", "public"),
     Route("GET", "/approvals/{token}", "approve", "link"),

@@ -25,6 +25,9 @@ class Settings(BaseModel):
     offers_table: str = Field(alias="TABLE_OFFERS")
     analytics_table: str = Field(alias="TABLE_ANALYTICS")
     calendars_table: str = Field(alias="TABLE_CALENDARS")
+    # The routing policy's published versions. Unset (unit tests, the CLI): no published versions are read and the
+    # policy comes from POLICY_FILE, the SSM parameter or the shipped file (functions/domain/policy_source.py).
+    policies_table: str | None = Field(None, alias="TABLE_POLICIES")
     event_bus_name: str = Field(alias="EVENT_BUS_NAME")
     state_machine_arn: str = Field("", alias="STATE_MACHINE_ARN")
     # Locally the key comes straight from the environment; in the cloud from Secrets Manager by ARN.

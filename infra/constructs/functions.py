@@ -49,6 +49,7 @@ TABLE_ACCESS: dict[str, dict[str, str]] = {
         "suppressions": WRITE,
         "waitlist": WRITE,
         "offers": WRITE,
+        "policies": WRITE,  # the policy editor publishes versions (functions/domain/policy_editor.py)
     },
     # API: approval pages and decisions; a waitlist offer's claim page.
     "approve": {
@@ -62,6 +63,7 @@ TABLE_ACCESS: dict[str, dict[str, str]] = {
         "analytics": WRITE,  # satisfaction ratings (functions/approve/ratings.py)
         "waitlist": WRITE,  # the winner of a claim leaves the waitlist
         "offers": WRITE,
+        "policies": READ,  # the published policy (rebooking after a cancellation)
     },
     # Events: notifications (mail, SMS, calendar), opening approvals, slot backfill, reminders, mail feedback, and
     # the nightly retention run (the same erasure as the cancel function's data-rights route).
@@ -79,6 +81,7 @@ TABLE_ACCESS: dict[str, dict[str, str]] = {
         "offers": WRITE,
         "calendars": WRITE,  # sync tokens and what we wrote in interviewers' calendars
         "analytics": READ,  # the risk model's scores, for the reminders
+        "policies": READ,  # the published policy (company requests, rebooking offers)
     },
     # Per-day counters from the bus's events; the nightly report (mailed to HR) and the risk model.
     "analytics": {

@@ -155,11 +155,26 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("POST", "/api/staff/candidates/{candidate_id}/erasure"): _row(
         401, "HR admins only erase a candidate's personal data (each cell its own candidate); every other staff "
              "role gets 403 and the candidate's data stays.", **_ADMIN_ONLY),
+    ("GET", "/api/staff/policy"): _row(
+        401, "HR admins only read the published routing policy and its versions; every other staff role is refused "
+             "for its role (403).", **_ADMIN_ONLY),
+    ("POST", "/api/staff/policy/validate"): _row(
+        401, "HR admins only check a draft policy; it changes nothing.", **_ADMIN_ONLY),
+    ("POST", "/api/staff/policy/simulate"): _row(
+        401, "HR admins only run a draft over the last days' requests; it changes nothing.", **_ADMIN_ONLY),
+    ("POST", "/api/staff/policy/versions"): _row(
+        401, "HR admins only publish a draft as the next version; any other caller publishes nothing.",
+        **dict(_ADMIN_ONLY, admin=201)),
+    ("POST", "/api/staff/policy/versions/{version}/rollback"): _row(
+        401, "HR admins only publish an earlier version again; any other caller publishes nothing.",
+        **dict(_ADMIN_ONLY, admin=201)),
     ("POST", "/api/candidate/sms-consent/withdrawal"): _row(
         403, "Each candidate stops texts to themselves only (the token names whom); a token that is not a "
              "candidate token is 403.",
         none=401, candidate_a=200, candidate_b=200, expired=410),
     ("GET", "/staff"): _row(200, "Public page; all it shows comes from the staff API with the user's token."),
+    ("GET", "/staff/policy"): _row(200, "Public page (the policy editor); all it shows comes from the staff API with "
+                                        "the user's token."),
     ("GET", "/openapi.json"): _row(200, "Public."),
     ("GET", "/docs"): _row(200, "Public."),
     ("GET", "/approvals/{token}"): _row(
@@ -599,7 +614,10 @@ def _build(world: World, route: topology.Route, caller: str) -> Call:
         call.after.append(lambda r: r.status_code != 200 or r.json()["candidate_id"] == own)
         return call
 
-    if path in ("/openapi.json", "/docs", "/staff"):
+    if path.startswith("/api/staff/policy"):
+        return _policy_call(world, method, path, caller, bearer)
+
+    if path in ("/openapi.json", "/docs", "/staff", "/staff/policy"):
         return Call(method, path, headers=bearer)
 
     if path == "/api/staff/requests":
@@ -741,6 +759,38 @@ def _build(world: World, route: topology.Route, caller: str) -> Call:
         call.after.append(lambda r: world.decisions(world.request_used) == ["decision_rejected"])
     if method == "POST" and caller not in ("approver", "other_approver", "approver_used"):
         call.after.append(lambda r: not world.decisions(world.request_r))
+    return call
+
+
+def _published(world: World) -> dict:
+    """The routing policy as published now (read as an admin)."""
+    response = requests.get(f"{world.local.base}/api/staff/policy", headers=world.local.staff("admin"), timeout=30)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def _policy_call(world: World, method: str, path: str, caller: str, bearer: dict) -> Call:
+    """The policy editor's routes. A publication republishes the policy in force unchanged (a rollback: version 1,
+    the matrix's policy file), so that the routing of the other cells stays the same."""
+    if path == "/api/staff/policy":
+        call = Call(method, path, headers=bearer)
+        call.after.append(lambda r: r.status_code != 200 or r.json()["policy"] == matrix_policy())
+        return call
+    if path == "/api/staff/policy/validate":
+        call = Call(method, path, headers=bearer, json={"policy": matrix_policy()})
+        call.after.append(lambda r: r.status_code != 200 or r.json()["valid"] is True)
+        return call
+    if path == "/api/staff/policy/simulate":
+        call = Call(method, path, headers=bearer, json={"policy": matrix_policy(), "days": 1})
+        call.after.append(lambda r: r.status_code != 200 or r.json()["changed_count"] == 0)
+        return call
+    before = _published(world)["version"]
+    if path == "/api/staff/policy/versions":
+        call = Call(method, path, headers=bearer, json={"policy": matrix_policy(), "base_version": before})
+    else:
+        call = Call(method, "/api/staff/policy/versions/1/rollback", headers=bearer, json={"base_version": before})
+    published = caller == "admin"
+    call.after.append(lambda r: (_published(world)["version"] == before + 1) == published)
     return call
 
 
