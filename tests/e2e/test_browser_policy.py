@@ -18,7 +18,7 @@ from playwright.sync_api import Page, expect
 from local_runtime import launch
 from tests.e2e.conftest import LONG_SLA_SECONDS, Local, cancel
 from tests.e2e import test_browser
-from tests.e2e.test_browser import _translated, shot
+from tests.e2e.test_browser import _translated, shot, sign_in
 
 # The people's pages' chromium and its phone and desk pages (fixtures of test_browser.py).
 browser = test_browser.browser
@@ -67,7 +67,8 @@ def test_an_hr_admin_reorders_edits_simulates_publishes_and_rolls_back_the_polic
     token = local.register(f"pe-ill-{suffix}", f"c-pe-{suffix}", timedelta(days=3))
     assert cancel(local, token, f"pe-ill-{suffix}", reason="illness").status_code == 202
     # WHEN an HR admin opens the editor
-    page.goto(f"{local.base}/staff/policy#id_token={local.info['staff_tokens']['admin']}")
+    sign_in(page, local, "admin-1@example.com")
+    page.goto(f"{local.base}/staff/policy")
     expect(page.locator("#rules > li")).to_have_count(4)
     assert _order(page) == SHIPPED_ORDER
     # THEN every control fits the screen (no sideways scrolling on a phone)
@@ -134,7 +135,8 @@ def test_an_hr_admin_reorders_edits_simulates_publishes_and_rolls_back_the_polic
 def test_only_hr_admins_get_the_editor(local_for_editor, page):
     # GIVEN a recruiter's token WHEN they open the editor THEN they are told it is for HR admins, and see no rules
     local = local_for_editor
-    page.goto(f"{local.base}/staff/policy#id_token={local.info['staff_tokens']['recruiter']}")
+    sign_in(page, local, "recruiter-1@example.com")
+    page.goto(f"{local.base}/staff/policy")
     expect(page.locator("#forbidden")).to_have_text("Only HR admins edit the routing policy.")
     expect(page.locator("#editor")).to_be_hidden()
 
@@ -142,7 +144,8 @@ def test_only_hr_admins_get_the_editor(local_for_editor, page):
 def test_the_editor_speaks_chinese(local_for_editor, page):
     # GIVEN an HR admin whose browser asks for Chinese WHEN they open the editor THEN it is in Chinese
     local = local_for_editor
-    page.goto(f"{local.base}/staff/policy?lang=zh-CN#id_token={local.info['staff_tokens']['admin']}")
+    sign_in(page, local, "admin-1@example.com")
+    page.goto(f"{local.base}/staff/policy?lang=zh-CN")
     expect(page.locator("h1")).to_have_text("审批路由策略")
     expect(page.locator("#rules > li").first.get_by_role("button", name="下移")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
