@@ -75,7 +75,8 @@ def retrain(today: date, save_file) -> dict:
 
 
 def score_upcoming(model, now: datetime) -> int:
-    """Score the scheduled interviews the reminders will reach before the next nightly run; store each score."""
+    """Score the scheduled interviews the reminders will reach before the next nightly run; store each score
+with the factors that raised it most."""
     from functions.analytics import risk_model
 
     hour = now.astimezone(timezone.utc).replace(minute=0, second=0, microsecond=0)
@@ -89,6 +90,8 @@ def score_upcoming(model, now: datetime) -> int:
         return 0
     expires = int(time.time()) + 3 * 24 * 3600
     risk_score_store.put_nudge_threshold((getattr(model, "nudge_threshold", None) or {}).get("threshold"), expires)
-    for row_id, probability in risk_model.score(model, rows):
-        risk_score_store.put_risk_score(row_id.rpartition("@")[0], probability, expires)
+    # With each score its top contributing factors, which the staff console's risk view puts in words.
+    factors = risk_model.contributions(model, rows)
+    for (row_id, probability), top in zip(risk_model.score(model, rows), factors):
+        risk_score_store.put_risk_score(row_id.rpartition("@")[0], probability, expires, top)
     return len(rows)
