@@ -1,12 +1,12 @@
 """The cancellation-risk model in production: its history kept from the bus's events, retrained nightly on
 it (metrics stored beside the model), and its scores of the coming interviews stored for the reminders.
 
-History: a candidate-initiated cancellation that was approved ("cancelled") and an InterviewAttended
-("attended") each store the interview's point-in-time snapshots (risk_snapshots.py: what was known 48 h and
-24 h before the start) in the import format of functions/analytics/risk_model.py, labelled with the outcome.
-No-shows are not recorded yet (nothing reports them). Rows imported from earlier systems (`interviews history
-import`, functions/analytics/history_import/) count in every retrain beside the live months, so the first model
-need not wait for live outcomes.
+History: a candidate-initiated cancellation that was approved ("cancelled"), an InterviewAttended ("attended")
+and an InterviewMissed ("no_show"; the AI-interview platform's or staff's, functions/domain/risk_watch.py) each
+store the interview's point-in-time snapshots (risk_snapshots.py: what was known 48 h and 24 h before the start) in
+the import format of functions/analytics/risk_model.py, labelled with the outcome. Rows imported from earlier
+systems (`interviews history import`, functions/analytics/history_import/) count in every retrain beside the live
+months, so the first model need not wait for live outcomes.
 """
 
 from __future__ import annotations

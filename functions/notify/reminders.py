@@ -23,7 +23,7 @@ from functions.integration.data import (
     risk_score_store,
 )
 from functions.notify.events import send_offer
-from functions.notify.readers import candidate_locale, common_values, staff_locale
+from functions.notify.readers import candidate_locale, reminder_values, staff_locale
 from functions.web import emails
 
 REMINDER_LEAD = timedelta(hours=24)
@@ -34,7 +34,7 @@ if TYPE_CHECKING:  # stored items are read here, never built
 
 # The model's probability of not attending from which a candidate is nudged, when the nightly model reached no
 # precision target (otherwise its own threshold, chosen on the latest held-out history: risk_threshold.py).
-DEFAULT_RISK_THRESHOLD = 0.5
+DEFAULT_RISK_THRESHOLD = risk_score_store.DEFAULT_NUDGE_THRESHOLD
 
 
 def high_risk(interview: InterviewItem, candidate: CandidateItem) -> bool:
@@ -64,12 +64,7 @@ def send_reminders(now: datetime) -> dict:
         if candidate is None or candidate.erased_at:  # an erased candidate is sent nothing
             continue
         locale = candidate_locale(candidate)
-        # The AI-interview link goes through the portal's tracked redirect, so that a click in the mail counts.
-        values = {**common_values(interview, candidate),
-                  "ai_interview_url": links.tracked_url(candidate.candidate_id, interview.interview_id,
-                                                        "ai-interview"),
-                  "duration_minutes": int(interview.duration_minutes),
-                  "count": int(interview.duration_minutes)}  # picks the plural form of "minutes"
+        values = reminder_values(interview, candidate)
         try:
             reminded += emails.send(emails.Message(
                 key=f"{interview.interview_id}:reminder:{interview.starts_at}", to=candidate.email, locale=locale,
