@@ -10,7 +10,7 @@ from __future__ import annotations
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from functions.core.i18n import catalog, locale_of, translator
-from functions.core.models import REPORT_READERS
+from functions.core.workplace_models import REPORT_READERS
 from functions.core.settings import get_settings
 from functions.web.responses import page
 

@@ -385,69 +385,10 @@ class CandidateWaitlisted(_Model):
     candidate: WaitlistCandidate
 
 
-# ---- the staff console's risk view, attendance and reports (issue #15) ---------------------------------------
-
-# The nightly report is company-wide (every job and department): HR admins read it.
-REPORT_READERS = frozenset({StaffRole.ADMIN})
-
-
-class AttendanceOutcome(StrEnum):
-    ATTENDED = "attended"
-    NO_SHOW = "no_show"
-
-
-class AttendanceBody(_Model):
-    """Staff mark a finished interview attended or missed (as the AI-interview platform reports them)."""
-
-    model_config = ConfigDict(extra="forbid")
-    outcome: AttendanceOutcome
-
-
-class AttendanceReceipt(_Model):
-    interview_id: str
-    outcome: AttendanceOutcome
-    recorded_at: str
-    recorded_by: str = Field(description="staff:<subject> or platform")
-
-
-class RiskFactor(_Model):
-    """One input that raised the interview's risk most (the model's column, the interview's value, its weight in
-    log-odds); the console puts it in words."""
-
-    factor: str
-    value: str
-    weight: float
-
-
-class AtRiskInterview(_Model):
-    interview_id: str
-    job_title: str
-    department: str
-    candidate_name: str
-    starts_at: str
-    score: float
-    threshold: float
-    factors: list[RiskFactor]
-    reminded_today: bool
-    attendance: AttendanceOutcome | None = None
-
-
-class ReminderReceipt(_Model):
-    interview_id: str
-    day: str = Field(description="The UTC day this reminder counts for: one per interview and day")
-
-
-class ReportPeriod(_Model):
-    period: str = Field(description="YYYY-MM-DD, or YYYY-MM-DD_YYYY-MM-DD for several days")
-
-
-class ReportView(_Model):
-    period: str
-    html: str = Field(description="The report as the nightly run stored it: a complete HTML document, no script")
-
-
 def build_all() -> None:
     """Build every model's validator now (before a SnapStart snapshot: no request then builds one)."""
-    for value in list(globals().values()):
+    from functions.core import workplace_models  # its models import this module's base
+
+    for value in [*globals().values(), *vars(workplace_models).values()]:
         if isinstance(value, type) and issubclass(value, _Model) and value is not _Model:
             value.model_rebuild()

@@ -18,8 +18,9 @@ from datetime import datetime, timedelta, timezone
 
 from functions.core.clock import from_iso, to_iso, utc_now
 from functions.core.errors import ConflictError, NotFoundError
-from functions.core.models import (AtRiskInterview, AttendanceOutcome, AttendanceReceipt, InterviewStatus,
-                                   ReminderReceipt, RiskFactor)
+from functions.core.models import InterviewStatus
+from functions.core.workplace_models import (AtRiskInterview, AttendanceOutcome, AttendanceReceipt, ReminderReceipt,
+                                             RiskFactor)
 from functions.domain.scopes import StaffScope
 from functions.integration import events
 from functions.integration.data import candidate_store, interview_store, risk_score_store

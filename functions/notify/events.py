@@ -15,10 +15,11 @@ from functions.domain.calendar import invitations
 from functions.domain.calendar import interviewer_calendars
 from functions.integration import event_trust as trust
 from functions.integration import links, sms
-from functions.notify.readers import candidate_locale, common_values, reminder_values, staff_locale
+from functions.notify.readers import candidate_locale, common_values, staff_locale
+from functions.notify.workplace import on_attendance, on_reminder_requested
 from functions.web import emails
 from functions.integration.data import approval_store, candidate_store, interview_store, request_store, slot_store, suppression_store
-from functions.core.clock import from_iso, local_text, to_iso, utc_now
+from functions.core.clock import local_text, to_iso, utc_now
 from functions.core.models import CompanyReason, InterviewScheduled, RequestStatus
 from functions.core.i18n import locale_of, translator
 from functions.core.observability import logger
@@ -331,28 +332,6 @@ def on_mail_feedback(detail_type: str, detail: dict, source: str | None) -> None
     # Counts only: the addresses are personal data.
     logger.info("addresses suppressed", extra={"reason": reason, "recipients": len(addresses), "new": added,
                                                 "ses_message_id": (detail.get("mail") or {}).get("messageId")})
-
-
-def on_reminder_requested(detail: dict) -> None:
-    """Staff's "remind now": the reminder mail, once per interview and day (functions/domain/risk_watch.py)."""
-    interview = trust.reminder_requested(detail)
-    candidate = candidate_store.get_candidate(interview.candidate_id)
-    if candidate is None:
-        return
-    emails.send(emails.Message(
-        key=f"{interview.interview_id}:reminder-now:{detail['day']}", to=candidate.email,
-        locale=candidate_locale(candidate), subject_key="mail.reminder.subject", body_key="mail.reminder.body",
-        values=reminder_values(interview, candidate), link=links.portal_url(candidate.candidate_id)))
-
-
-def on_attendance(detail_type: str, detail: dict, source: str | None) -> None:
-    """The AI-interview platform's attendance onto the interview (the first recorded stays). Staff's own
-    announcement finds it recorded already (the check makes sure) and changes nothing."""
-    if trust.attendance(detail_type, detail, source) is None or source == trust.OWN_SOURCE:
-        return
-    outcome = trust.ATTENDANCE_OUTCOMES[detail_type]
-    at = to_iso(from_iso(detail.get("attended_at") or detail["missed_at"]))  # not a time: fails, to the DLQ
-    interview_store.record_attendance(detail["interview_id"], outcome, at, "platform")
 
 
 HANDLERS: dict[str, Callable[[dict], None]] = {

@@ -49,6 +49,8 @@ TABLE_ACCESS: dict[str, dict[str, str]] = {
         "suppressions": WRITE,
         "waitlist": WRITE,
         "offers": WRITE,
+        # The staff console's risk view reads the nightly scores; "remind now" writes its mark, once a day.
+        "analytics": WRITE,
     },
     # API: approval pages and decisions; a waitlist offer's claim page.
     "approve": {
@@ -108,6 +110,7 @@ LINK_KEY = "link-key"  # read the link-signing secret (functions.integration.lin
 SEND_MAIL = "send-mail"  # ses:SendEmail/SendRawEmail from our identity (functions.integration.mail)
 SEND_SMS = "send-sms"  # sns:Publish to phone numbers, never to a topic (functions.integration.sms)
 WRITE_REPORTS = "write-reports"  # put the nightly report in the report bucket (functions.analytics)
+READ_REPORTS = "read-reports"  # read the stored reports for the staff console (functions.integration.report_files)
 # Interviewers' calendars: CALENDAR_CONNECTIONS and read access to exactly the secrets it names
 # (functions.domain.calendar.interviewer_calendars); nothing when no calendar is connected.
 CALENDARS = "calendars"
@@ -123,13 +126,15 @@ CAPABILITY_MODULES = {
     SEND_MAIL: "functions.integration.mail",
     SEND_SMS: "functions.integration.sms",
     WRITE_REPORTS: "functions.analytics.handler",
+    READ_REPORTS: "functions.integration.report_files",
     CALENDARS: "functions.domain.calendar.interviewer_calendars",
 }
 
 CAPABILITIES: dict[str, frozenset[str]] = {
     # cancel publishes InterviewMoved, InterviewScheduled and InterviewRebooked (rebooking) and CandidateActed;
     # approve RetentionMessageSent and SlotClaimed (a waitlist claim).
-    "cancel": frozenset({START_WORKFLOW, LINK_KEY, PUBLISH, STOP_WORKFLOW}),
+    # cancel also reads the stored nightly reports (the staff console's reports page).
+    "cancel": frozenset({START_WORKFLOW, LINK_KEY, PUBLISH, STOP_WORKFLOW, READ_REPORTS}),
     "approve": frozenset({DECIDE, LINK_KEY, PUBLISH}),
     # notify also opens company requests (interviewer_unavailable, from the calendar sync): it starts their workflow.
     "notify": frozenset({PUBLISH, LINK_KEY, SEND_MAIL, SEND_SMS, CALENDARS, START_WORKFLOW}),
@@ -332,6 +337,8 @@ class Functions(Construct):
                 )
             if WRITE_REPORTS in capabilities:
                 report_bucket.grant_put(role)
+            if READ_REPORTS in capabilities:
+                report_bucket.grant_read(role)
             if CALENDARS in capabilities and calendar_connections:
                 self._connect_calendars(name, function, role, calendar_connections)
 

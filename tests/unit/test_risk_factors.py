@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from functions.analytics import risk_model
+from functions.analytics import risk, risk_model
 from tests.unit.test_risk_model import synthetic_history, without
 
 
@@ -18,7 +18,7 @@ def test_the_factors_of_a_risky_row_name_what_raises_its_risk_with_the_rows_own_
                 source="referral")
 
     # WHEN the factors of both rows are asked for
-    [risky_factors, safe_factors] = risk_model.contributions(model, [risky, safe], top=3)
+    [risky_factors, safe_factors] = risk.contributions(model, [risky, safe], top=3)
 
     # THEN the risky row's factors are among the known causes, largest first, each with the row's own value
     names = [f["factor"] for f in risky_factors]
@@ -38,7 +38,7 @@ def test_the_factors_add_up_to_the_linear_models_log_odds_above_its_intercept():
     row = without(synthetic_history(1, seed=14)[0], "outcome")
 
     # WHEN every factor is asked for (positive ones only are named, so compare with the positive terms)
-    [factors] = risk_model.contributions(model, [row], top=100)
+    [factors] = risk.contributions(model, [row], top=100)
 
     # THEN their weights are the positive part of the logistic regression's decision function, split by column
     interviews = risk_model.parse_rows([row], require_outcome=False)
