@@ -23,7 +23,7 @@ def on_reminder_requested(detail: dict) -> None:
         return
     emails.send(emails.Message(
         key=f"{interview.interview_id}:reminder-now:{detail['day']}", to=candidate.email,
-        locale=candidate_locale(candidate), subject_key="mail.reminder.subject", body_key="mail.reminder.body",
+        locale=candidate_locale(candidate), subject_key="mail.reminder_now.subject", body_key="mail.reminder.body",
         values=reminder_values(interview, candidate), link=links.portal_url(candidate.candidate_id)))
 
 

@@ -338,7 +338,13 @@ class Functions(Construct):
             if WRITE_REPORTS in capabilities:
                 report_bucket.grant_put(role)
             if READ_REPORTS in capabilities:
-                report_bucket.grant_read(role)
+                # Only the reports (report-<period>.*), not the models stored beside them; no wildcard actions.
+                role.add_to_principal_policy(iam.PolicyStatement(
+                    sid="ReadTheStoredReports", actions=["s3:GetObject"],
+                    resources=[report_bucket.arn_for_objects("report-*")]))
+                role.add_to_principal_policy(iam.PolicyStatement(
+                    sid="ListTheStoredReports", actions=["s3:ListBucket"], resources=[report_bucket.bucket_arn],
+                    conditions={"StringLike": {"s3:prefix": ["report-*"]}}))
             if CALENDARS in capabilities and calendar_connections:
                 self._connect_calendars(name, function, role, calendar_connections)
 
@@ -352,7 +358,8 @@ class Functions(Construct):
                             "PutTelemetryRecords and sns:Publish to a phone number (texts; publishing to any "
                             "topic is denied) accept only '*'; '<table>/index/*' is the table's own indexes "
                             "(Query on a GSI); kms:GenerateDataKey*/kms:ReEncrypt* are on our own keys only; "
-                            "the report bucket's '/*' and s3:Abort* are objects of that one bucket; "
+                            "the report bucket's '/*' and s3:Abort* are objects of that one bucket, its "
+                            "'/report-*' the stored reports the staff console reads; "
                             "'execution:<our state machine>:*' is StopExecution on our own workflow's executions "
                             "(named after requests, unknown at deploy time)."
                         ),
@@ -363,6 +370,7 @@ class Functions(Construct):
                             "Action::s3:Abort*",
                             RegexAppliesTo(regex=r"/^Resource::<.+Table[0-9A-F]+\.Arn>\/index\/\*$/g"),
                             RegexAppliesTo(regex=r"/^Resource::<.+Reports[0-9A-F]+\.Arn>\/\*$/g"),
+                            RegexAppliesTo(regex=r"/^Resource::<.+Reports[0-9A-F]+\.Arn>\/report-\*$/g"),
                             RegexAppliesTo(regex=r"/^Resource::arn:aws:states:.+:execution:.+:\*$/g"),
                         ],
                     )
