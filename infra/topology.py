@@ -144,6 +144,12 @@ ROUTES: tuple[Route, ...] = (
     # Data rights (HR admins): everything about a candidate as JSON; their personal data erased everywhere.
     Route("GET", "/api/staff/candidates/{candidate_id}/export", "cancel", "staff"),
     Route("POST", "/api/staff/candidates/{candidate_id}/erasure", "cancel", "staff"),
+    # The staff workplace (issue #15): interviews at risk with why, "remind now" (once a day), attendance, reports.
+    Route("GET", "/api/staff/risk", "cancel", "staff"),
+    Route("POST", "/api/staff/interviews/{interview_id}/reminders", "cancel", "staff"),
+    Route("PUT", "/api/staff/interviews/{interview_id}/attendance", "cancel", "staff"),
+    Route("GET", "/api/staff/reports", "cancel", "staff"),
+    Route("GET", "/api/staff/reports/{period}", "cancel", "staff"),
     Route("POST", "/api/candidate/sms-consent/withdrawal", "cancel", "link"),
     # The routing policy editor (HR admins): the published policy and its versions, check and simulate a draft,
     # publish it as a new version, roll back to an earlier one (functions/cancel/policy_routes.py).
@@ -155,6 +161,8 @@ ROUTES: tuple[Route, ...] = (
     # The staff console's page is public; everything it shows comes from the staff API with the user's token.
     Route("GET", "/staff", "cancel", "public"),
     Route("GET", "/staff/policy", "cancel", "public"),
+    Route("GET", "/staff/risk", "cancel", "public"),
+    Route("GET", "/staff/reports", "cancel", "public"),
     Route("GET", "/openapi.json", "cancel", "public"),
     Route("GET", "/docs", "cancel", "public"),
     Route("GET", "/approvals/{token}", "approve", "link"),
@@ -179,7 +187,10 @@ OWN, ATS, SES = "own", "ats", "ses"
 # stored, so that the bus path sends the invitation and counts it, as for the ATS's own events.
 ATS_OR_OWN = "ats-or-own"
 EVENT_ORIGINS: dict[str, str] = {
-    "InterviewScheduled": ATS_OR_OWN, "CandidateWaitlisted": ATS, "InterviewAttended": ATS,
+    "InterviewScheduled": ATS_OR_OWN, "CandidateWaitlisted": ATS,
+    # Attendance: the AI-interview platform reports it (a source of the deployment's `atsSources`), and staff record
+    # it in the console, which announces it as ours.
+    "InterviewAttended": ATS_OR_OWN, "InterviewMissed": ATS_OR_OWN, "ReminderRequested": OWN,
     "CancellationRequested": OWN, "ApprovalRequested": OWN, "CancellationApproved": OWN,
     "CancellationRejected": OWN, "CancellationNeedsAttention": OWN, "InterviewMoved": OWN,
     "RetentionMessageSent": OWN, "SlotClaimed": OWN, "CandidateActed": OWN, "InterviewRebooked": OWN,
@@ -195,14 +206,18 @@ RULES: tuple[EventRule, ...] = (
         "CancellationNeedsAttention",
         "InterviewMoved",
         "RetentionMessageSent",
+        "ReminderRequested",  # staff's "remind now" (functions/domain/risk_watch.py)
+        # Attendance onto the interview, when the AI-interview platform reports it (staff's is recorded already).
+        "InterviewAttended",
+        "InterviewMissed",
     ), "notify"),
     # SES's bounce and complaint notifications (source aws.ses), forwarded to our bus: suppress the address.
     EventRule("mail-feedback", ("Email Bounced", "Email Complaint Received"), "notify"),
     # Slot backfill: candidates joining a job's waitlist (ATS or staff), and claims of released slots.
     EventRule("waitlist", ("CandidateWaitlisted", "SlotClaimed"), "notify"),
-    # Analytics: the lifecycle (and the AI-interview platform's InterviewAttended) into per-day aggregates.
+    # Analytics: the lifecycle (and attendance, the AI-interview platform's or staff's) into per-day aggregates.
     EventRule("analytics", ("InterviewScheduled", "CancellationRequested", "CancellationApproved",
-                            "CancellationRejected", "CancellationNeedsAttention", "InterviewAttended",
+                            "CancellationRejected", "CancellationNeedsAttention", "InterviewAttended", "InterviewMissed",
                             "InterviewMoved", "RetentionMessageSent", "CandidateActed"), "analytics"),
 )
 

@@ -56,6 +56,8 @@ def increments_of(detail_type: str, detail: dict, at: str) -> list:
         return aggregates.needs_attention()
     if detail_type == "InterviewAttended":
         return aggregates.attended(_after_rejection(detail["interview_id"], detail["candidate_id"]))
+    if detail_type == "InterviewMissed":
+        return aggregates.no_show()
     if detail_type == "InterviewMoved":
         return aggregates.moved()
     if detail_type == "RetentionMessageSent":
@@ -78,20 +80,22 @@ def _nudge_outcome(detail_type: str, detail: dict) -> list:
 
 
 def _history(detail_type: str, detail: dict, at: str) -> None:
-    """The risk model's history: a candidate's approved cancellation, or their attendance."""
+    """The risk model's history: a candidate's approved cancellation, their attendance or their no-show."""
     if detail_type == "CancellationApproved" and detail["initiator"] == "candidate":
         # The candidate cancelled when they asked: from then on the interview was no longer plainly scheduled.
         asked_at = _request_created_at(detail["request_id"]) or at
         risk.record_outcome(detail["interview_id"], detail["candidate_id"], "cancelled", asked_at)
     if detail_type == "InterviewAttended":
         risk.record_outcome(detail["interview_id"], detail["candidate_id"], "attended", at)
+    if detail_type == "InterviewMissed":
+        risk.record_outcome(detail["interview_id"], detail["candidate_id"], "no_show", at)
 
 
 def marker_of(detail_type: str, detail: dict) -> str:
     """What makes two events "the same" (docs/events.md): the interview for bookings and attendance, the request
     for the rest. A redelivery, an ATS resending a booking or a replay from the archive counts once."""
     key = detail.get("request_id") or detail.get("interview_id")
-    if detail_type in ("InterviewScheduled", "InterviewAttended") or not key:
+    if detail_type in ("InterviewScheduled", "InterviewAttended", "InterviewMissed") or not key:
         key = detail.get("interview_id")
     if detail_type in SECOND_KEY and key:  # an interview is moved more than once, and acted on in several ways
         key = f"{key}:{detail.get(SECOND_KEY[detail_type])}"

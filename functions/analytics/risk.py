@@ -1,17 +1,18 @@
 """The cancellation-risk model in production: its history kept from the bus's events, retrained nightly on
 it (metrics stored beside the model), and its scores of the coming interviews stored for the reminders.
 
-History: a candidate-initiated cancellation that was approved ("cancelled") and an InterviewAttended
-("attended") each store the interview's point-in-time snapshots (risk_snapshots.py: what was known 48 h and
-24 h before the start) in the import format of functions/analytics/risk_model.py, labelled with the outcome.
-No-shows are not recorded yet (nothing reports them). Rows imported from earlier systems (`interviews history
-import`, functions/analytics/history_import/) count in every retrain beside the live months, so the first model
-need not wait for live outcomes.
+History: a candidate-initiated cancellation that was approved ("cancelled"), an InterviewAttended ("attended")
+and an InterviewMissed ("no_show"; the AI-interview platform's or staff's, functions/domain/risk_watch.py) each
+store the interview's point-in-time snapshots (risk_snapshots.py: what was known 48 h and 24 h before the start) in
+the import format of functions/analytics/risk_model.py, labelled with the outcome. Rows imported from earlier
+systems (`interviews history import`, functions/analytics/history_import/) count in every retrain beside the live
+months, so the first model need not wait for live outcomes.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import tempfile
 import time
 from datetime import date, datetime, timedelta, timezone
@@ -75,7 +76,8 @@ def retrain(today: date, save_file) -> dict:
 
 
 def score_upcoming(model, now: datetime) -> int:
-    """Score the scheduled interviews the reminders will reach before the next nightly run; store each score."""
+    """Score the scheduled interviews the reminders will reach before the next nightly run; store each score
+with the factors that raised it most."""
     from functions.analytics import risk_model
 
     hour = now.astimezone(timezone.utc).replace(minute=0, second=0, microsecond=0)
@@ -89,6 +91,58 @@ def score_upcoming(model, now: datetime) -> int:
         return 0
     expires = int(time.time()) + 3 * 24 * 3600
     risk_score_store.put_nudge_threshold((getattr(model, "nudge_threshold", None) or {}).get("threshold"), expires)
-    for row_id, probability in risk_model.score(model, rows):
-        risk_score_store.put_risk_score(row_id.rpartition("@")[0], probability, expires)
+    # With each score its top contributing factors, which the staff console's risk view puts in words.
+    factors = contributions(model, rows)
+    for (row_id, probability), top in zip(risk_model.score(model, rows), factors):
+        risk_score_store.put_risk_score(row_id.rpartition("@")[0], probability, expires, top)
     return len(rows)
+
+
+def _source_columns(model) -> list[int]:
+    """For each column the features step puts out, the index of the schema column it comes from: the scaled
+    numbers, their missing-value indicators, then every text column's one-hot columns."""
+    columns = model.pipeline.named_steps["features"]
+    numeric = columns.named_transformers_["numeric"]
+    n_numeric = len(model.schema.numeric)
+    sources = list(range(n_numeric))
+    indicator = numeric.named_steps["impute"].indicator_
+    if indicator is not None:
+        sources += [int(feature) for feature in indicator.features_]
+    if model.schema.categorical:
+        one_hot = columns.named_transformers_["categorical"].named_steps["one_hot"]
+        tokens = [f"c{i}" for i in range(len(model.schema.categorical))]
+        sources += [n_numeric + int(name.split("_", 1)[0][1:]) for name in one_hot.get_feature_names_out(tokens)]
+    return sources
+
+
+def contributions(model, rows: list[dict], top: int = 3) -> list[list[dict]]:
+    """Per row, the schema columns that raise its risk most, largest first: [{"factor", "value", "weight"}].
+
+    Why the logistic regression's terms: it is the additive half of the blend, so each column's share of its log-odds
+    (coefficient x the column's standardized or one-hot value, summed over the columns a schema column becomes) is
+    an exact, readable decomposition; the forest's interactions have none. Only positive weights are named (what
+    makes this candidate likelier not to come); "value" is the row's own cell (lead time in hours)."""
+    import numpy as np
+
+    from functions.analytics import risk_model
+
+    interviews = risk_model.parse_rows(rows, require_outcome=False)
+    transformed = model.pipeline.named_steps["features"].transform(risk_model.feature_matrix(interviews, model.schema))
+    linear = model.pipeline.named_steps["classifier"].named_estimators_["linear"]
+    terms = np.asarray(transformed, dtype=float) * np.asarray(linear.coef_, dtype=float)[0]
+    sources = np.array(_source_columns(model))
+    found = []
+    for interview, row_terms in zip(interviews, terms):
+        weights = np.bincount(sources, weights=row_terms, minlength=len(model.schema.columns))
+        order = [int(i) for i in np.argsort(-weights) if weights[i] > 0][:top]
+        derived = risk_model._derived(interview)  # noqa: SLF001 - the model's own derived columns
+        named = []
+        for index in order:
+            column = model.schema.columns[index]
+            if column == "lead_time_log_hours":
+                value = str(round(math.expm1(derived[column])))
+            else:
+                value = str(derived.get(column, interview.cells.get(column, "")))
+            named.append({"factor": column, "value": value, "weight": round(float(weights[index]), 4)})
+        found.append(named)
+    return found

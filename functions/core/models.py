@@ -387,6 +387,8 @@ class CandidateWaitlisted(_Model):
 
 def build_all() -> None:
     """Build every model's validator now (before a SnapStart snapshot: no request then builds one)."""
-    for value in list(globals().values()):
+    from functions.core import workplace_models  # its models import this module's base
+
+    for value in [*globals().values(), *vars(workplace_models).values()]:
         if isinstance(value, type) and issubclass(value, _Model) and value is not _Model:
             value.model_rebuild()

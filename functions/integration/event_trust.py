@@ -17,7 +17,7 @@ from datetime import timedelta
 
 from functions.core.clock import from_iso, utc_now
 from functions.core.models import Approver, InterviewStatus, RequestStatus
-from functions.integration.data import approval_store, interview_store, request_store, slot_store
+from functions.integration.data import approval_store, interview_store, request_store, risk_score_store, slot_store
 
 if TYPE_CHECKING:  # stored items are read here, never built
     from functions.integration.tables import InterviewItem, RequestItem
@@ -172,6 +172,8 @@ def counted(detail_type: str, detail: dict, source: str | None = None) -> None:
         moved_at_least(detail)
     elif detail_type == "RetentionMessageSent":
         retention_sent(detail)
+    elif detail_type in ATTENDANCE_OUTCOMES:
+        attendance(detail_type, detail, source)
 
 
 def retention_sent(detail: dict) -> RequestItem:
@@ -179,3 +181,37 @@ def retention_sent(detail: dict) -> RequestItem:
     if not request.retention_sent_at:
         raise Mismatch("no retention message was sent for this request")
     return request
+
+
+ATTENDANCE_OUTCOMES = {"InterviewAttended": "attended", "InterviewMissed": "no_show"}
+
+
+def attendance(detail_type: str, detail: dict, source: str | None) -> InterviewItem | None:
+    """Attendance is acted on only for the interview's own candidate and never against the attendance stored:
+    staff's (this service's source) only as stored; the platform's only if none or the same is stored. An
+    interview this service does not hold passes for the platform (its attendance was counted before we kept any)."""
+    outcome = ATTENDANCE_OUTCOMES[detail_type]
+    interview = interview_store.get_interview(str(detail.get("interview_id")))
+    if interview is None:
+        if source == OWN_SOURCE:
+            raise Mismatch("no such interview")
+        return None
+    if interview.candidate_id != detail.get("candidate_id"):
+        raise Mismatch("the interview is another candidate's")
+    if source == OWN_SOURCE and interview.attendance != outcome:
+        raise Mismatch("the interview's stored attendance is another")
+    if interview.attendance and interview.attendance != outcome:
+        raise Mismatch("another attendance is recorded for the interview")
+    return interview
+
+
+def reminder_requested(detail: dict) -> InterviewItem:
+    """Staff's "remind now" is sent only for a scheduled interview of that candidate whose day's mark is stored."""
+    interview = interview_store.get_interview(str(detail.get("interview_id")))
+    if interview is None or interview.candidate_id != detail.get("candidate_id"):
+        raise Mismatch("no such interview of this candidate")
+    if interview.status != InterviewStatus.SCHEDULED:
+        raise Mismatch(f"the interview is {interview.status}")
+    if not risk_score_store.reminded_now(interview.interview_id, str(detail.get("day"))):
+        raise Mismatch("no reminder was asked for on that day")
+    return interview

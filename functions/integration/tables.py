@@ -111,6 +111,10 @@ class InterviewItem(Model):
     clicked_link_at = UnicodeAttribute(null=True)
     # The nudge experiment's arm of a high-risk interview ("nudged" / "held_out"), set once by the reminders.
     nudge_arm = UnicodeAttribute(null=True)
+    # Whether the candidate came: "attended" or "no_show", recorded once by staff or the AI-interview platform.
+    attendance = UnicodeAttribute(null=True)
+    attendance_at = UnicodeAttribute(null=True)
+    attendance_by = UnicodeAttribute(null=True)  # "staff:<subject>" or "platform"
     by_candidate = InterviewsByCandidate()
     by_start_hour = InterviewsByStartHour()
     by_reapplied_day = InterviewsByReappliedDay()

@@ -16,6 +16,7 @@ from functions.domain.calendar import interviewer_calendars
 from functions.integration import event_trust as trust
 from functions.integration import links, sms
 from functions.notify.readers import candidate_locale, common_values, staff_locale
+from functions.notify.workplace import on_attendance, on_reminder_requested
 from functions.web import emails
 from functions.integration.data import approval_store, candidate_store, interview_store, request_store, slot_store, suppression_store
 from functions.core.clock import local_text, to_iso, utc_now
@@ -360,6 +361,12 @@ HANDLERS: dict[str, Callable[[dict], None]] = {
     "RetentionMessageSent": on_retention_message_sent,
     "CandidateWaitlisted": on_candidate_waitlisted,
     "SlotClaimed": on_slot_claimed,
+    "ReminderRequested": on_reminder_requested,
+}
+# Handlers that need the event's source: attendance comes from the platform or (recorded already) from staff.
+SOURCED_HANDLERS: dict[str, Callable[[str, dict, str | None], None]] = {
+    "InterviewAttended": on_attendance,
+    "InterviewMissed": on_attendance,
 }
 MAIL_FEEDBACK = frozenset({"Email Bounced", "Email Complaint Received"})
 
@@ -375,6 +382,8 @@ def handle(detail_type: str, detail: dict, source: str | None = None) -> None:
         on_mail_feedback(detail_type, detail, source)
         return
     handler = HANDLERS.get(detail_type)
+    if detail_type in SOURCED_HANDLERS:
+        handler = lambda d: SOURCED_HANDLERS[detail_type](detail_type, d, source)  # noqa: E731
     if handler is None:
         raise ValueError(f"no handler for {detail_type}")
     if privacy.is_erased(_candidate_of(detail)):

@@ -8,6 +8,8 @@ from functions.core.clock import local_text
 from functions.core.i18n import locale_of
 from functions.core.models import Locale
 from functions.core.settings import get_settings
+from functions.integration import links
+from functions.web import emails
 
 if TYPE_CHECKING:  # stored items are read here, never built
     from functions.integration.tables import CandidateItem, InterviewItem
@@ -30,3 +32,19 @@ def common_values(interview: InterviewItem, candidate: CandidateItem | None, for
         zone, locale = (candidate.timezone if candidate else None), candidate_locale(candidate)
     return {"job_title": interview.job_title, "starts_at": local_text(interview.starts_at, zone, locale),
             "name": candidate.name if candidate else "", "interview_id": interview.interview_id}
+
+
+def reminder_values(interview: InterviewItem, candidate: CandidateItem) -> dict:
+    """The reminder's values (the hourly run's and staff's "remind now"). The AI-interview link goes through the
+    portal's tracked redirect, so that a click in the mail counts."""
+    return {**common_values(interview, candidate),
+            "ai_interview_url": links.tracked_url(candidate.candidate_id, interview.interview_id, "ai-interview"),
+            "duration_minutes": int(interview.duration_minutes),
+            "count": int(interview.duration_minutes)}  # picks the plural form of "minutes"
+
+
+def reminder_buttons(values: dict, candidate: CandidateItem) -> dict:
+    """A reminder's buttons: joining the AI interview is the main one (the mail's text says "with the button
+    below", never the URL); the personal page, to cancel or move, comes second."""
+    return {"link": values["ai_interview_url"], "link_label_key": "mail.button.ai_interview",
+            "actions": [emails.Action("mail.button.portal", links.portal_url(candidate.candidate_id))]}

@@ -14,7 +14,6 @@ from functions.core.observability import logger
 from functions.core.settings import get_settings
 from functions.domain import approvals, privacy, waitlist
 from functions.domain.measures import nudge_holdout
-from functions.integration import links
 from functions.integration.data import (
     approval_store,
     candidate_store,
@@ -23,7 +22,7 @@ from functions.integration.data import (
     risk_score_store,
 )
 from functions.notify.events import send_offer
-from functions.notify.readers import candidate_locale, common_values, staff_locale
+from functions.notify.readers import candidate_locale, reminder_buttons, reminder_values, staff_locale
 from functions.web import emails
 
 REMINDER_LEAD = timedelta(hours=24)
@@ -34,7 +33,7 @@ if TYPE_CHECKING:  # stored items are read here, never built
 
 # The model's probability of not attending from which a candidate is nudged, when the nightly model reached no
 # precision target (otherwise its own threshold, chosen on the latest held-out history: risk_threshold.py).
-DEFAULT_RISK_THRESHOLD = 0.5
+DEFAULT_RISK_THRESHOLD = risk_score_store.DEFAULT_NUDGE_THRESHOLD
 
 
 def high_risk(interview: InterviewItem, candidate: CandidateItem) -> bool:
@@ -64,16 +63,8 @@ def send_reminders(now: datetime) -> dict:
         if candidate is None or candidate.erased_at:  # an erased candidate is sent nothing
             continue
         locale = candidate_locale(candidate)
-        # The AI-interview link goes through the portal's tracked redirect, so that a click in the mail counts.
-        values = {**common_values(interview, candidate),
-                  "ai_interview_url": links.tracked_url(candidate.candidate_id, interview.interview_id,
-                                                        "ai-interview"),
-                  "duration_minutes": int(interview.duration_minutes),
-                  "count": int(interview.duration_minutes)}  # picks the plural form of "minutes"
-        # Joining the AI interview is the main button (the mail's text says "with the button below", never the
-        # URL); the personal page, to cancel or move, comes second.
-        join = {"link": values["ai_interview_url"], "link_label_key": "mail.button.ai_interview",
-                "actions": [emails.Action("mail.button.portal", links.portal_url(candidate.candidate_id))]}
+        values = reminder_values(interview, candidate)
+        join = reminder_buttons(values, candidate)
         try:
             reminded += emails.send(emails.Message(
                 key=f"{interview.interview_id}:reminder:{interview.starts_at}", to=candidate.email, locale=locale,

@@ -50,6 +50,8 @@ TABLE_ACCESS: dict[str, dict[str, str]] = {
         "waitlist": WRITE,
         "offers": WRITE,
         "policies": WRITE,  # the policy editor publishes versions (functions/domain/policy_editor.py)
+        # The staff console's risk view reads the nightly scores; "remind now" writes its mark, once a day.
+        "analytics": WRITE,
     },
     # API: approval pages and decisions; a waitlist offer's claim page.
     "approve": {
@@ -111,6 +113,7 @@ LINK_KEY = "link-key"  # read the link-signing secret (functions.integration.lin
 SEND_MAIL = "send-mail"  # ses:SendEmail/SendRawEmail from our identity (functions.integration.mail)
 SEND_SMS = "send-sms"  # sns:Publish to phone numbers, never to a topic (functions.integration.sms)
 WRITE_REPORTS = "write-reports"  # put the nightly report in the report bucket (functions.analytics)
+READ_REPORTS = "read-reports"  # read the stored reports for the staff console (functions.integration.report_files)
 # Interviewers' calendars: CALENDAR_CONNECTIONS and read access to exactly the secrets it names
 # (functions.domain.calendar.interviewer_calendars); nothing when no calendar is connected.
 CALENDARS = "calendars"
@@ -126,13 +129,15 @@ CAPABILITY_MODULES = {
     SEND_MAIL: "functions.integration.mail",
     SEND_SMS: "functions.integration.sms",
     WRITE_REPORTS: "functions.analytics.handler",
+    READ_REPORTS: "functions.integration.report_files",
     CALENDARS: "functions.domain.calendar.interviewer_calendars",
 }
 
 CAPABILITIES: dict[str, frozenset[str]] = {
     # cancel publishes InterviewMoved, InterviewScheduled and InterviewRebooked (rebooking) and CandidateActed;
     # approve RetentionMessageSent and SlotClaimed (a waitlist claim).
-    "cancel": frozenset({START_WORKFLOW, LINK_KEY, PUBLISH, STOP_WORKFLOW}),
+    # cancel also reads the stored nightly reports (the staff console's reports page).
+    "cancel": frozenset({START_WORKFLOW, LINK_KEY, PUBLISH, STOP_WORKFLOW, READ_REPORTS}),
     "approve": frozenset({DECIDE, LINK_KEY, PUBLISH}),
     # notify also opens company requests (interviewer_unavailable, from the calendar sync): it starts their workflow.
     "notify": frozenset({PUBLISH, LINK_KEY, SEND_MAIL, SEND_SMS, CALENDARS, START_WORKFLOW}),
@@ -335,6 +340,14 @@ class Functions(Construct):
                 )
             if WRITE_REPORTS in capabilities:
                 report_bucket.grant_put(role)
+            if READ_REPORTS in capabilities:
+                # Only the reports (report-<period>.*), not the models stored beside them; no wildcard actions.
+                role.add_to_principal_policy(iam.PolicyStatement(
+                    sid="ReadTheStoredReports", actions=["s3:GetObject"],
+                    resources=[report_bucket.arn_for_objects("report-*")]))
+                role.add_to_principal_policy(iam.PolicyStatement(
+                    sid="ListTheStoredReports", actions=["s3:ListBucket"], resources=[report_bucket.bucket_arn],
+                    conditions={"StringLike": {"s3:prefix": ["report-*"]}}))
             if CALENDARS in capabilities and calendar_connections:
                 self._connect_calendars(name, function, role, calendar_connections)
 
@@ -348,7 +361,8 @@ class Functions(Construct):
                             "PutTelemetryRecords and sns:Publish to a phone number (texts; publishing to any "
                             "topic is denied) accept only '*'; '<table>/index/*' is the table's own indexes "
                             "(Query on a GSI); kms:GenerateDataKey*/kms:ReEncrypt* are on our own keys only; "
-                            "the report bucket's '/*' and s3:Abort* are objects of that one bucket; "
+                            "the report bucket's '/*' and s3:Abort* are objects of that one bucket, its "
+                            "'/report-*' the stored reports the staff console reads; "
                             "'execution:<our state machine>:*' is StopExecution on our own workflow's executions "
                             "(named after requests, unknown at deploy time)."
                         ),
@@ -359,6 +373,7 @@ class Functions(Construct):
                             "Action::s3:Abort*",
                             RegexAppliesTo(regex=r"/^Resource::<.+Table[0-9A-F]+\.Arn>\/index\/\*$/g"),
                             RegexAppliesTo(regex=r"/^Resource::<.+Reports[0-9A-F]+\.Arn>\/\*$/g"),
+                            RegexAppliesTo(regex=r"/^Resource::<.+Reports[0-9A-F]+\.Arn>\/report-\*$/g"),
                             RegexAppliesTo(regex=r"/^Resource::arn:aws:states:.+:execution:.+:\*$/g"),
                         ],
                     )

@@ -168,6 +168,28 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("POST", "/api/staff/policy/versions/{version}/rollback"): _row(
         401, "HR admins only publish an earlier version again; any other caller publishes nothing.",
         **dict(_ADMIN_ONLY, admin=201)),
+    ("GET", "/api/staff/risk"): _row(
+        401, "Any staff role lists the interviews at risk within their scope: the job's recruiter, the department's "
+             "manager and admins see candidate A's interview (scored above the threshold); another job's recruiter "
+             "and another department's manager get a list without it.", **_IN_SCOPE_LISTS),
+    ("POST", "/api/staff/interviews/{interview_id}/reminders"): _row(
+        401, "The job's recruiter, the department's manager and admins have candidate A reminded now (once a day: "
+             "each cell its own interview); another job's recruiter or department's manager gets 404, as for a "
+             "missing interview, and no reminder is marked.",
+        recruiter=202, department_manager=202, admin=202, recruiter_other_job=404,
+        department_manager_other_department=404),
+    ("PUT", "/api/staff/interviews/{interview_id}/attendance"): _row(
+        401, "The job's recruiter, the department's manager and admins record that candidate A did not come to an "
+             "interview that has started (each cell its own); another job's recruiter or department's manager gets "
+             "404 and nothing is recorded.",
+        recruiter=200, department_manager=200, admin=200, recruiter_other_job=404,
+        department_manager_other_department=404),
+    ("GET", "/api/staff/reports"): _row(
+        401, "The nightly report covers every job and department: HR admins only list the stored reports; every "
+             "other staff role is refused for its role (403).", **_ADMIN_ONLY),
+    ("GET", "/api/staff/reports/{period}"): _row(
+        401, "HR admins only read a stored report (here the latest); every other staff role gets 403 before "
+             "anything is read.", **_ADMIN_ONLY),
     ("POST", "/api/candidate/sms-consent/withdrawal"): _row(
         403, "Each candidate stops texts to themselves only (the token names whom); a token that is not a "
              "candidate token is 403.",
@@ -175,6 +197,9 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/staff"): _row(200, "Public page; all it shows comes from the staff API with the user's token."),
     ("GET", "/staff/policy"): _row(200, "Public page (the policy editor); all it shows comes from the staff API with "
                                         "the user's token."),
+    ("GET", "/staff/risk"): _row(200, "Public page; the interviews at risk come from the staff API with the user's "
+                                      "token."),
+    ("GET", "/staff/reports"): _row(200, "Public page; the reports come from the staff API with the user's token."),
     ("GET", "/openapi.json"): _row(200, "Public."),
     ("GET", "/docs"): _row(200, "Public."),
     ("GET", "/approvals/{token}"): _row(
@@ -282,6 +307,7 @@ class World:
     request_superseded: str = ""
     counter: int = 0
     offer_made: tuple[str, str] | None = None
+    report_made: bool = False
 
     # -- helpers ---------------------------------------------------------------------------------------------
     def fresh_id(self, what: str) -> str:
@@ -361,6 +387,32 @@ class World:
             "requested_by": f"candidate:{self.candidate_a}", "route_rule": "candidate-initiated",
             "route_summary": "recruiter"}.items()})
         return interview_id
+
+    def at_risk(self, interview_id: str) -> None:
+        """The nightly model's score for the interview, at the top (above any threshold), with a factor."""
+        self.local.aws("dynamodb").put_item(TableName=self.local.info["tables"]["TABLE_ANALYTICS"], Item={
+            "day": {"S": f"risk#{interview_id}"}, "metric": {"S": "score"}, "total": {"N": "1"},
+            "row": {"S": json.dumps([{"factor": "clicked_link", "value": "0", "weight": 1.0}])}})
+
+    def reminded_today(self, interview_id: str) -> bool:
+        day = datetime.now(timezone.utc).date().isoformat()
+        return bool(self.local.item("analytics", {"day": f"remind-now#{interview_id}", "metric": day}))
+
+    def started(self, interview_id: str) -> None:
+        """The interview's start moved an hour into the past (the ATS registers only future ones)."""
+        starts_at = datetime.now(timezone.utc) - timedelta(hours=1)
+        self.local.aws("dynamodb").update_item(
+            TableName=self.local.info["tables"]["TABLE_INTERVIEWS"], Key={"interview_id": {"S": interview_id}},
+            UpdateExpression="SET starts_at = :s, start_hour = :h",
+            ExpressionAttributeValues={":s": {"S": starts_at.isoformat(timespec="seconds").replace("+00:00", "Z")},
+                                       ":h": {"S": starts_at.strftime("%Y-%m-%dT%H")}})
+
+    def report_stored(self) -> None:
+        """The nightly run's report (yesterday's), stored once as the deployment's schedule stores it."""
+        if not self.report_made:
+            response = requests.post(f"{self.local.base}/_local/run/nightly-analytics", timeout=300)
+            assert response.status_code < 400, response.text[:300]
+            self.report_made = True
 
     def on_waitlist(self, job_id: str) -> bool:
         return bool(self.local.item("waitlist", {"job_id": job_id, "candidate_id": self.candidate_a}))
@@ -617,7 +669,38 @@ def _build(world: World, route: topology.Route, caller: str) -> Call:
     if path.startswith("/api/staff/policy"):
         return _policy_call(world, method, path, caller, bearer)
 
-    if path in ("/openapi.json", "/docs", "/staff", "/staff/policy"):
+    if path == "/api/staff/risk":
+        interview_id = world.fresh_id("int")
+        world.local.register(interview_id, world.candidate_a, timedelta(hours=30))
+        world.at_risk(interview_id)
+        call = Call(method, path, headers=bearer)
+        in_scope = caller in ("recruiter", "department_manager", "admin")
+        call.after.append(lambda r: r.status_code != 200 or (interview_id in r.text) == in_scope)
+        return call
+
+    if path == "/api/staff/interviews/{interview_id}/reminders":
+        interview_id = world.fresh_interview_of_a()
+        call = Call(method, f"/api/staff/interviews/{interview_id}/reminders", headers=bearer)
+        call.after.append(lambda r: world.reminded_today(interview_id) == (r.status_code == 202))
+        return call
+
+    if path == "/api/staff/interviews/{interview_id}/attendance":
+        interview_id = world.fresh_interview_of_a()
+        world.started(interview_id)
+        call = Call(method, f"/api/staff/interviews/{interview_id}/attendance", headers=bearer,
+                    json={"outcome": "no_show"})
+        call.after.append(lambda r: (world.local.item("interviews", {"interview_id": interview_id})
+                                     .get("attendance") == "no_show") == (r.status_code == 200))
+        return call
+
+    if path in ("/api/staff/reports", "/api/staff/reports/{period}"):
+        world.report_stored()
+        call = Call(method, path.replace("{period}", "latest"), headers=bearer)
+        call.after.append(lambda r: r.status_code != 200 or ("html" in r.json() if "{period}" in path
+                                                             else bool(r.json())))
+        return call
+
+    if path in ("/openapi.json", "/docs", "/staff", "/staff/policy", "/staff/risk", "/staff/reports"):
         return Call(method, path, headers=bearer)
 
     if path == "/api/staff/requests":

@@ -104,6 +104,11 @@ def attended(after_rejection: bool) -> list:
     return [("attended", 1, None)] + ([("retained", 1, None)] if after_rejection else [])
 
 
+def no_show() -> list:
+    """The candidate did not come (the AI-interview platform or staff say so)."""
+    return [("no_show", 1, None)]
+
+
 def moved() -> list:
     """A candidate moved their interview instead of cancelling it."""
     return [("moved", 1, None)]
@@ -129,14 +134,14 @@ def imported(dims: Dimensions, outcome: str) -> tuple[list, list]:
     """What one row of imported history adds (`interviews history import`): at its booking, the interview as
     scheduled (and "imported", so a report can say how much of it was back-filled); at its start, its outcome.
     A "cancelled" row is a candidate's cancellation that was approved (the import format's meaning); its reason
-    and its decision's times are not in the format. A "no_show" is counted as such (the live events report none)."""
+    and its decision's times are not in the format. A "no_show" is counted as such, as InterviewMissed is."""
     booked = scheduled(dims) + [("imported", 1, None)]
     if outcome == "cancelled":
         done = requested(dims, "candidate", "not_recorded", False) + [("outcome#approved", 1, None)]
     elif outcome == "attended":
         done = attended(False)
     else:
-        done = [("no_show", 1, None)]
+        done = no_show()
     return booked, done
 
 

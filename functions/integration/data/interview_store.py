@@ -176,6 +176,16 @@ def record_behaviour(interview_id: str, candidate_id: str, attribute: str, at: s
     ))
 
 
+def record_attendance(interview_id: str, outcome: str, at: str, by: str) -> InterviewItem | None:
+    """Record once whether the candidate came. The stored interview afterwards (its attendance may be an earlier,
+    different one: the first recorded stays); None if there is no such interview."""
+    conditional(lambda: InterviewItem(interview_id).update(
+        actions=[InterviewItem.attendance.set(outcome), InterviewItem.attendance_at.set(at),
+                 InterviewItem.attendance_by.set(by)],
+        condition=InterviewItem.interview_id.exists() & InterviewItem.attendance.does_not_exist()))
+    return get_interview(interview_id)
+
+
 def reapplications_on(day: str) -> list[InterviewItem]:
     """The interviews registered on the UTC day "YYYY-MM-DD" for candidates who had cancelled before (the sparse
     by_reapplied_day index, not a Scan)."""

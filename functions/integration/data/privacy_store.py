@@ -27,7 +27,8 @@ from functions.integration.tables import (
 )
 
 # What an erasure removes from each kind of item (besides the profile, which loses everything personal).
-INTERVIEW_PERSONAL = ("ai_interview_url", "viewed_jd_at", "downloaded_intro_at", "clicked_link_at", "nudge_arm")
+INTERVIEW_PERSONAL = ("ai_interview_url", "viewed_jd_at", "downloaded_intro_at", "clicked_link_at", "nudge_arm",
+                      "attendance", "attendance_at", "attendance_by")
 REQUEST_PERSONAL = ("reason_text", "decision_comment", "retention_draft", "retention_message")
 PROFILE_PERSONAL = ("name", "email", "phone", "sms_opt_in", "resume_url", "locale", "timezone", "source",
                     "cancellations", "cancelled_request_ids")
