@@ -86,6 +86,13 @@ def sign_in(page: Page, local, email: str = "recruiter-1@example.com") -> None:
     expect(page.locator("#console")).to_be_visible()
 
 
+def signed_in_as(page: Page, local, role: str, path: str) -> None:
+    """Open a console page in a tab that holds `role`'s ID token, as a sign-in (see sign_in) leaves it there."""
+    page.goto(f"{local.base}/_local/outbox")  # any page of the same origin: sessionStorage belongs to it
+    page.evaluate("token => sessionStorage.setItem('staff_token', token)", local.info["staff_tokens"][role])
+    page.goto(f"{local.base}{path}")
+
+
 def _fits(page: Page) -> None:
     """Nothing is wider than the window (no sideways scrolling on a phone)."""
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), page.url

@@ -12,7 +12,7 @@ import requests
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import mails_to, wait_for
-from tests.e2e.test_browser import browser, page, shot  # noqa: F401 - the browser and page fixtures
+from tests.e2e.test_browser import browser, page, shot, signed_in_as  # noqa: F401 - the browser and page fixtures
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -52,7 +52,7 @@ def test_a_recruiter_sees_why_an_interview_is_at_risk_reminds_the_candidate_and_
                                        {"factor": "prior_cancellations", "value": "2", "weight": 0.5}])
     _at_risk(local, started, "0.9", [{"factor": "viewed_jd", "value": "0", "weight": 0.7}])
     # WHEN the job's recruiter opens the risk view from the console's link
-    page.goto(f"{local.base}/staff#id_token={local.info['staff_tokens']['recruiter']}")
+    signed_in_as(page, local, "recruiter", "/staff")
     page.get_by_role("link", name="Interviews at risk").click()
     # THEN the interview is listed with its risk and its factors in words
     card = page.locator(f"#risk-{upcoming}")
@@ -94,7 +94,7 @@ def test_an_hr_admin_reads_the_latest_nightly_report_and_another_staff_role_is_t
     assert requests.post(f"{local.base}/_local/run/nightly-analytics", timeout=300).status_code < 400
     yesterday = (datetime.now(timezone.utc) - timedelta(days=1)).date().isoformat()
     # WHEN an HR admin opens the reports page
-    page.goto(f"{local.base}/staff/reports#id_token={local.info['staff_tokens']['admin']}")
+    signed_in_as(page, local, "admin", "/staff/reports")
     # THEN the latest report is shown, and yesterday's can be picked by its date
     frame = page.locator("#report")
     expect(frame).to_be_visible()
@@ -106,7 +106,7 @@ def test_an_hr_admin_reads_the_latest_nightly_report_and_another_staff_role_is_t
     _no_raw_keys(page)
     shot(page, "staff-reports")
     # WHEN a recruiter opens it (in Chinese)
-    page.goto(f"{local.base}/staff/reports?lang=zh-CN#id_token={local.info['staff_tokens']['recruiter']}")
+    signed_in_as(page, local, "recruiter", "/staff/reports?lang=zh-CN")
     # THEN they are told it is for HR admins only, and no report is shown
     expect(page.locator("#forbidden")).to_be_visible()
     expect(page.locator("#forbidden")).to_contain_text("仅 HR 管理员")
