@@ -8,7 +8,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.cancel import api_docs
-from functions.cancel import console, portal, privacy_routes, routes
+from functions.cancel import console, portal, privacy_routes, routes, search_routes, workplace
 from functions.core.errors import DomainError
 from functions.core.observability import logger, metrics, traced_handler
 from functions.integration.data import candidate_store
@@ -21,6 +21,8 @@ app.include_router(routes.router)
 app.include_router(portal.router)
 app.include_router(console.router)
 app.include_router(privacy_routes.router)
+app.include_router(search_routes.router)
+app.include_router(workplace.router)
 
 
 def _stored_language(headers) -> str | None:

@@ -53,6 +53,17 @@ class InterviewsByStartHour(GlobalSecondaryIndex):
     starts_at = UnicodeAttribute(range_key=True)
 
 
+class InterviewsByStartDay(GlobalSecondaryIndex):
+    """Interviews by the UTC day they start on ("YYYY-MM-DD"): what the staff console's search reads, day by day."""
+
+    class Meta:
+        index_name = "by_start_day"
+        projection = AllProjection()
+
+    start_day = UnicodeAttribute(hash_key=True)
+    starts_at = UnicodeAttribute(range_key=True)
+
+
 class InterviewsByReappliedDay(GlobalSecondaryIndex):
     """Interviews of candidates who had cancelled before, by the UTC day they were registered (sparse: only those
     carry reapplied_day): what the staff console lists as returning candidates."""
@@ -95,6 +106,7 @@ class InterviewItem(Model):
     calendar_change = UnicodeAttribute(null=True)  # what claimed calendar_sequence last (e.g. "cancel:<request>")
     created_at = UnicodeAttribute()
     start_hour = UnicodeAttribute(null=True)  # starts_at[:13]; set at registration (reminders)
+    start_day = UnicodeAttribute(null=True)  # starts_at[:10]; set at registration and moves (the console's search)
     moves = NumberAttribute(default=0)  # how often the candidate moved it (the policy limits this)
     rebooked_slot_id = UnicodeAttribute(null=True)  # cancelled, then a new time claimed from the portal (once)
     rebooked_to = UnicodeAttribute(null=True)  # ... and the interview booked at that time
@@ -113,6 +125,7 @@ class InterviewItem(Model):
     nudge_arm = UnicodeAttribute(null=True)
     by_candidate = InterviewsByCandidate()
     by_start_hour = InterviewsByStartHour()
+    by_start_day = InterviewsByStartDay()
     by_reapplied_day = InterviewsByReappliedDay()
 
 
@@ -205,6 +218,17 @@ class ApprovalsByRemindHour(GlobalSecondaryIndex):
     remind_hour = UnicodeAttribute(hash_key=True)
 
 
+class ApprovalsByApprover(GlobalSecondaryIndex):
+    """Approvals by whom they wait for (approver_id), newest first: the staff console's "waiting for me"."""
+
+    class Meta:
+        index_name = "by_approver"
+        projection = AllProjection()
+
+    approver_id = UnicodeAttribute(hash_key=True)
+    opened_at = UnicodeAttribute(range_key=True)
+
+
 class ApprovalItem(Model):
     """The pending approval of a request: who must decide now, and the workflow's task token (server-side only)."""
 
@@ -223,6 +247,7 @@ class ApprovalItem(Model):
     escalated_from_email = UnicodeAttribute(null=True)
     remind_hour = UnicodeAttribute(null=True)  # "YYYY-MM-DDTHH" (UTC) in which to remind the approver, if at all
     by_remind_hour = ApprovalsByRemindHour()
+    by_approver = ApprovalsByApprover()
     decision = UnicodeAttribute(null=True)
     decided_by = UnicodeAttribute(null=True)
     decided_at = UnicodeAttribute(null=True)
