@@ -21,6 +21,7 @@ from pynamodb.models import Model
 
 from functions.core.settings import get_settings
 from functions.integration import aws
+from functions.integration.data.workplace_indexes import ApprovalsByApprover, InterviewsByStartDay
 
 _settings = get_settings()
 # Every PynamoDB connection takes this thread's botocore session (functions/integration/aws.py), not one of its own.
@@ -50,17 +51,6 @@ class InterviewsByStartHour(GlobalSecondaryIndex):
         projection = AllProjection()
 
     start_hour = UnicodeAttribute(hash_key=True)
-    starts_at = UnicodeAttribute(range_key=True)
-
-
-class InterviewsByStartDay(GlobalSecondaryIndex):
-    """Interviews by the UTC day they start on ("YYYY-MM-DD"): what the staff console's search reads, day by day."""
-
-    class Meta:
-        index_name = "by_start_day"
-        projection = AllProjection()
-
-    start_day = UnicodeAttribute(hash_key=True)
     starts_at = UnicodeAttribute(range_key=True)
 
 
@@ -216,17 +206,6 @@ class ApprovalsByRemindHour(GlobalSecondaryIndex):
         projection = AllProjection()
 
     remind_hour = UnicodeAttribute(hash_key=True)
-
-
-class ApprovalsByApprover(GlobalSecondaryIndex):
-    """Approvals by whom they wait for (approver_id), newest first: the staff console's "waiting for me"."""
-
-    class Meta:
-        index_name = "by_approver"
-        projection = AllProjection()
-
-    approver_id = UnicodeAttribute(hash_key=True)
-    opened_at = UnicodeAttribute(range_key=True)
 
 
 class ApprovalItem(Model):
