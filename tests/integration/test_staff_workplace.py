@@ -227,3 +227,26 @@ def test_a_bad_search_is_a_clear_error(system, query, field):
     assert response["statusCode"] == 422, response
     body = json.loads(response["body"])
     assert field in json.dumps(body), body
+
+
+def test_interviews_stored_before_the_search_are_found_after_the_backfill_and_a_rerun_changes_nothing(system):
+    # GIVEN an interview stored before start_day existed (as older items are)
+    import importlib.util
+    from pathlib import Path
+
+    _register("int-old", "cand-old", 2)
+    table = system.resources.table_names["TABLE_INTERVIEWS"]
+    dynamodb = boto3.client("dynamodb")
+    dynamodb.update_item(TableName=table, Key={"interview_id": {"S": "int-old"}}, UpdateExpression="REMOVE start_day")
+    assert _search(system, "/api/staff/interviews", ADMIN, candidate="cand-old")["items"] == []
+    spec = importlib.util.spec_from_file_location(
+        "backfill_start_day", Path(__file__).resolve().parents[2] / "scripts" / "backfill_start_day.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    # WHEN the backfill runs, twice
+    first, second = script.backfill(table, dynamodb), script.backfill(table, dynamodb)
+    # THEN it gave that one interview its day, once, and the search finds it
+    assert (first, second) == (1, 0)
+    assert interview_store.get_interview("int-old").start_day == interview_store.get_interview("int-old").starts_at[:10]
+    assert [i["interview_id"] for i in _search(system, "/api/staff/interviews", ADMIN, candidate="cand-old")["items"]] \
+        == ["int-old"]
