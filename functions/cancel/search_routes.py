@@ -49,7 +49,7 @@ def _csv(body: str, name: str) -> Response:
                        **staff_problem_responses(401, 403, 422)})
 def search_interviews(date_from: Day = None, date_to: Day = None, job: Text = None, department: Text = None,
                       candidate: Text = None, status: Status = None, cursor: Cursor = None,
-                      limit: Limit = 25) -> search.Page:
+                      limit: Limit = 25) -> search.InterviewPage:
     filters = _filters(date_from, date_to, job, department, candidate, status)
     return search.interviews(filters, _scope(), cursor, limit)
 
@@ -69,7 +69,7 @@ def export_interviews(date_from: Day = None, date_to: Day = None, job: Text = No
                        **staff_problem_responses(401, 403, 422)})
 def search_requests(date_from: Day = None, date_to: Day = None, job: Text = None, department: Text = None,
                     candidate: Text = None, status: Status = None, cursor: Cursor = None,
-                    limit: Limit = 25) -> search.Page:
+                    limit: Limit = 25) -> search.RequestPage:
     filters = _filters(date_from, date_to, job, department, candidate, status)
     return search.requests(filters, _scope(), cursor, limit)
 

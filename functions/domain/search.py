@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from functions.core.clock import utc_now
 from functions.core.errors import DomainError
@@ -75,8 +75,6 @@ class SearchFilters(BaseModel):
 
 def filters_of(values: dict) -> SearchFilters:
     """The filters from query parameters (empty ones ignored); an InvalidSearchError names what is wrong."""
-    from pydantic import ValidationError
-
     try:
         return SearchFilters.model_validate({k: v for k, v in values.items() if v not in (None, "")})
     except ValidationError as exc:
@@ -110,7 +108,15 @@ class RequestRow(BaseModel):
 
 class Page(BaseModel):
     items: list
-    next_cursor: str | None = None
+    next_cursor: str | None = None  # None on the last page
+
+
+class InterviewPage(Page):
+    items: list[InterviewRow]
+
+
+class RequestPage(Page):
+    items: list[RequestRow]
 
 
 @dataclass(frozen=True)
@@ -150,14 +156,14 @@ def _walk(days: list[str], fetch: Callable[[str], Iterable], key: Callable, row:
                 yield day, key(item), shown
 
 
-def _page(rows: Iterator, limit: int) -> Page:
+def _page(rows: Iterator, limit: int, page: type[Page]) -> Page:
     items, last = [], None
     for day, key, shown in rows:
         if len(items) == limit:
-            return Page(items=items, next_cursor=_encode(_Cursor(last[0], last[1])))
+            return page(items=items, next_cursor=_encode(_Cursor(last[0], last[1])))
         items.append(shown)
         last = (day, key)
-    return Page(items=items)
+    return page(items=items)
 
 
 def _contains(needle: str | None, *haystack: str | None) -> bool:
@@ -222,14 +228,15 @@ def _request_rows(filters: SearchFilters, scope: StaffScope, cursor: str | None)
                  _decode(cursor, days))
 
 
-def interviews(filters: SearchFilters, scope: StaffScope, cursor: str | None = None, limit: int = 25) -> Page:
+def interviews(filters: SearchFilters, scope: StaffScope, cursor: str | None = None,
+               limit: int = 25) -> InterviewPage:
     """A page of the interviews starting in the range, latest first, within reach."""
-    return _page(_interview_rows(filters, scope, cursor), max(1, min(limit, MAX_LIMIT)))
+    return _page(_interview_rows(filters, scope, cursor), max(1, min(limit, MAX_LIMIT)), InterviewPage)
 
 
-def requests(filters: SearchFilters, scope: StaffScope, cursor: str | None = None, limit: int = 25) -> Page:
+def requests(filters: SearchFilters, scope: StaffScope, cursor: str | None = None, limit: int = 25) -> RequestPage:
     """A page of the requests made in the range (any age, any status), newest first, within reach."""
-    return _page(_request_rows(filters, scope, cursor), max(1, min(limit, MAX_LIMIT)))
+    return _page(_request_rows(filters, scope, cursor), max(1, min(limit, MAX_LIMIT)), RequestPage)
 
 
 def _cell(value) -> str:
