@@ -290,6 +290,7 @@ class World:
     request_superseded: str = ""
     counter: int = 0
     offer_made: tuple[str, str] | None = None
+    waiting_for_recruiter: str = ""  # a request the "waiting for me" row lists for the recruiter
 
     # -- helpers ---------------------------------------------------------------------------------------------
     def fresh_id(self, what: str) -> str:
@@ -607,8 +608,11 @@ def _build(world: World, route: topology.Route, caller: str) -> Call:
         return call
 
     if path == "/api/staff/approvals":
-        # A request made just now waits for the recruiter (A's requests go to the recruiter here)
-        request_id = world.live_link_for_recruiter()[1]
+        # A request waiting for the recruiter (A's requests go to the recruiter here), made once for the row:
+        # listing decides nothing
+        if not world.waiting_for_recruiter:
+            world.waiting_for_recruiter = world.live_link_for_recruiter()[1]
+        request_id = world.waiting_for_recruiter
         call = Call(method, path, headers=bearer)
         call.after.append(lambda r: r.status_code != 200 or (request_id in r.text) == (caller == "recruiter"))
         return call
