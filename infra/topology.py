@@ -85,12 +85,17 @@ TABLES: tuple[Table, ...] = (
                    # Reminders: the interviews starting in one UTC hour ("YYYY-MM-DDTHH"), without a Scan.
                    Index("by_start_hour", "start_hour", "starts_at"),
                    # The staff console's returning candidates: registrations after earlier cancellations, by day.
-                   Index("by_reapplied_day", "reapplied_day", "created_at"))),
+                   Index("by_reapplied_day", "reapplied_day", "created_at"),
+                   # The staff console's interview search: the interviews starting on one UTC day, without a Scan.
+                   Index("by_start_day", "start_day", "starts_at"))),
     Table("candidates", "TABLE_CANDIDATES", "candidate_id"),
     Table("requests", "TABLE_REQUESTS", "request_id",
           indexes=(Index("by_candidate", "candidate_id", "created_at"),
                    Index("by_day", "created_day", "created_at"))),
-    Table("approvals", "TABLE_APPROVALS", "request_id", indexes=(Index("by_remind_hour", "remind_hour"),)),
+    Table("approvals", "TABLE_APPROVALS", "request_id",
+          indexes=(Index("by_remind_hour", "remind_hour"),
+                   # The staff console's "waiting for me": the approvals of one approver, newest first.
+                   Index("by_approver", "approver_id", "opened_at"))),
     Table("audit", "TABLE_AUDIT", "request_id", "seq", append_only=True),
     Table("slots", "TABLE_SLOTS", "slot_id", indexes=(Index("by_job", "job_id", "starts_at"),)),
     Table("links", "TABLE_LINKS", "link_id", ttl_attribute="expires_at"),
@@ -141,6 +146,15 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/api/staff/requests/{request_id}", "cancel", "staff"),
     Route("GET", "/api/staff/reapplications", "cancel", "staff"),
     Route("POST", "/api/staff/jobs/{job_id}/slots", "cancel", "staff"),
+    # The staff console's approvals (the approve function: it hands decisions to the workflow): waiting for me, and
+    # deciding one, exactly as the e-mailed approval link does.
+    Route("GET", "/api/staff/approvals", "approve", "staff"),
+    # The staff console's search (interviews; requests of any age), a page at a time or as CSV.
+    Route("GET", "/api/staff/interviews", "cancel", "staff"),
+    Route("GET", "/api/staff/interviews/export", "cancel", "staff"),
+    Route("GET", "/api/staff/request-history", "cancel", "staff"),
+    Route("GET", "/api/staff/request-history/export", "cancel", "staff"),
+    Route("POST", "/api/staff/approvals/{request_id}/decision", "approve", "staff"),
     # Data rights (HR admins): everything about a candidate as JSON; their personal data erased everywhere.
     Route("GET", "/api/staff/candidates/{candidate_id}/export", "cancel", "staff"),
     Route("POST", "/api/staff/candidates/{candidate_id}/erasure", "cancel", "staff"),
@@ -163,6 +177,9 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/staff/policy", "cancel", "public"),
     Route("GET", "/staff/risk", "cancel", "public"),
     Route("GET", "/staff/reports", "cancel", "public"),
+    # The staff workplace's pages (public, as /staff): waiting for me; interviews and requests.
+    Route("GET", "/staff/approvals", "cancel", "public"),
+    Route("GET", "/staff/interviews", "cancel", "public"),
     Route("GET", "/openapi.json", "cancel", "public"),
     Route("GET", "/docs", "cancel", "public"),
     Route("GET", "/approvals/{token}", "approve", "link"),

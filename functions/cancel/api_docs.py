@@ -24,13 +24,14 @@ _SWAGGER_UI = Path(aws_lambda_powertools.__file__).parent / "event_handler" / "o
 def generate() -> str:
     """The document, from the routes of both API functions (imports what serving it does not need)."""
     # Every router the two handlers include (the pages' routes are left out of the document by their own flag).
-    from functions.approve import offers, ratings
+    from functions.approve import offers, ratings, staff_approvals
     from functions.approve import routes as approve_routes
-    from functions.cancel import policy_routes, privacy_routes, risk_routes
+    from functions.cancel import policy_routes, privacy_routes, risk_routes, search_routes
     from functions.cancel import routes as cancel_routes
 
     combined = APIGatewayRestResolver(enable_validation=True)
-    for module in (cancel_routes, privacy_routes, policy_routes, risk_routes, approve_routes, ratings, offers):
+    for module in (cancel_routes, privacy_routes, policy_routes, risk_routes, search_routes, approve_routes, ratings,
+                   offers, staff_approvals):
         combined.include_router(module.router)
     return combined.get_openapi_json_schema(title=TITLE, version="1.0.0")
 

@@ -8,7 +8,17 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.cancel import api_docs
-from functions.cancel import console, policy_routes, portal, privacy_routes, risk_pages, risk_routes, routes
+from functions.cancel import (
+    console,
+    policy_routes,
+    portal,
+    privacy_routes,
+    risk_pages,
+    risk_routes,
+    routes,
+    search_routes,
+    workplace,
+)
 from functions.core.errors import DomainError
 from functions.core.observability import logger, metrics, traced_handler
 from functions.integration.data import candidate_store
@@ -24,6 +34,8 @@ app.include_router(privacy_routes.router)
 app.include_router(policy_routes.router)
 app.include_router(risk_routes.router)
 app.include_router(risk_pages.router)
+app.include_router(search_routes.router)
+app.include_router(workplace.router)
 
 
 def _stored_language(headers) -> str | None:

@@ -10,9 +10,11 @@ from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel
 
 from functions.core.clock import to_iso, utc_now
-from functions.core.errors import ConflictError, LinkExpiredError, LinkInvalidError, ServiceUnavailableError
-from functions.core.models import Approver, AuditEntry, Decision, Outcome, RequestStatus
+from functions.core.errors import (ConflictError, ForbiddenError, LinkExpiredError, LinkInvalidError, NotFoundError,
+                                   ServiceUnavailableError)
+from functions.core.models import Approver, AuditEntry, Decision, Outcome, RequestStatus, StaffRole
 from functions.domain import retention
+from functions.domain.scopes import StaffScope
 from functions.integration import events, links, workflow
 from functions.integration.data import approval_store, interview_store, request_store, transactions
 
@@ -21,6 +23,9 @@ if TYPE_CHECKING:  # stored items are read here, never built: the data access bu
 
 # An approver link outlives the SLA a little, so a decision made at the deadline is not refused by the link.
 LINK_GRACE = timedelta(hours=1)
+# How the policy names HR as an approver (functions/domain/policy.py): staff with the admin role decide for it.
+HR_APPROVER = "hr"
+WAITING_LIMIT = 200  # "waiting for me" lists at most this many approvals
 
 
 class ApprovalRequested(BaseModel):
@@ -136,21 +141,97 @@ def send_retention(token: str, message: str) -> None:
 
 
 def decide(token: str, decision: Decision, comment: str | None) -> Outcome:
-    """Record the decision once and hand it to the waiting workflow. Every later attempt gets a conflict."""
+    """The e-mailed link's decision: the link's approver decides, and the link is used up."""
     link, approval = _link_and_approval(token)
+    return record_and_hand_over(approval, decision, comment, actor=f"approver:{link.approver_id}", link=link)
+
+
+def decide_in_console(request_id: str, scope: StaffScope, actor: str, decision: Decision,
+                      comment: str | None) -> Outcome:
+    """The staff console's decision: allowed to the staff member the request is waiting for (see `waits_for`).
+
+    Out of the staff member's reach the request is missing (404); within reach but waiting for someone else, 403;
+    already decided (here, from the e-mailed link, or the request closed meanwhile), 409."""
+    approval = approval_store.get_approval(request_id)
+    interview = _interview_of(request_id)
+    if approval is None or not (scope.covers(interview) or waits_for(approval, scope, interview)):
+        raise NotFoundError("No such request.", code="request_not_found")
+    if not waits_for(approval, scope, interview):
+        raise ForbiddenError("This request is waiting for another approver.", code="not_your_approval")
+    return record_and_hand_over(approval, decision, comment, actor=actor, link=None)
+
+
+def waits_for(approval: ApprovalItem, scope: StaffScope, interview: InterviewItem | None) -> bool:
+    """Whether the approval waits for this staff member, as its approver was resolved (functions/domain/policy.py):
+    a named person (their person id), HR (the admin role), or a role of the job no person was known for (that
+    role, for an interview the role reaches)."""
+    if scope.person_id and approval.approver_id == scope.person_id:
+        return True
+    if approval.approver_id == HR_APPROVER:
+        return StaffRole.ADMIN in scope.roles
+    role = StaffRole._value2member_map_.get(approval.approver_id)
+    if role is None or role not in scope.roles or role is StaffRole.ADMIN:
+        return False
+    return StaffScope(person_id=scope.person_id, roles=frozenset({role})).covers(interview)
+
+
+@dataclass
+class Waiting:
+    approval: ApprovalItem
+    request: RequestItem
+    interview: InterviewItem | None
+    candidate: CandidateItem | None
+
+
+def waiting_for_me(scope: StaffScope, limit: int = WAITING_LIMIT) -> list[Waiting]:
+    """The open approvals waiting for this staff member, any level, newest first (by when they were handed over).
+
+    One query per way an approval can name them (person id, "hr", an unresolved role): no Scan."""
+    keys = [scope.person_id] if scope.person_id else []
+    if StaffRole.ADMIN in scope.roles:
+        keys.append(HR_APPROVER)
+    keys += sorted(role.value for role in scope.roles if role is not StaffRole.ADMIN)
+    found: dict[str, ApprovalItem] = {}
+    for key in keys:
+        for approval in approval_store.waiting_for(key, limit):
+            found.setdefault(approval.request_id, approval)
+    result = []
+    for approval in sorted(found.values(), key=lambda a: a.opened_at, reverse=True):
+        request = request_store.get_request(approval.request_id)
+        if request is None or request.status != RequestStatus.PENDING_APPROVAL.value:
+            continue  # closed without its approver (the deadline's default, a move): nothing to decide
+        interview, candidate = interview_store.interview_with_profile(request.interview_id, request.candidate_id)
+        if not waits_for(approval, scope, interview):
+            continue
+        result.append(Waiting(approval, request, interview, candidate))
+        if len(result) >= limit:
+            break
+    return result
+
+
+def _interview_of(request_id: str) -> InterviewItem | None:
+    request = request_store.get_request(request_id)
+    return interview_store.get_interview(request.interview_id) if request else None
+
+
+def record_and_hand_over(approval: ApprovalItem, decision: Decision, comment: str | None, *, actor: str,
+                         link: links.ApproverLink | None) -> Outcome:
+    """Record the decision once, audited, and hand it to the waiting workflow: the one way a decision is made,
+    from the e-mailed link (which it uses up) or from the staff console. Every later attempt gets a conflict."""
     if approval.decision is not None:
         raise ConflictError("This request has already been decided.", code="already_decided")
+    request_id, level = approval.request_id, int(approval.level)
 
     outcome = Outcome.APPROVED if decision is Decision.APPROVE else Outcome.REJECTED
-    actor = f"approver:{link.approver_id}"
     at = to_iso(utc_now())
     entry = AuditEntry(at=at, actor=actor, action=f"decision_{outcome.value}",
                        from_status=RequestStatus.PENDING_APPROVAL.value,
                        to_status=RequestStatus.PENDING_APPROVAL.value, why=comment or None)
     try:
-        approval_store.record_decision(request_id=link.request_id, level=link.level, approver_id=link.approver_id,
-                              link_id=link.link_id, link_expires_at=link.expires_at, decision=decision.value,
-                              comment=comment, entry=entry)
+        approval_store.record_decision(request_id=request_id, level=level, approver_id=approval.approver_id,
+                                       link_id=link.link_id if link else None,
+                                       link_expires_at=link.expires_at if link else None, decision=decision.value,
+                                       comment=comment, entry=entry)
     except transactions.TransactionConflict:
         # The link was used, the approval decided or the request closed meanwhile: either way it is decided.
         raise ConflictError("This request has already been decided.", code="already_decided") from None
@@ -160,7 +241,7 @@ def decide(token: str, decision: Decision, comment: str | None) -> Outcome:
             "from_status": RequestStatus.PENDING_APPROVAL.value,
         })
     except workflow.DecisionTooLateError:
-        approval_store.withdraw_decision(link.request_id, link.level, AuditEntry(
+        approval_store.withdraw_decision(request_id, level, AuditEntry(
             at=to_iso(utc_now()), actor="workflow", action="decision_withdrawn",
             why="the decision arrived after the deadline; the request had moved on"))
         raise LinkExpiredError("The deadline for this decision passed; the request was passed on.",
@@ -168,11 +249,10 @@ def decide(token: str, decision: Decision, comment: str | None) -> Outcome:
     except (ClientError, BotoCoreError) as exc:
         # Step Functions still refuses after the SDK's retries: a decision the workflow never heard of must not
         # stand (nor use up the link), or the retry would be told "already decided" while nothing was decided.
-        approval_store.withdraw_decision(link.request_id, link.level, AuditEntry(
+        approval_store.withdraw_decision(request_id, level, AuditEntry(
             at=to_iso(utc_now()), actor="workflow", action="decision_withdrawn",
             why="the workflow could not be reached; the approver was asked to send the decision again"),
-            release_link=link.link_id)
+            release_link=link.link_id if link else None)
         raise ServiceUnavailableError("The service is busy; please send your decision again in a moment.",
                                       code="busy_retry_decision") from exc
     return outcome
-

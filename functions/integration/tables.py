@@ -21,6 +21,7 @@ from pynamodb.models import Model
 
 from functions.core.settings import get_settings
 from functions.integration import aws
+from functions.integration.data.workplace_indexes import ApprovalsByApprover, InterviewsByStartDay
 
 _settings = get_settings()
 # Every PynamoDB connection takes this thread's botocore session (functions/integration/aws.py), not one of its own.
@@ -95,6 +96,7 @@ class InterviewItem(Model):
     calendar_change = UnicodeAttribute(null=True)  # what claimed calendar_sequence last (e.g. "cancel:<request>")
     created_at = UnicodeAttribute()
     start_hour = UnicodeAttribute(null=True)  # starts_at[:13]; set at registration (reminders)
+    start_day = UnicodeAttribute(null=True)  # starts_at[:10]; set at registration and moves (the console's search)
     moves = NumberAttribute(default=0)  # how often the candidate moved it (the policy limits this)
     rebooked_slot_id = UnicodeAttribute(null=True)  # cancelled, then a new time claimed from the portal (once)
     rebooked_to = UnicodeAttribute(null=True)  # ... and the interview booked at that time
@@ -117,6 +119,7 @@ class InterviewItem(Model):
     attendance_by = UnicodeAttribute(null=True)  # "staff:<subject>" or "platform"
     by_candidate = InterviewsByCandidate()
     by_start_hour = InterviewsByStartHour()
+    by_start_day = InterviewsByStartDay()
     by_reapplied_day = InterviewsByReappliedDay()
 
 
@@ -227,6 +230,7 @@ class ApprovalItem(Model):
     escalated_from_email = UnicodeAttribute(null=True)
     remind_hour = UnicodeAttribute(null=True)  # "YYYY-MM-DDTHH" (UTC) in which to remind the approver, if at all
     by_remind_hour = ApprovalsByRemindHour()
+    by_approver = ApprovalsByApprover()
     decision = UnicodeAttribute(null=True)
     decided_by = UnicodeAttribute(null=True)
     decided_at = UnicodeAttribute(null=True)

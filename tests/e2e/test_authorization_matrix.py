@@ -149,6 +149,27 @@ MATRIX: dict[tuple[str, str], Row] = {
              "recruiter gets 404 (no such job) and nothing opens; a department manager may not (403).",
         recruiter=201, recruiter_other_job=404, department_manager=403, department_manager_other_department=403,
         admin=201),
+    ("GET", "/api/staff/approvals"): _row(
+        401, "Any staff role lists the approvals waiting for them: the recruiter a request that waits for the "
+             "recruiter; the department manager, admins and the others get a list without it.", **_IN_SCOPE_LISTS),
+    ("POST", "/api/staff/approvals/{request_id}/decision"): _row(
+        401, "Only the approver the request waits for decides it in the console, once (the e-mailed link then "
+             "answers 409); the department's manager and admins reach it but are not its approver (403); another "
+             "job's recruiter or department's manager gets 404, as for a missing request; nothing is decided.",
+        recruiter=200, recruiter_other_job=404, department_manager=403, department_manager_other_department=404,
+        admin=403),
+    ("GET", "/api/staff/interviews"): _row(
+        401, "Any staff role searches interviews within their scope: the job's recruiter, the department's manager "
+             "and admins find candidate A's new interview; another job's recruiter and another department's "
+             "manager get a page without it.", **_IN_SCOPE_LISTS),
+    ("GET", "/api/staff/interviews/export"): _row(
+        401, "The same search as CSV, within the same scope.", **_IN_SCOPE_LISTS),
+    ("GET", "/api/staff/request-history"): _row(
+        401, "Any staff role searches requests of any age within their scope: the job's recruiter, the "
+             "department's manager and admins find candidate A's request; the others a page without it.",
+        **_IN_SCOPE_LISTS),
+    ("GET", "/api/staff/request-history/export"): _row(
+        401, "The same search as CSV, within the same scope.", **_IN_SCOPE_LISTS),
     ("GET", "/api/staff/candidates/{candidate_id}/export"): _row(
         401, "HR admins only export everything stored about a candidate (docs/privacy.md); every other staff role "
              "is refused for its role (403) before anything is read.", **_ADMIN_ONLY),
@@ -200,6 +221,8 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/staff/risk"): _row(200, "Public page; the interviews at risk come from the staff API with the user's "
                                       "token."),
     ("GET", "/staff/reports"): _row(200, "Public page; the reports come from the staff API with the user's token."),
+    ("GET", "/staff/approvals"): _row(200, "Public page, as /staff: waiting for me, from the staff API."),
+    ("GET", "/staff/interviews"): _row(200, "Public page, as /staff: the interview and request search."),
     ("GET", "/openapi.json"): _row(200, "Public."),
     ("GET", "/docs"): _row(200, "Public."),
     ("GET", "/approvals/{token}"): _row(
@@ -308,6 +331,7 @@ class World:
     counter: int = 0
     offer_made: tuple[str, str] | None = None
     report_made: bool = False
+    waiting_for_recruiter: str = ""  # a request the "waiting for me" row lists for the recruiter
 
     # -- helpers ---------------------------------------------------------------------------------------------
     def fresh_id(self, what: str) -> str:
@@ -626,6 +650,57 @@ def _build(world: World, route: topology.Route, caller: str) -> Call:
         call.after.append(lambda r: r.status_code != 200 or r.json()["request_id"] == world.request_r)
         return call
 
+    if route.auth == "staff" and path in ("/api/staff/interviews", "/api/staff/interviews/export"):
+        # A's new interview, found by its own candidate id among the many this table registers
+        candidate_id = world.fresh_id("cand")
+        interview_id = world.fresh_id("int")
+        world.local.register(interview_id, candidate_id, timedelta(days=2))
+        call = Call(method, f"{path}?candidate={candidate_id}", headers=bearer)
+        in_scope = caller in ("recruiter", "department_manager", "admin")
+        call.after.append(lambda r: r.status_code != 200 or (interview_id in r.text) == in_scope)
+        if path.endswith("/export"):
+            call.after.append(lambda r: r.status_code != 200 or r.headers["Content-Type"].startswith("text/csv"))
+        return call
+
+    if path in ("/api/staff/request-history", "/api/staff/request-history/export"):
+        # A request made just now: the newest of today's requests of candidate A
+        request_id = world.candidate_cancels(world.fresh_interview_of_a(), world.fresh_id("reason"))
+        today = datetime.now(timezone.utc).date().isoformat()
+        call = Call(method, f"{path}?candidate={world.candidate_a}&date_from={today}&date_to={today}",
+                    headers=bearer)
+        in_scope = caller in ("recruiter", "department_manager", "admin")
+        call.after.append(lambda r: r.status_code != 200 or (request_id in r.text) == in_scope)
+        if path.endswith("/export"):
+            call.after.append(lambda r: r.status_code != 200 or r.headers["Content-Type"].startswith("text/csv"))
+        return call
+
+    if path == "/api/staff/approvals":
+        # A request waiting for the recruiter (A's requests go to the recruiter here), made once for the row:
+        # listing decides nothing
+        if not world.waiting_for_recruiter:
+            world.waiting_for_recruiter = world.live_link_for_recruiter()[1]
+        request_id = world.waiting_for_recruiter
+        call = Call(method, path, headers=bearer)
+        call.after.append(lambda r: r.status_code != 200 or (request_id in r.text) == (caller == "recruiter"))
+        return call
+
+    if path == "/api/staff/approvals/{request_id}/decision":
+        # The recruiter decides a request of their own (a decision uses it up); every other caller tries R
+        if caller == "recruiter":
+            link, request_id, _ = world.live_link_for_recruiter()
+        else:
+            link, request_id = world.link_r, world.request_r
+        call = Call(method, f"/api/staff/approvals/{request_id}/decision", headers=bearer,
+                    json={"decision": "approve", "comment": "matrix"})
+        if caller == "recruiter":
+            call.after.append(lambda r: wait_for(lambda: world.decisions(request_id) == ["decision_approved"]))
+            # the e-mailed link of the request decided in the console now refuses
+            call.after.append(lambda r: requests.post(f"{world.local.base}/approvals/{link}",
+                                                      data={"decision": "reject"}, timeout=30).status_code == 409)
+        else:
+            call.after.append(lambda r: not world.decisions(world.request_r))
+        return call
+
     if path == "/api/staff/interviews":
         interview_id = world.fresh_id("reg")
         call = Call(method, path, headers=bearer, json=_interview_event(interview_id, world.candidate_a))
@@ -700,7 +775,8 @@ def _build(world: World, route: topology.Route, caller: str) -> Call:
                                                              else bool(r.json())))
         return call
 
-    if path in ("/openapi.json", "/docs", "/staff", "/staff/policy", "/staff/risk", "/staff/reports"):
+    if path in ("/openapi.json", "/docs", "/staff", "/staff/policy", "/staff/risk", "/staff/reports",
+                "/staff/approvals", "/staff/interviews"):
         return Call(method, path, headers=bearer)
 
     if path == "/api/staff/requests":

@@ -52,17 +52,18 @@ def get_approval(request_id: str) -> ApprovalItem | None:
 
 
 def record_decision(
-    *, request_id: str, level: int, approver_id: str, link_id: str, link_expires_at: int,
+    *, request_id: str, level: int, approver_id: str, link_id: str | None, link_expires_at: int | None,
     decision: str, comment: str | None, entry: AuditEntry,
 ) -> None:
-    """Use the link and record the decision, once, while the request is open (a candidate's move may close an
-    interviewer_unavailable request without its approver). Raises TransactionConflict naming "link", "approval"
-    or "request"."""
+    """Use the link (if the decision came through one; the staff console has none) and record the decision, once,
+    while the request is open (a candidate's move may close an interviewer_unavailable request without its
+    approver). Raises TransactionConflict naming "link", "approval" or "request"."""
     with all_or_nothing() as transaction:
         transaction.check("request", RequestItem, request_id, condition=RequestItem.status.is_in(
             RequestStatus.RECEIVED.value, RequestStatus.PENDING_APPROVAL.value))
-        transaction.save("link", LinkUseItem(link_id, used_at=entry.at, expires_at=link_expires_at),
-                         condition=LinkUseItem.link_id.does_not_exist())
+        if link_id is not None:
+            transaction.save("link", LinkUseItem(link_id, used_at=entry.at, expires_at=link_expires_at),
+                             condition=LinkUseItem.link_id.does_not_exist())
         transaction.update(
             "approval", ApprovalItem(request_id),
             actions=[
@@ -90,6 +91,14 @@ def withdraw_decision(request_id: str, level: int, entry: AuditEntry, release_li
         if release_link:
             transaction.delete("link", LinkUseItem(release_link))
         transaction.append_audit(request_id, entry)
+
+
+def waiting_for(approver_id: str, limit: int = 200) -> list[ApprovalItem]:
+    """Undecided approvals assigned to `approver_id` (a person id, "hr", or a role no person was known for),
+    newest first: one query on the by_approver index."""
+    return list(ApprovalItem.by_approver.query(approver_id, scan_index_forward=False,
+                                               filter_condition=ApprovalItem.decision.does_not_exist(),
+                                               limit=limit))
 
 
 def snapshot(request_id: str, interview_id: str, candidate_id: str):

@@ -62,6 +62,7 @@ def _interview_item(event: InterviewScheduled, starts_at: str, now: str, calenda
         status=InterviewStatus.SCHEDULED.value,
         created_at=now,
         start_hour=starts_at[:13],  # "YYYY-MM-DDTHH" in UTC: the reminders' index
+        start_day=starts_at[:10],  # "YYYY-MM-DD" in UTC: the staff console's search
         description_url=str(event.job.description_url) if event.job.description_url else None,
         company_intro_url=str(event.job.company_intro_url) if event.job.company_intro_url else None,
         calendar_uid=calendar.uid,
@@ -190,6 +191,11 @@ def reapplications_on(day: str) -> list[InterviewItem]:
     """The interviews registered on the UTC day "YYYY-MM-DD" for candidates who had cancelled before (the sparse
     by_reapplied_day index, not a Scan)."""
     return list(InterviewItem.by_reapplied_day.query(day))
+
+
+def interviews_starting_on(day: str) -> list[InterviewItem]:
+    """The interviews starting on a UTC day ("YYYY-MM-DD"), latest first: one query on the by_start_day index."""
+    return list(InterviewItem.by_start_day.query(day, scan_index_forward=False))
 
 
 def interviews_starting_in_hour(hour: str) -> list[InterviewItem]:

@@ -71,7 +71,8 @@ def move_interview(interview: InterviewItem, slot: SlotItem, move_limit: int, no
         transaction.update(
             "interview", InterviewItem(interview.interview_id),
             actions=[InterviewItem.slot_id.set(slot.slot_id), InterviewItem.starts_at.set(slot.starts_at),
-                     InterviewItem.start_hour.set(slot.starts_at[:13]), InterviewItem.moves.add(1),
+                     InterviewItem.start_hour.set(slot.starts_at[:13]),
+                     InterviewItem.start_day.set(slot.starts_at[:10]), InterviewItem.moves.add(1),
                      InterviewItem.calendar_sequence.add(1), *reopen],
             condition=status
             & (InterviewItem.slot_id == interview.slot_id)
