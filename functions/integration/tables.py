@@ -1,11 +1,8 @@
-"""PynamoDB models: the stored shape of every item. Only functions/integration/store.py uses them directly.
-
-Attribute names are part of a contract: the state machine's ASL updates interviews, requests, slots and audit
-items directly, so renaming one here means renaming it there too (tests/integration/test_workflow.py notices).
-"""
+"""PynamoDB models: the stored shape of every item, used directly by the data access (integration/data/) only.
+Attribute names are a contract: the state machine's ASL updates interviews, requests, slots and audit items
+directly, so a rename here is one there too (tests/integration/test_workflow.py notices)."""
 
 from __future__ import annotations
-
 
 import pynamodb.connection.base
 from pynamodb.attributes import (

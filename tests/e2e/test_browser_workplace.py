@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 
 from tests.e2e import test_browser as people_pages
 from tests.e2e.conftest import final
-from tests.e2e.test_browser import _ids, _pending_request, _translated, shot
+from tests.e2e.test_browser import _ids, _pending_request, _translated, shot, signed_in_as
 
 # The same browser and viewports (phone 390 px, desk 1280 px) as the people's pages.
 browser, page = people_pages.browser, people_pages.page
@@ -31,8 +31,7 @@ def test_an_approver_decides_in_the_console_and_the_emailed_link_then_refuses(lo
     # GIVEN a candidate's request waiting for the recruiter, who was mailed a link; its reason text holds markup
     interview_id, request_id, link = _pending_request(local, page, "br-wait")
     # WHEN the recruiter opens "waiting for me" in the console
-    page.goto(f"{local.base}/staff/approvals#id_token={local.info['staff_tokens']['recruiter']}")
-    assert "id_token" not in page.url  # the token leaves the address bar
+    signed_in_as(page, local, "recruiter", "/staff/approvals")
     card = page.locator(f'article.approval[data-request="{request_id}"]')
     expect(card).to_be_visible()
     expect(card.locator(".reason")).to_contain_text("<script>window.__pwned = 1</script>")  # shown as text
@@ -67,7 +66,7 @@ def test_the_waiting_page_reads_in_simplified_chinese(local, page):
     # GIVEN a request waiting for the recruiter
     _, request_id, _ = _pending_request(local, page, "br-wait-zh")
     # WHEN the recruiter opens the page in Chinese
-    page.goto(f"{local.base}/staff/approvals?lang=zh-CN#id_token={local.info['staff_tokens']['recruiter']}")
+    signed_in_as(page, local, "recruiter", "/staff/approvals?lang=zh-CN")
     # THEN headings, labels and buttons are Chinese
     expect(page.get_by_role("heading", name="待我审批")).to_be_visible()
     card = page.locator(f'article.approval[data-request="{request_id}"]')
@@ -83,7 +82,7 @@ def test_staff_search_interviews_page_through_export_and_cancel_for_the_company_
     for n in (1, 2, 3):
         local.register(f"{prefix}-{n}", f"{candidate_id}-{n}", timedelta(days=n + 2, hours=1), job_id=job_id)
     # WHEN the recruiter searches for the job, two rows a page
-    page.goto(f"{local.base}/staff/interviews?page_size=2#id_token={local.info['staff_tokens']['recruiter']}")
+    signed_in_as(page, local, "recruiter", "/staff/interviews?page_size=2")
     page.get_by_label("Job").fill(job_id)
     page.get_by_role("button", name="Search").click()
     rows = page.locator("#interviews tbody tr[data-interview]")
@@ -133,9 +132,8 @@ def test_another_jobs_recruiter_finds_none_of_them(local, page):
     # GIVEN an interview of a job of its own (recruiter rec-1)
     prefix, candidate_id = _ids(page, "br-scope")
     local.register(prefix, candidate_id, timedelta(days=3), job_id=f"job-{prefix}")
-    token = local.info["staff_tokens"]["recruiter_other_job"]
     # WHEN another job's recruiter searches for it
-    page.goto(f"{local.base}/staff/interviews#id_token={token}")
+    signed_in_as(page, local, "recruiter_other_job", "/staff/interviews")
     page.get_by_label("Job").fill(f"job-{prefix}")
     page.get_by_role("button", name="Search").click()
     # THEN nothing is found (the page number shows once the search has answered)
