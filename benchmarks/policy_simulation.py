@@ -52,7 +52,8 @@ def main(argv: list[str] | None = None) -> int:
 
     with mock_aws():
         from functions.core.models import Initiator
-        from functions.domain import cancellations, policy_editor
+        from functions.domain import cancellations
+        from functions.domain.workplace import policy_editor
         from functions.notify import events
         from local_runtime import demo, resources
 

@@ -223,7 +223,7 @@ RULES: tuple[EventRule, ...] = (
         "CancellationNeedsAttention",
         "InterviewMoved",
         "RetentionMessageSent",
-        "ReminderRequested",  # staff's "remind now" (functions/domain/risk_watch.py)
+        "ReminderRequested",  # staff's "remind now" (functions/domain/workplace/risk_watch.py)
         # Attendance onto the interview, when the AI-interview platform reports it (staff's is recorded already).
         "InterviewAttended",
         "InterviewMissed",

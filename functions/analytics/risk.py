@@ -2,7 +2,7 @@
 it (metrics stored beside the model), and its scores of the coming interviews stored for the reminders.
 
 History: a candidate-initiated cancellation that was approved ("cancelled"), an InterviewAttended ("attended")
-and an InterviewMissed ("no_show"; the AI-interview platform's or staff's, functions/domain/risk_watch.py) each
+and an InterviewMissed ("no_show"; the AI-interview platform's or staff's, functions/domain/workplace/risk_watch.py) each
 store the interview's point-in-time snapshots (risk_snapshots.py: what was known 48 h and 24 h before the start) in
 the import format of functions/analytics/risk_model.py, labelled with the outcome. Rows imported from earlier
 systems (`interviews history import`, functions/analytics/history_import/) count in every retrain beside the live

@@ -1,7 +1,7 @@
 """The routing policy editor: its page (GET /staff/policy) and its API (/api/staff/policy...), for HR admins only.
 
 Another staff role is refused for its role (403) before anything is read. The work is in
-functions/domain/policy_editor.py; a draft that fails the policy model is 422 with one error per problem, as
+functions/domain/workplace/policy_editor.py; a draft that fails the policy model is 422 with one error per problem, as
 `interviews policy check` prints them, and changes nothing.
 """
 
@@ -15,8 +15,8 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from functions.core.i18n import catalog, locale_of, translator
 from functions.core.models import CandidateReason, CompanyReason, StaffRole
 from functions.core.settings import get_settings
-from functions.domain import policy_editor
-from functions.domain.policy_editor import (DraftBody, PolicyState, Published, PublishBody, RollbackBody, Simulation,
+from functions.domain.workplace import policy_editor
+from functions.domain.workplace.policy_editor import (DraftBody, PolicyState, Published, PublishBody, RollbackBody, Simulation,
                                             SimulateBody, Validation)
 from functions.web.responses import api_reader_locale, page, problem, staff_from_claims, staff_problem_responses
 

@@ -16,7 +16,7 @@ from functions.core.errors import NotFoundError
 from functions.core.ids import ID_MAX_LENGTH, ID_PATTERN
 from functions.core.workplace_models import (REPORT_READERS, AtRiskInterview, AttendanceBody, AttendanceReceipt,
                                              ReminderReceipt, ReportPeriod, ReportView)
-from functions.domain import risk_watch
+from functions.domain.workplace import risk_watch
 from functions.integration import report_files
 from functions.web.responses import staff_from_claims, staff_problem_responses, undecodable_body_problem
 

@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
-from functions.domain import search
+from functions.domain.workplace import search
 from functions.web.responses import staff_from_claims, staff_problem_responses
 
 router = APIGatewayRouter()

@@ -1,4 +1,4 @@
-"""The vocabulary of the staff workplace's risk view, attendance and reports (functions/domain/risk_watch.py,
+"""The vocabulary of the staff workplace's risk view, attendance and reports (functions/domain/workplace/risk_watch.py,
 functions/cancel/risk_routes.py): kept beside models.py, which holds the rest of the domain's vocabulary, so that
 neither grows past one screenful of concerns.
 """

@@ -392,7 +392,7 @@ class CalendarItem(Model):
     dropped_at = UnicodeAttribute(null=True)  # when the sync saw the interviewer delete or decline it
 
 
-from functions.integration.policy_table import PolicyVersionItem  # noqa: E402 (a model of its own module)
+from functions.integration.data.policy_table import PolicyVersionItem  # noqa: E402 (a model of its own module)
 
 ALL_MODELS: tuple[type[Model], ...] = (
     InterviewItem, CandidateItem, RequestItem, ApprovalItem, AuditItem, SlotItem, LinkUseItem,

@@ -15,7 +15,7 @@ from functions.domain.calendar import invitations
 from functions.domain.calendar import interviewer_calendars
 from functions.integration import event_trust as trust
 from functions.integration import links, sms
-from functions.notify.readers import candidate_locale, common_values, staff_locale
+from functions.notify.readers import candidate_locale, common_values, invitation_actions, staff_locale
 from functions.notify.workplace import on_attendance, on_reminder_requested
 from functions.web import emails
 from functions.integration.data import approval_store, candidate_store, interview_store, request_store, slot_store, suppression_store
@@ -59,16 +59,6 @@ def on_interview_scheduled(detail: dict) -> None:
         tell_recruiter_of_reapplication(interview, profile)
     if interview is not None:
         interviewer_calendars.scheduled(interview, profile)  # last: if it fails, the retry sends no mail twice
-
-
-def invitation_actions(candidate_id: str, interview_id: str, interview) -> list[emails.Action]:
-    """The invitation's further buttons: the AI interview and the job description, through the portal's tracked
-    redirects (a click in the mail counts, functions/domain/behaviour.py); the personal page is its main link."""
-    actions = [emails.Action("mail.button.ai_interview", links.tracked_url(candidate_id, interview_id, "ai-interview"))]
-    if interview is not None and interview.description_url:
-        actions.append(emails.Action("mail.button.job_description",
-                                     links.tracked_url(candidate_id, interview_id, "job-description")))
-    return actions
 
 
 def tell_recruiter_of_reapplication(interview, profile) -> None:

@@ -48,3 +48,13 @@ def reminder_buttons(values: dict, candidate: CandidateItem) -> dict:
     below", never the URL); the personal page, to cancel or move, comes second."""
     return {"link": values["ai_interview_url"], "link_label_key": "mail.button.ai_interview",
             "actions": [emails.Action("mail.button.portal", links.portal_url(candidate.candidate_id))]}
+
+
+def invitation_actions(candidate_id: str, interview_id: str, interview) -> list[emails.Action]:
+    """The invitation's further buttons: the AI interview and the job description, through the portal's tracked
+    redirects (a click in the mail counts, functions/domain/behaviour.py); the personal page is its main link."""
+    actions = [emails.Action("mail.button.ai_interview", links.tracked_url(candidate_id, interview_id, "ai-interview"))]
+    if interview is not None and interview.description_url:
+        actions.append(emails.Action("mail.button.job_description",
+                                     links.tracked_url(candidate_id, interview_id, "job-description")))
+    return actions

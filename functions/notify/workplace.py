@@ -1,4 +1,4 @@
-"""What notify does for the staff workplace (functions/domain/risk_watch.py): staff's "remind now" mail, and
+"""What notify does for the staff workplace (functions/domain/workplace/risk_watch.py): staff's "remind now" mail, and
 attendance reported by the AI-interview platform recorded on the interview.
 
 Why apart from events.py: these follow staff's actions in the console and the platform's attendance, not the
@@ -15,7 +15,7 @@ from functions.web import emails
 
 
 def on_reminder_requested(detail: dict) -> None:
-    """Staff's "remind now": the reminder mail, once per interview and day (functions/domain/risk_watch.py)."""
+    """Staff's "remind now": the reminder mail, once per interview and day (functions/domain/workplace/risk_watch.py)."""
     interview = trust.reminder_requested(detail)
     candidate = candidate_store.get_candidate(interview.candidate_id)
     if candidate is None:

@@ -49,7 +49,7 @@ TABLE_ACCESS: dict[str, dict[str, str]] = {
         "suppressions": WRITE,
         "waitlist": WRITE,
         "offers": WRITE,
-        "policies": WRITE,  # the policy editor publishes versions (functions/domain/policy_editor.py)
+        "policies": WRITE,  # the policy editor publishes versions (functions/domain/workplace/policy_editor.py)
         # The staff console's risk view reads the nightly scores; "remind now" writes its mark, once a day.
         "analytics": WRITE,
     },

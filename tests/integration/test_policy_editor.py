@@ -16,7 +16,7 @@ from functions.core.models import Initiator
 from functions.domain import cancellations, policy_source
 from functions.domain.policy_source import DEFAULT_POLICY_FILE
 from functions.integration.data import policy_store, request_store
-from functions.integration.policy_table import PolicyVersionItem
+from functions.integration.data.policy_table import PolicyVersionItem
 
 ADMIN = {"sub": "u-admin", "cognito:groups": "admin", "token_use": "id", "email": "hr.admin@company.example.com"}
 RECRUITER = {"sub": "u-rec", "cognito:groups": "recruiter", "token_use": "id", "custom:person_id": "p-rec"}

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from functions.core.models import AuditEntry
 from functions.integration.data.transactions import TransactionConflict, all_or_nothing
-from functions.integration.policy_table import PolicyVersionItem
+from functions.integration.data.policy_table import PolicyVersionItem
 
 POLICY = "routing"
 AUDIT_TRAIL = f"policy:{POLICY}"
