@@ -16,7 +16,7 @@ from functions.core.clock import local_text
 from functions.core.models import CandidateReason, InterviewStatus
 from functions.core.errors import DomainError
 from functions.core.i18n import catalog, locale_of, translator
-from functions.domain.interview_policy import CANDIDATE_MINIMUM_NOTICE
+from functions.domain import interview_policy
 from functions.web import calendar_links
 from functions.web.responses import error_page, page
 
@@ -83,7 +83,8 @@ def portal(token: str):
     return page(
         "pages/portal.html.j2", locale, title=t("page.my_interviews"), token=token, interviews=items,
         history=history, reasons=[r.value for r in CandidateReason], timezone=zone,
-        minimum_notice_hours=int(CANDIDATE_MINIMUM_NOTICE.total_seconds() // 3600),
+        # Read per page: the policy in force may be a version published in the editor since the last page.
+        minimum_notice_hours=int(interview_policy.CANDIDATE_MINIMUM_NOTICE.total_seconds() // 3600),
         js_messages=_js_messages(locale),
         # The control to stop texts, while the candidate has a phone and agreed (docs/privacy.md).
         sms_consent=bool(candidate and candidate.phone and candidate.sms_opt_in),
