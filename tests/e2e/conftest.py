@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import time
 import uuid
 from datetime import datetime, timedelta, timezone
@@ -21,6 +22,8 @@ from pathlib import Path
 import boto3
 import pytest
 import requests
+
+from playwright.sync_api import Page, sync_playwright
 
 from local_runtime import launch
 
@@ -178,3 +181,38 @@ def local_with_short_sla(tmp_path_factory):
     with launch.running(tmp_path_factory.mktemp("local-short-sla"), sla_seconds=SHORT_SLA_SECONDS,
                         strict_stop=False, calendars=False) as info_file:
         yield Local(json.loads(info_file.read_text()))
+
+
+# ---- the browser (Playwright with Debian's chromium), one for the whole session ----------------------------------
+# Here, not in a test module: a second session-scoped copy imported into another module would start a second
+# Playwright while the first is alive, which its sync API refuses.
+VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desk": {"width": 1280, "height": 800}}
+
+
+def chromium_path() -> str:
+    # Debian's package puts the browser here and a shell wrapper at /usr/bin/chromium.
+    for candidate in ("/usr/lib/chromium/chromium", shutil.which("chromium") or ""):
+        if candidate and Path(candidate).exists():
+            return candidate
+    raise RuntimeError("Debian's chromium is not installed: `make test` installs it (apt-get install chromium)")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=chromium_path(), headless=True)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(params=list(VIEWPORTS))
+def page(request, browser) -> Page:
+    context = browser.new_context(viewport=VIEWPORTS[request.param], locale="en-GB")
+    opened = context.new_page()
+    opened.set_default_timeout(30_000)
+    errors: list[str] = []
+    opened.on("pageerror", lambda exc: errors.append(str(exc)))
+    opened.viewport_name = request.param
+    yield opened
+    context.close()
+    assert errors == [], errors  # no script error on any page

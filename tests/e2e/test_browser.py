@@ -8,17 +8,15 @@ from __future__ import annotations
 import base64
 import json
 import re
-import shutil
 from datetime import timedelta
-from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 import requests
 from icalendar import Calendar
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import REPO, approval_link, cancel, final, mails_to, wait_for
+from tests.e2e.conftest import REPO, VIEWPORTS, approval_link, cancel, final, mails_to, wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -27,38 +25,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 expect.set_options(timeout=30_000)
 
 SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
-VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desk": {"width": 1280, "height": 800}}
 # A message key that escaped translation would show as e.g. "page.reason" or "timeline.FINAL".
 RAW_KEY = re.compile(r"\b(?:page|staff|timeline|status|request|reason|mail|retention)\.[A-Za-z_]+\b")
-
-
-def _chromium() -> str:
-    # Debian's package puts the browser here and a shell wrapper at /usr/bin/chromium.
-    for candidate in ("/usr/lib/chromium/chromium", shutil.which("chromium") or ""):
-        if candidate and Path(candidate).exists():
-            return candidate
-    raise RuntimeError("Debian's chromium is not installed: `make test` installs it (apt-get install chromium)")
-
-
-@pytest.fixture(scope="session")
-def browser():
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=_chromium(), headless=True)
-        yield launched
-        launched.close()
-
-
-@pytest.fixture(params=list(VIEWPORTS))
-def page(request, browser) -> Page:
-    context = browser.new_context(viewport=VIEWPORTS[request.param], locale="en-GB")
-    opened = context.new_page()
-    opened.set_default_timeout(30_000)
-    errors: list[str] = []
-    opened.on("pageerror", lambda exc: errors.append(str(exc)))
-    opened.viewport_name = request.param
-    yield opened
-    context.close()
-    assert errors == [], errors  # no script error on any page
 
 
 def shot(page: Page, name: str) -> None:

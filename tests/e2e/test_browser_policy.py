@@ -17,12 +17,8 @@ from playwright.sync_api import Page, expect
 
 from local_runtime import launch
 from tests.e2e.conftest import LONG_SLA_SECONDS, Local, cancel
-from tests.e2e import test_browser
 from tests.e2e.test_browser import _translated, shot, sign_in
 
-# The people's pages' chromium and its phone and desk pages (fixtures of test_browser.py).
-browser = test_browser.browser
-page = test_browser.page
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 

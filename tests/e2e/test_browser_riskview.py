@@ -12,7 +12,7 @@ import requests
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import mails_to, wait_for
-from tests.e2e.test_browser import browser, page, shot, signed_in_as  # noqa: F401 - the browser and page fixtures
+from tests.e2e.test_browser import shot, signed_in_as
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 

@@ -12,12 +12,10 @@ import pytest
 import requests
 from playwright.sync_api import Page, expect
 
-from tests.e2e import test_browser as people_pages
 from tests.e2e.conftest import final
 from tests.e2e.test_browser import _ids, _pending_request, _translated, shot, signed_in_as
 
 # The same browser and viewports (phone 390 px, desk 1280 px) as the people's pages.
-browser, page = people_pages.browser, people_pages.page
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 

@@ -10,11 +10,9 @@ all of them land in test-artifacts/screenshots/mail.
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
 
 from functions.core.clock import local_text
 from functions.core.i18n import translator
@@ -110,21 +108,6 @@ def samples(locale: Locale) -> dict[str, emails.Message]:
 
 def html_of(message: emails.Message) -> str:
     return emails.compose(message).get_payload()[0].get_payload()[1].get_payload(decode=True).decode()
-
-
-def _chromium() -> str:
-    for candidate in ("/usr/lib/chromium/chromium", shutil.which("chromium") or ""):
-        if candidate and Path(candidate).exists():
-            return candidate
-    raise RuntimeError("Debian's chromium is not installed: `make test` installs it (apt-get install chromium)")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=_chromium(), headless=True)
-        yield launched
-        launched.close()
 
 
 # Visible text nodes (not in <head>, <style> or <title>), each with its trimmed text.
