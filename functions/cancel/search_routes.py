@@ -15,7 +15,7 @@ from functions.web.responses import staff_from_claims, staff_problem_responses
 
 router = APIGatewayRouter()
 
-Day = Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$", description="UTC day, YYYY-MM-DD (included)")]
+Day = Annotated[str | None, Query(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", description="UTC day, YYYY-MM-DD (included)")]
 Text = Annotated[str | None, Query(max_length=200)]
 Status = Annotated[str | None, Query(max_length=40)]
 Cursor = Annotated[str | None, Query(max_length=1000, description="next_cursor of the previous page")]

@@ -198,7 +198,8 @@ def _interview_rows(filters: SearchFilters, scope: StaffScope, cursor: str | Non
             return None
         return InterviewRow(interview_id=interview.interview_id, starts_at=interview.starts_at,
                             job_id=interview.job_id, job_title=interview.job_title, department=interview.department,
-                            candidate_id=interview.candidate_id, candidate_name=(candidate.name if candidate else None) or "",  # erased: no name
+                            # an erased candidate's profile is kept without a name
+                            candidate_id=interview.candidate_id, candidate_name=(candidate.name if candidate else None) or "",
                             status=InterviewStatus(interview.status),
                             pending_request_id=interview.pending_request_id)
 
@@ -221,7 +222,8 @@ def _request_rows(filters: SearchFilters, scope: StaffScope, cursor: str | None)
         return RequestRow(request_id=request.request_id, created_at=request.created_at,
                           interview_id=request.interview_id, job_title=interview.job_title if interview else "",
                           department=interview.department if interview else "",
-                          candidate_name=(candidate.name if candidate else None) or "",  # erased: no name initiator=request.initiator,
+                          # an erased candidate's profile is kept without a name
+                          candidate_name=(candidate.name if candidate else None) or "", initiator=request.initiator,
                           reason_code=request.reason_code, status=RequestStatus(request.status))
 
     return _walk(days, request_store.requests_created_on, lambda r: (r.created_at, r.request_id), row,
