@@ -42,7 +42,8 @@ def produce(start: date, end: date) -> tuple[dict, dict[str, str]]:
     built = report.build(start, end, report.collect(start, end), benchmarks.load(),
                          model=risk_score_store.model_summary())
     locale = locale_of(get_settings().staff_locale)
-    return built, {"html": render.to_html(built, locale), "json": render.to_json(built), "csv": render.to_csv(built)}
+    return built, {"html": render.to_html(built, locale), "json": render.to_json(built),
+                   "csv": render.to_csv(built, locale)}
 
 
 def run(start: date, end: date, send: bool = True) -> dict:

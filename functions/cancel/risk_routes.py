@@ -7,17 +7,23 @@ risk and the nightly report, with their own roles (reports are company-wide: HR 
 
 from __future__ import annotations
 
+import json
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler.openapi.params import Path
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
+from jinja2 import UndefinedError
 
 from functions.core.errors import NotFoundError
+from functions.core.i18n import locale_of
 from functions.core.ids import ID_MAX_LENGTH, ID_PATTERN
+from functions.core.observability import logger
+from functions.core.settings import get_settings
 from functions.core.workplace_models import (REPORT_READERS, AtRiskInterview, AttendanceBody, AttendanceReceipt,
                                              ReminderReceipt, ReportPeriod, ReportView)
 from functions.domain.workplace import risk_watch
 from functions.integration import report_files
+from functions.web import report_html
 from functions.web.responses import staff_from_claims, staff_problem_responses, undecodable_body_problem
 
 router = APIGatewayRouter()
@@ -26,6 +32,8 @@ router.exception_handler(UnicodeDecodeError)(undecodable_body_problem)
 Identifier = Annotated[str, Path(min_length=1, max_length=ID_MAX_LENGTH, pattern=ID_PATTERN)]
 Period = Annotated[str, Path(min_length=6, max_length=21, pattern=f"^(?:latest|{report_files.PERIOD})$",
                              description="`latest`, a day (YYYY-MM-DD) or a range (YYYY-MM-DD_YYYY-MM-DD)")]
+Language = Annotated[str | None, Query(max_length=35, description="The reader's language (a tag: zh-CN, ja, ...); "
+                                                                  "else Accept-Language, else the default")]
 
 
 def _staff(allowed=None):
@@ -72,12 +80,31 @@ def reports() -> list[ReportPeriod]:
 
 
 @router.get("/api/staff/reports/<period>", summary="One nightly report (or the latest)", tags=["staff"],
+            description="The stored report, rendered again from its figures in the reader's language (`lang`, "
+                        "else Accept-Language); a report whose figures cannot be read is the HTML stored with it.",
             responses={200: {"description": "The report"}, **staff_problem_responses(401, 403, 404, 422)})
-def report(period: Period) -> ReportView:
+def report(period: Period, lang: Language = None) -> ReportView:
     _staff(REPORT_READERS)
     if period == "latest":
         period = next(iter(report_files.periods()), "")
     html = report_files.read(period) if period else None
     if html is None:
         raise NotFoundError("No report for this period.", code="report_not_found")
-    return ReportView(period=period, html=html)
+    locale = locale_of(get_settings().staff_locale, router.current_event.headers.get("Accept-Language"), lang)
+    return ReportView(period=period, html=_in_language(period, locale) or html)
+
+
+def _in_language(period: str, locale) -> str | None:
+    """The period's report rendered from its stored JSON for the reader; None if the JSON is missing or is not a
+    report this version can render (then the HTML stored with it is shown as it is)."""
+    try:
+        figures = json.loads(report_files.read(period, "json") or "null")
+    except ValueError:
+        return None
+    if not isinstance(figures, dict) or "recommendations" not in figures:
+        return None
+    try:
+        return report_html.to_html(figures, locale)
+    except (KeyError, TypeError, ValueError, AttributeError, UndefinedError):
+        logger.warning("stored report not renderable", extra={"period": period})
+        return None

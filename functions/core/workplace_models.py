@@ -67,4 +67,5 @@ class ReportPeriod(_Model):
 
 class ReportView(_Model):
     period: str
-    html: str = Field(description="The report as the nightly run stored it: a complete HTML document, no script")
+    html: str = Field(description="The report as a complete HTML document, no script: rendered from the stored "
+                                  "figures in the reader's language, or as the nightly run stored it")

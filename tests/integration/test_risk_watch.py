@@ -187,3 +187,56 @@ def test_hr_admins_read_the_latest_report_and_any_by_period_and_other_staff_are_
     assert _get(system, "/api/staff/reports/..%2Fsecret", ADMIN, "/api/staff/reports/{period}")[0] == 422
     assert _get(system, "/api/staff/reports", RECRUITER_A)[0] == 403
     assert _get(system, "/api/staff/reports/latest", MANAGER_A, "/api/staff/reports/{period}")[0] == 403
+
+
+def _read_report(system, period: str, query: dict, headers: dict | None = None) -> tuple[int, dict]:
+    from local_runtime.lambda_events import api_gateway_event
+
+    event = api_gateway_event(method="GET", path=f"/api/staff/reports/{period}", resource="/api/staff/reports/{period}",
+                              path_parameters={"period": period}, query=query, headers=headers or {}, body=b"",
+                              claims=ADMIN, source_ip="127.0.0.1")
+    response = system.invoke("cancel", event)
+    return response["statusCode"], json.loads(response["body"])
+
+
+@pytest.fixture
+def figures(tmp_path, monkeypatch):
+    """Two stored reports with their figures: one of today's kind (recommendations as key and figures), one stored
+    before that (recommendations as English sentences)."""
+    from datetime import date
+
+    from functions.analytics import render
+    from functions.domain.measures.aggregates import Totals
+
+    monkeypatch.setenv("REPORT_DIR", str(tmp_path))
+    built = report_module.build(date(2030, 1, 2), date(2030, 1, 2), Totals(), load())
+    built["recommendations"] = [{"key": "widen_slots", "params": {"share": 0.5, "requests": 4}}]
+    nightly.store_report("report-2030-01-02.html", render.to_html(built))
+    nightly.store_report("report-2030-01-02.json", render.to_json(built))
+    built["recommendations"] = [{"key": "widen_slots", "text": "Widen the slot hours (stored in English)",
+                                 "evidence": "schedule conflicts are 50%"}]
+    nightly.store_report("report-2030-01-01.html", render.to_html(built))
+    nightly.store_report("report-2030-01-01.json", render.to_json(built))
+    return tmp_path
+
+
+def test_a_stored_report_reads_in_the_language_of_the_page_that_asks_for_it(system, figures):
+    # WHEN an HR admin's reports page in Chinese, then in Japanese, asks for the latest report
+    zh = _read_report(system, "latest", {"lang": "zh-CN"})
+    ja = _read_report(system, "2030-01-02", {"lang": "ja"})
+    en = _read_report(system, "2030-01-02", {})
+    # THEN the report is rendered from its stored figures in that language: labels and recommendation
+    assert zh[0] == 200 and zh[1]["period"] == "2030-01-02" and '<html lang="zh-CN">' in zh[1]["html"]
+    assert "放宽可选时段，并允许候选人改期而不是取消面试" in zh[1]["html"] and "取消情况报告" in zh[1]["html"]
+    assert "Widen the slot hours" not in zh[1]["html"] and "Cancellations report" not in zh[1]["html"]
+    assert '<html lang="ja">' in ja[1]["html"] and "日程の都合が候補者の申請の 50%（4 件）を占めています" in ja[1]["html"]
+    # AND without a language the deployment's default (English) is used
+    assert "Widen the slot hours and let candidates move their interview instead of cancelling it" in en[1]["html"]
+
+
+def test_a_report_stored_before_recommendations_had_figures_still_reads_with_what_it_has(system, figures):
+    # WHEN the report stored with English recommendation sentences is read by a Japanese page
+    status, view = _read_report(system, "2030-01-01", {"lang": "ja"})
+    # THEN it renders: its labels in Japanese, its recommendation as it was stored
+    assert status == 200 and '<html lang="ja">' in view["html"]
+    assert "Widen the slot hours (stored in English)" in view["html"] and "キャンセル" in view["html"]

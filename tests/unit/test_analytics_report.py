@@ -72,7 +72,8 @@ def test_a_slot_hour_far_above_the_overall_rate_is_a_hot_spot():
     events += [aggregates.requested(_dims(9), "candidate", "illness", False) for _ in range(6)]
     events += [aggregates.requested(_dims(h), "candidate", "illness", False) for h in (10, 11, 12)]
     found = [r for r in _build(events)["recommendations"] if r["key"] == "hot_hour"]
-    assert len(found) == 1 and "09:00" in found[0]["text"]
+    assert len(found) == 1 and found[0]["params"]["value"] == "09" and found[0]["params"]["requested"] == 6
+    assert "09:00" in render.to_html(_build(events))
 
 
 def test_benchmarks_are_met_or_not_by_their_direction():
