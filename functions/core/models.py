@@ -127,6 +127,9 @@ class Person(_Model):
     person_id: PersonId
     name: SingleLineText = Field(min_length=1, max_length=200)
     email: EmailStr
+    # The person's own language, when the ATS knows it: their mails use it (resolved like a candidate's: a language
+    # we lack falls back to the same language, then the deployment's default). Absent: the deployment's default.
+    locale: LocaleTag | None = None
 
 
 class Job(_Model):

@@ -255,7 +255,7 @@ def _event_for(cancelled: InterviewItem, slot_id: str, starts_at: str, new_id: s
         raise NotFoundError("No such interview.", code="interview_not_found")
 
     def person(p) -> dict:
-        return {"person_id": p.person_id, "name": p.name, "email": p.email}
+        return {"person_id": p.person_id, "name": p.name, "email": p.email, "locale": p.locale}
 
     return InterviewScheduled.model_validate({
         "interview_id": new_id, "slot_id": slot_id, "starts_at": starts_at,

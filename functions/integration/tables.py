@@ -29,6 +29,7 @@ class PersonMap(MapAttribute):
     person_id = UnicodeAttribute()
     name = UnicodeAttribute()
     email = UnicodeAttribute()
+    locale = UnicodeAttribute(null=True)  # the person's language tag as the ATS sent it (absent: not known)
 
 
 class InterviewsByCandidate(GlobalSecondaryIndex):
@@ -85,8 +86,7 @@ class InterviewItem(Model):
     status = UnicodeAttribute()
     pending_request_id = UnicodeAttribute(null=True)
     calendar_sequence = NumberAttribute(default=0)  # the SEQUENCE of the last calendar message sent
-    # The invitation's UID and ORGANIZER (absent on older items: ours, see functions/domain/calendar/invitations.py), and
-    # "ats" when the ATS sent the invitation (we then send only updates).
+    # The invitation's UID, ORGANIZER (absent on older items: ours) and owner ("ats": the ATS invited, we only update).
     calendar_uid = UnicodeAttribute(null=True)
     calendar_organizer = UnicodeAttribute(null=True)
     calendar_owner = UnicodeAttribute(null=True)

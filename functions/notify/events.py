@@ -15,7 +15,8 @@ from functions.domain.calendar import invitations
 from functions.domain.calendar import interviewer_calendars
 from functions.integration import event_trust as trust
 from functions.integration import links, sms
-from functions.notify.readers import candidate_locale, common_values, invitation_actions, staff_locale
+from functions.notify.readers import (approver_locale, candidate_locale, common_values, invitation_actions,
+                                     staff_locale)
 from functions.notify.workplace import on_attendance, on_reminder_requested
 from functions.web import emails
 from functions.integration.data import approval_store, candidate_store, interview_store, request_store, slot_store, suppression_store
@@ -51,9 +52,9 @@ def on_interview_scheduled(detail: dict) -> None:
     if ics:
         emails.send(emails.Message(
             key=f"{event.interview_id}:invitation:interviewer", to=interview.interviewer.email,
-            locale=staff_locale(), subject_key="mail.invitation_interviewer.subject",
-            body_key="mail.invitation_interviewer.body",
-            values=common_values(interview, profile, for_staff=True), attachments=ics,
+            locale=staff_locale(interview.interviewer), subject_key="mail.invitation_interviewer.subject",
+            body_key="mail.invitation_interviewer.body", attachments=ics,
+            values=common_values(interview, profile, for_staff=True, staff=staff_locale(interview.interviewer)),
         ))
     if interview is not None and interview.reapplied_after:
         tell_recruiter_of_reapplication(interview, profile)
@@ -64,7 +65,7 @@ def on_interview_scheduled(detail: dict) -> None:
 def tell_recruiter_of_reapplication(interview, profile) -> None:
     """A candidate who cancelled before is registered again: the job's recruiter hears it at once, with the
     earlier reasons (once per interview; the console flags the same)."""
-    locale = staff_locale()
+    locale = staff_locale(interview.recruiter)
     t = translator(locale)
     records = list(profile.cancellations or [])[:len(interview.reapplied_after)] if profile else []
     reasons = "; ".join(f"{t('reason.' + r.reason_code)} ({r.job_title}, {r.at[:10]})" for r in records) or \
@@ -72,7 +73,7 @@ def tell_recruiter_of_reapplication(interview, profile) -> None:
     emails.send(emails.Message(
         key=f"{interview.interview_id}:reapplied", to=interview.recruiter.email, locale=locale,
         subject_key="mail.reapplied.subject", body_key="mail.reapplied.body",
-        values={**common_values(interview, profile, for_staff=True), "candidate": profile.name if profile else "",
+        values={**common_values(interview, profile, True, locale), "candidate": profile.name if profile else "",
                 "reasons": reasons},
         link=f"{get_settings().public_base_url}/staff",
     ))
@@ -108,9 +109,11 @@ def on_interviewer_unavailable(request_id: str, interview_id: str, candidate_id:
     if interview is None:
         raise LookupError(f"request {request_id} refers to a missing interview")
     emails.send(emails.Message(
-        key=f"{request_id}:interviewer_unavailable", to=interview.recruiter.email, locale=staff_locale(),
+        key=f"{request_id}:interviewer_unavailable", to=interview.recruiter.email,
+        locale=staff_locale(interview.recruiter),
         subject_key="mail.interviewer_unavailable.subject", body_key="mail.interviewer_unavailable.body",
-        values={**common_values(interview, candidate, for_staff=True), "interviewer": interview.interviewer.name,
+        values={**common_values(interview, candidate, True, staff_locale(interview.recruiter)),
+                "interviewer": interview.interviewer.name,
                 "request_id": request_id}))
     if candidate is not None:
         emails.send(emails.Message(
@@ -131,12 +134,12 @@ def on_approval_requested(detail: dict) -> None:
             return  # a stale redelivery: a later level is already open
     interview = interview_store.get_interview(requested.interview_id)
     candidate = candidate_store.get_candidate(requested.candidate_id)
-    locale = staff_locale()
+    locale = approver_locale(interview, approval.approver_email)
     t = translator(locale)
     emails.send(emails.Message(
         key=f"{requested.request_id}:approval:{requested.level}", to=approval.approver_email, locale=locale,
         subject_key="mail.approval.subject", body_key="mail.approval.body",
-        values={**common_values(interview, candidate, for_staff=True), "candidate": candidate.name if candidate else "",
+        values={**common_values(interview, candidate, True, locale), "candidate": candidate.name if candidate else "",
                 "reason": t(f"reason.{request.reason_code}"), "due_at": local_text(approval.due_at, "UTC", locale),
                 "request_id": requested.request_id},
         link=approvals.link_for(approval, requested.sla_seconds),
@@ -144,7 +147,7 @@ def on_approval_requested(detail: dict) -> None:
     if approval.escalated_from_email:
         emails.send(emails.Message(
             key=f"{requested.request_id}:escalated:{requested.level}", to=approval.escalated_from_email,
-            locale=locale, subject_key="mail.escalated.subject", body_key="mail.escalated.body",
+            locale=approver_locale(interview, approval.escalated_from_email), subject_key="mail.escalated.subject", body_key="mail.escalated.body",
             values={"request_id": requested.request_id, "approver": requested.approver.name,
                     "job_title": interview.job_title},
         ))
@@ -173,8 +176,9 @@ def on_cancellation_approved(detail: dict) -> None:
         ))
     emails.send(emails.Message(
         key=f"{detail['request_id']}:approved:interviewer", to=interview.interviewer.email,
-        locale=staff_locale(), subject_key="mail.interviewer.subject", body_key="mail.interviewer.body",
-        values=common_values(interview, candidate, for_staff=True), attachments=[ics],
+        locale=staff_locale(interview.interviewer), subject_key="mail.interviewer.subject",
+        body_key="mail.interviewer.body", attachments=[ics],
+        values=common_values(interview, candidate, True, staff_locale(interview.interviewer)),
     ))
     if sms.wanted(candidate):
         sms.send(sms.Text(key=f"{detail['request_id']}:approved:sms", to=candidate.phone, locale=locale,
@@ -201,10 +205,10 @@ def on_interview_moved(detail: dict) -> None:
             subject_key="mail.moved.subject", body_key="mail.moved.body", values=values,
             link=links.portal_url(candidate.candidate_id), attachments=[ics]))
     emails.send(emails.Message(
-        key=f"{key}:interviewer", to=interview.interviewer.email, locale=staff_locale(),
+        key=f"{key}:interviewer", to=interview.interviewer.email, locale=staff_locale(interview.interviewer),
         subject_key="mail.moved_interviewer.subject", body_key="mail.moved_interviewer.body",
-        values={**common_values(interview, candidate, for_staff=True),
-                "starts_at": local_text(detail["starts_at"], "UTC", staff_locale())},
+        values={**common_values(interview, candidate, True, staff_locale(interview.interviewer)),
+                "starts_at": local_text(detail["starts_at"], "UTC", staff_locale(interview.interviewer))},
         attachments=[ics]))
     if detail.get("from_slot_id"):
         offer_released_slot(key, detail["from_slot_id"], interview.job_title, detail["candidate_id"])

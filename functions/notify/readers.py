@@ -1,33 +1,49 @@
-"""Who reads a notification: their language, and the values most messages show (times in the reader's zone)."""
+"""Who reads a notification: their language, and the values most messages show (times in the reader's zone).
+
+Staff read their own language when the ATS sent one with them (the recruiter's, interviewer's or department
+manager's `locale` in InterviewScheduled, stored with the interview), resolved as a candidate's is: a language we
+lack gives way to the same language, then to the deployment's `STAFF_LOCALE`; without one, `STAFF_LOCALE`."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from functions.core.clock import local_text
-from functions.core.i18n import locale_of
+from functions.core.i18n import locale_of, supported
 from functions.core.models import Locale
 from functions.core.settings import get_settings
 from functions.integration import links
 from functions.web import emails
 
 if TYPE_CHECKING:  # stored items are read here, never built
-    from functions.integration.tables import CandidateItem, InterviewItem
+    from functions.integration.tables import CandidateItem, InterviewItem, PersonMap
 
 
 def candidate_locale(candidate: CandidateItem | None) -> Locale:
     return locale_of(candidate.locale if candidate else None)
 
 
-def staff_locale() -> Locale:
-    return locale_of(get_settings().staff_locale)
+def staff_locale(person: PersonMap | None = None) -> Locale:
+    """A staff member's language: their own stored one if we have it (or its language), else the deployment's."""
+    return supported(getattr(person, "locale", None)) or locale_of(get_settings().staff_locale)
 
 
-def common_values(interview: InterviewItem, candidate: CandidateItem | None, for_staff: bool = False) -> dict:
+def approver_locale(interview: InterviewItem | None, email: str | None) -> Locale:
+    """An approver's language: known only when they are one of the interview's people (its recruiter, interviewer
+    or department manager) with a stored language; otherwise the deployment's."""
+    people = (interview.recruiter, interview.interviewer, interview.department_manager) if interview else ()
+    for person in people:
+        if person is not None and person.locale and email and person.email.lower() == email.lower():
+            return staff_locale(person)
+    return staff_locale()
+
+
+def common_values(interview: InterviewItem, candidate: CandidateItem | None, for_staff: bool = False,
+                  staff: Locale | None = None) -> dict:
     """Values most messages use; times as the reader reads them: the candidate in their timezone and language,
-    staff in UTC and the staff language."""
+    staff in UTC and their language (`staff`, else the deployment's)."""
     if for_staff:
-        zone, locale = "UTC", staff_locale()
+        zone, locale = "UTC", staff or staff_locale()
     else:
         zone, locale = (candidate.timezone if candidate else None), candidate_locale(candidate)
     return {"job_title": interview.job_title, "starts_at": local_text(interview.starts_at, zone, locale),

@@ -22,7 +22,7 @@ from functions.integration.data import (
     risk_score_store,
 )
 from functions.notify.events import send_offer
-from functions.notify.readers import candidate_locale, reminder_buttons, reminder_values, staff_locale
+from functions.notify.readers import approver_locale, candidate_locale, reminder_buttons, reminder_values
 from functions.web import emails
 
 REMINDER_LEAD = timedelta(hours=24)
@@ -106,12 +106,13 @@ def remind_approvers(now: datetime) -> dict:
             continue
         interview = interview_store.get_interview(request.interview_id)
         remaining = max(1, int((from_iso(approval.due_at) - now).total_seconds()))
+        locale = approver_locale(interview, approval.approver_email)
         reminded += emails.send(emails.Message(
             key=f"{approval.request_id}:approval-reminder:{int(approval.level)}", to=approval.approver_email,
-            locale=staff_locale(), subject_key="mail.approval_reminder.subject",
+            locale=locale, subject_key="mail.approval_reminder.subject",
             body_key="mail.approval_reminder.body",
             values={"job_title": interview.job_title, "request_id": approval.request_id,
-                    "due_at": local_text(approval.due_at, "UTC", staff_locale())},
+                    "due_at": local_text(approval.due_at, "UTC", locale)},
             # A fresh single-use link for the same approver and level; whichever is used first decides.
             link=approvals.link_for(approval, remaining)))
     return {"hour": bucket, "approvers_reminded": reminded}

@@ -26,7 +26,7 @@ class CalendarEntry:
 
 
 def _person(person) -> PersonMap:
-    return PersonMap(person_id=person.person_id, name=person.name, email=str(person.email))
+    return PersonMap(person_id=person.person_id, name=person.name, email=str(person.email), locale=person.locale)
 
 
 def candidate_contact(candidate_id: str) -> CandidateItem | None:
