@@ -73,7 +73,7 @@ def portal(token: str):
             "may_rebook": moves.may_rebook(interview, every_request), "job_id": interview.job_id,
             **_waitlist_place(interview, interviews, every_request, candidate_id),
             "has_description": bool(interview.description_url), "has_intro": bool(interview.company_intro_url),
-            "calendar_links": _calendar_links(interview),
+            "calendar_links": _calendar_links(interview, t),
             # The timeline follows the latest request while it is open, and shows how the last one ended.
             "request": latest,
         })
@@ -98,11 +98,12 @@ def _waitlist_place(interview, interviews: list, requests: list, candidate_id: s
     return {"may_wait": may_wait, "waiting": may_wait and waitlist.is_waiting(interview.job_id, candidate_id)}
 
 
-def _calendar_links(interview) -> dict | None:
-    """Google and Outlook.com "add to calendar" links; None once the interview is cancelled."""
+def _calendar_links(interview, t) -> dict | None:
+    """Google and Outlook.com "add to calendar" links, titled in the page's language; None once cancelled."""
     if interview.status == InterviewStatus.CANCELLED:
         return None
-    values = (interview.job_title, interview.starts_at, int(interview.duration_minutes))
+    values = (t("calendar.summary", job_title=interview.job_title), interview.starts_at,
+              int(interview.duration_minutes))
     return {"google": calendar_links.google(*values), "outlook": calendar_links.outlook(*values)}
 
 
@@ -110,7 +111,7 @@ def _calendar_links(interview) -> dict | None:
 def calendar_file(token: str, interview_id: str):
     """The interview as an .ics file to import (same UID as the e-mailed invitation: one entry, kept up to date)."""
     try:
-        content = invitations.download_for(links.candidate_of(token), interview_id)
+        content = invitations.download_for(links.candidate_of(token), interview_id, _chosen_language())
     except DomainError as exc:
         return error_page(exc, _accept_language(), _chosen_language())
     return Response(status_code=200, body=content.decode("utf-8"), headers={

@@ -85,6 +85,12 @@ def locale_of(value: str | None, accept_language: str | None = None, chosen: str
     return DEFAULT_LOCALE
 
 
+def reader_locale(tag: str | None, default: str | None = None) -> Locale:
+    """The language for a reader with a stored tag (a staff member's, from the ATS): theirs if we have it or its
+    language, else the deployment's `default` tag's, else DEFAULT_LOCALE. No browser is asked: mails, calendars."""
+    return supported(tag) or supported(default) or DEFAULT_LOCALE
+
+
 def translator(locale: Locale) -> Callable[..., str]:
     messages = catalog(locale)
 

@@ -32,7 +32,7 @@ def _address(email: str, name: str | None = None) -> vCalAddress:
 
 def _calendar(method: str | None, *, uid: str, title: str, starts_at: str, duration_minutes: int, sequence: int,
               organizer_email: str, organizer_name: str | None, attendee_emails: list[str], status: str,
-              stamp: datetime | None) -> bytes:
+              stamp: datetime | None, description: str | None = None) -> bytes:
     start = from_iso(starts_at).astimezone(timezone.utc)
     calendar = Calendar()
     calendar.add("prodid", "-//interview-cancellations//EN")
@@ -44,6 +44,8 @@ def _calendar(method: str | None, *, uid: str, title: str, starts_at: str, durat
     event.add("sequence", sequence)
     event.add("status", status)
     event.add("summary", title)
+    if description:  # a line or two for the reader, in their language (SUMMARY is theirs too)
+        event.add("description", description)
     event.add("dtstart", start)
     event.add("dtend", start + timedelta(minutes=duration_minutes))
     event.add("dtstamp", (stamp or utc_now()).astimezone(timezone.utc))
@@ -61,45 +63,50 @@ def _calendar(method: str | None, *, uid: str, title: str, starts_at: str, durat
 
 def invitation(*, uid: str, title: str, starts_at: str, duration_minutes: int, organizer_email: str,
                attendee_emails: list[str], organizer_name: str | None = None, sequence: int = 0,
-               stamp: datetime | None = None) -> bytes:
+               stamp: datetime | None = None,
+               description: str | None = None) -> bytes:
     """The first REQUEST for an interview: the attendees' calendars create the entry."""
     return _calendar("REQUEST", uid=uid, title=title, starts_at=starts_at, duration_minutes=duration_minutes,
                      sequence=sequence, organizer_email=organizer_email, organizer_name=organizer_name,
-                     attendee_emails=attendee_emails, status="CONFIRMED", stamp=stamp)
+                     attendee_emails=attendee_emails, status="CONFIRMED", stamp=stamp, description=description)
 
 
 def update(*, interview_id: str, title: str, starts_at: str, duration_minutes: int, sequence: int,
            organizer_email: str, attendee_emails: list[str], uid: str | None = None,
-           organizer_name: str | None = None, stamp: datetime | None = None) -> bytes:
+           organizer_name: str | None = None, stamp: datetime | None = None,
+           description: str | None = None) -> bytes:
     """A moved interview: the same UID with a higher SEQUENCE replaces the entry at its new time."""
     return _calendar("REQUEST", uid=uid or interview_uid(interview_id), title=title, starts_at=starts_at,
                      duration_minutes=duration_minutes, sequence=sequence, organizer_email=organizer_email,
                      organizer_name=organizer_name, attendee_emails=attendee_emails, status="CONFIRMED",
-                     stamp=stamp)
+                     stamp=stamp, description=description)
 
 
 def cancellation(*, interview_id: str, title: str, starts_at: str, duration_minutes: int, sequence: int,
                  organizer_email: str, attendee_emails: list[str], uid: str | None = None,
-                 organizer_name: str | None = None, stamp: datetime | None = None) -> bytes:
+                 organizer_name: str | None = None, stamp: datetime | None = None,
+                 description: str | None = None) -> bytes:
     """A cancelled interview: the same UID with a higher SEQUENCE drops the entry."""
     return _calendar("CANCEL", uid=uid or interview_uid(interview_id), title=title, starts_at=starts_at,
                      duration_minutes=duration_minutes, sequence=sequence, organizer_email=organizer_email,
                      organizer_name=organizer_name, attendee_emails=attendee_emails, status="CANCELLED",
-                     stamp=stamp)
+                     stamp=stamp, description=description)
 
 
 def published(*, uid: str, title: str, starts_at: str, duration_minutes: int, sequence: int, organizer_email: str,
-              organizer_name: str | None = None, stamp: datetime | None = None) -> bytes:
+              organizer_name: str | None = None, stamp: datetime | None = None,
+              description: str | None = None) -> bytes:
     """A copy to import by hand ("add to calendar"): the same UID and sequence, so a calendar that already has
     the invitation keeps one entry, and later updates by e-mail still apply to it."""
     return _calendar("PUBLISH", uid=uid, title=title, starts_at=starts_at, duration_minutes=duration_minutes,
                      sequence=sequence, organizer_email=organizer_email, organizer_name=organizer_name,
-                     attendee_emails=[], status="CONFIRMED", stamp=stamp)
+                     attendee_emails=[], status="CONFIRMED", stamp=stamp, description=description)
 
 
 def stored(*, uid: str, title: str, starts_at: str, duration_minutes: int, sequence: int, organizer_email: str,
-           attendee_emails: list[str], organizer_name: str | None = None, stamp: datetime | None = None) -> bytes:
+           attendee_emails: list[str], organizer_name: str | None = None, stamp: datetime | None = None,
+           description: str | None = None) -> bytes:
     """The entry as written into an interviewer's calendar over CalDAV (no METHOD: it is not a message)."""
     return _calendar(None, uid=uid, title=title, starts_at=starts_at, duration_minutes=duration_minutes,
                      sequence=sequence, organizer_email=organizer_email, organizer_name=organizer_name,
-                     attendee_emails=attendee_emails, status="CONFIRMED", stamp=stamp)
+                     attendee_emails=attendee_emails, status="CONFIRMED", stamp=stamp, description=description)

@@ -40,11 +40,13 @@ class CalendarEvent:
     duration_minutes: int
     organizer_email: str
     attendee_emails: tuple[str, ...] = ()
+    description: str | None = None  # in the interviewer's language, like the title
 
     def to_ical(self) -> bytes:
         return calendar.stored(uid=self.uid, title=self.title, starts_at=self.starts_at,
                                duration_minutes=self.duration_minutes, sequence=self.sequence,
-                               organizer_email=self.organizer_email, attendee_emails=list(self.attendee_emails))
+                               organizer_email=self.organizer_email, attendee_emails=list(self.attendee_emails),
+                               description=self.description)
 
 
 @dataclass(frozen=True)

@@ -162,6 +162,7 @@ class GraphCalendar:
             "end": {"dateTime": to_iso(starts + timedelta(minutes=event.duration_minutes)).removesuffix("Z"),
                     "timeZone": "UTC"},
             "showAs": "busy",
+            **({"body": {"contentType": "text", "content": event.description}} if event.description else {}),
             "singleValueExtendedProperties": [{"id": UID_PROPERTY, "value": event.uid},
                                               {"id": SEQUENCE_PROPERTY, "value": str(event.sequence)}],
         }

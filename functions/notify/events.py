@@ -15,8 +15,8 @@ from functions.domain.calendar import invitations
 from functions.domain.calendar import interviewer_calendars
 from functions.integration import event_trust as trust
 from functions.integration import links, sms
-from functions.notify.readers import (approver_locale, candidate_locale, common_values, invitation_actions,
-                                     staff_locale)
+from functions.notify.readers import (approver_locale, calendar_file, candidate_locale, common_values,
+                                     invitation_actions, staff_locale)
 from functions.notify.workplace import on_attendance, on_reminder_requested
 from functions.web import emails
 from functions.integration.data import approval_store, candidate_store, interview_store, request_store, slot_store, suppression_store
@@ -34,9 +34,8 @@ def on_interview_scheduled(detail: dict) -> None:
     created, _ = intake.register(event)
     candidate = event.candidate
     interview, profile = interview_store.interview_with_profile(event.interview_id, candidate.candidate_id)
-    invite = invitations.invitation(interview, profile) if interview is not None else None
-    ics = ([emails.Attachment("invitation.ics", "text/calendar; charset=utf-8; method=REQUEST", invite)]
-           if invite else [])
+    invite = invitations.invitation(interview, profile, locale_of(candidate.locale)) if interview is not None else None
+    ics = [calendar_file("invitation.ics", "REQUEST", invite)] if invite else []
     emails.send(emails.Message(
         key=f"{event.interview_id}:invitation", to=str(candidate.email), locale=locale_of(candidate.locale),
         subject_key="mail.invitation.subject", body_key="mail.invitation.body",
@@ -53,7 +52,8 @@ def on_interview_scheduled(detail: dict) -> None:
         emails.send(emails.Message(
             key=f"{event.interview_id}:invitation:interviewer", to=interview.interviewer.email,
             locale=staff_locale(interview.interviewer), subject_key="mail.invitation_interviewer.subject",
-            body_key="mail.invitation_interviewer.body", attachments=ics,
+            body_key="mail.invitation_interviewer.body", attachments=[calendar_file("invitation.ics", "REQUEST",
+            invitations.invitation(interview, profile, staff_locale(interview.interviewer)))],
             values=common_values(interview, profile, for_staff=True, staff=staff_locale(interview.interviewer)),
         ))
     if interview is not None and interview.reapplied_after:
@@ -157,8 +157,8 @@ def on_cancellation_approved(detail: dict) -> None:
     request, _ = trust.decided(detail, RequestStatus.APPROVED)
     interview, candidate = interview_store.interview_with_profile(request.interview_id, request.candidate_id)
     locale = candidate_locale(candidate)
-    invite = invitations.cancellation(interview, candidate, detail["request_id"])
-    ics = emails.Attachment("cancel.ics", "text/calendar; charset=utf-8; method=CANCEL", invite)
+    ics = calendar_file("cancel.ics", "CANCEL",
+                        invitations.cancellation(interview, candidate, detail["request_id"], locale))
     # "Book a new time" only after the cancellations the policy allows it for (not e.g. screening_failed).
     rebook = interview_policy.rebooking_allowed(request.initiator, request.reason_code)
     if candidate is not None:
@@ -177,7 +177,8 @@ def on_cancellation_approved(detail: dict) -> None:
     emails.send(emails.Message(
         key=f"{detail['request_id']}:approved:interviewer", to=interview.interviewer.email,
         locale=staff_locale(interview.interviewer), subject_key="mail.interviewer.subject",
-        body_key="mail.interviewer.body", attachments=[ics],
+        body_key="mail.interviewer.body", attachments=[calendar_file("cancel.ics", "CANCEL", invitations.cancellation(
+            interview, candidate, detail["request_id"], staff_locale(interview.interviewer)))],
         values=common_values(interview, candidate, True, staff_locale(interview.interviewer)),
     ))
     if sms.wanted(candidate):
@@ -194,8 +195,8 @@ def on_interview_moved(detail: dict) -> None:
     trust.moved(detail)
     interview, candidate = interview_store.interview_with_profile(detail["interview_id"], detail["candidate_id"])
     sequence = int(detail["sequence"])
-    invite = invitations.move(interview, candidate, detail["starts_at"], sequence)
-    ics = emails.Attachment("invite.ics", "text/calendar; charset=utf-8; method=REQUEST", invite)
+    ics = calendar_file("invite.ics", "REQUEST", invitations.move(interview, candidate, detail["starts_at"], sequence,
+                                                                  candidate_locale(candidate)))
     key = f"{interview.interview_id}:moved:{sequence}"
     if candidate is not None:
         values = {**common_values(interview, candidate),
@@ -209,7 +210,8 @@ def on_interview_moved(detail: dict) -> None:
         subject_key="mail.moved_interviewer.subject", body_key="mail.moved_interviewer.body",
         values={**common_values(interview, candidate, True, staff_locale(interview.interviewer)),
                 "starts_at": local_text(detail["starts_at"], "UTC", staff_locale(interview.interviewer))},
-        attachments=[ics]))
+        attachments=[calendar_file("invite.ics", "REQUEST", invitations.move(
+            interview, candidate, detail["starts_at"], sequence, staff_locale(interview.interviewer)))]))
     if detail.get("from_slot_id"):
         offer_released_slot(key, detail["from_slot_id"], interview.job_title, detail["candidate_id"])
     interviewer_calendars.moved(interview, candidate, detail["starts_at"], sequence)

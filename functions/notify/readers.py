@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from functions.core.clock import local_text
-from functions.core.i18n import locale_of, supported
+from functions.core.i18n import locale_of, reader_locale
 from functions.core.models import Locale
 from functions.core.settings import get_settings
 from functions.integration import links
@@ -25,7 +25,7 @@ def candidate_locale(candidate: CandidateItem | None) -> Locale:
 
 def staff_locale(person: PersonMap | None = None) -> Locale:
     """A staff member's language: their own stored one if we have it (or its language), else the deployment's."""
-    return supported(getattr(person, "locale", None)) or locale_of(get_settings().staff_locale)
+    return reader_locale(getattr(person, "locale", None), get_settings().staff_locale)
 
 
 def approver_locale(interview: InterviewItem | None, email: str | None) -> Locale:
@@ -64,6 +64,11 @@ def reminder_buttons(values: dict, candidate: CandidateItem) -> dict:
     below", never the URL); the personal page, to cancel or move, comes second."""
     return {"link": values["ai_interview_url"], "link_label_key": "mail.button.ai_interview",
             "actions": [emails.Action("mail.button.portal", links.portal_url(candidate.candidate_id))]}
+
+
+def calendar_file(name: str, method: str, content: bytes) -> emails.Attachment:
+    """An iCalendar message as a mail's attachment (each reader's copy in their language)."""
+    return emails.Attachment(name, f"text/calendar; charset=utf-8; method={method}", content)
 
 
 def invitation_actions(candidate_id: str, interview_id: str, interview) -> list[emails.Action]:

@@ -83,8 +83,8 @@ def charts(report: dict, locale: Locale = Locale.EN) -> dict:
     rates = report["rates"]
     share = partial(report_text.percent, locale=locale)
     reasons = [(f"{report_text.label('policy', r['initiator'], locale)}: "
-                f"{report_text.label('reason', r['reason'], locale)}", r["count"], f"{r['count']} ({share(r['share'])})")
-               for r in report["reasons"]]
+                f"{report_text.label('reason', r['reason'], locale)}", r["count"],
+                f"{r['count']} ({share(r['share'])})") for r in report["reasons"]]
     return {
         "hour": columns(_rate_rows(rates["hour"], locale, counts=False)),
         "weekday": columns(_rate_rows(rates["weekday"], locale, counts=False,

@@ -70,13 +70,14 @@ def test_the_portal_offers_the_file_and_google_and_outlook_links_in_the_candidat
     starts_at = from_iso(interview_store.get_interview("int-1").starts_at)
     # WHEN she opens her page
     page = system.http("GET", f"/portal/{token}")["body"]
-    # THEN it offers the .ics download and web links filled with the title and the 45-minute slot in UTC
-    assert f'href="{token}/interviews/int-1/calendar.ics"' in page and "添加到日历" in page
+    # THEN it offers the .ics download (in the page's language) and web links filled with the title in her language
+    # and the 45-minute slot in UTC
+    assert f'href="{token}/interviews/int-1/calendar.ics?lang=zh-CN"' in page and "添加到日历" in page
     google = _link(page, "https://calendar.google.com/")
-    assert google["text"] == ["Backend Engineer"]
+    assert google["text"] == ["面试：Backend Engineer"]
     assert google["dates"] == [f"{starts_at:%Y%m%dT%H%M%SZ}/{starts_at + timedelta(minutes=45):%Y%m%dT%H%M%SZ}"]
     outlook = _link(page, "https://outlook.live.com/")
-    assert outlook["subject"] == ["Backend Engineer"] and outlook["startdt"] == [f"{starts_at:%Y-%m-%dT%H:%M:%SZ}"]
+    assert outlook["subject"] == ["面试：Backend Engineer"] and outlook["startdt"] == [f"{starts_at:%Y-%m-%dT%H:%M:%SZ}"]
     # AND the links carry no token
     assert token not in _href(page, "https://calendar.google.com/") + _href(page, "https://outlook.live.com/")
 

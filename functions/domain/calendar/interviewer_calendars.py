@@ -61,10 +61,11 @@ def connector_for(email: str) -> CalendarConnector | None:
 
 
 def event_of(interview: InterviewItem, candidate: CandidateItem | None, starts_at: str, sequence: int) -> CalendarEvent:
-    common = invitations.common(interview, candidate)
+    """The interviewer's copy of the entry, worded in their language."""
+    common = invitations.common(interview, candidate, invitations.interviewer_locale(interview))
     return CalendarEvent(uid=common["uid"], sequence=sequence, title=common["title"], starts_at=starts_at,
                          duration_minutes=common["duration_minutes"], organizer_email=common["organizer_email"],
-                         attendee_emails=tuple(common["attendee_emails"]))
+                         attendee_emails=tuple(common["attendee_emails"]), description=common["description"])
 
 
 def scheduled(interview: InterviewItem, candidate: CandidateItem | None) -> bool:
