@@ -16,6 +16,7 @@ from functions.core.clock import local_text
 from functions.core.models import CandidateReason, InterviewStatus
 from functions.core.errors import DomainError
 from functions.core.i18n import catalog, locale_of, translator
+from functions.domain import interview_policy
 from functions.domain.interview_policy import CANDIDATE_MINIMUM_NOTICE
 from functions.web import calendar_links
 from functions.web.responses import error_page, page
@@ -70,7 +71,7 @@ def portal(token: str):
             "moves_left": moves.moves_left(interview), "rebooked": bool(interview.rebooked_slot_id),
             # The interviewer dropped it from their calendar: the candidate is offered another time.
             "move_offered": moves.offered_move(interview) is not None,
-            "may_rebook": moves.may_rebook(interview, every_request), "job_id": interview.job_id,
+            "may_rebook": interview_policy.may_rebook(interview, every_request), "job_id": interview.job_id,
             **_waitlist_place(interview, interviews, every_request, candidate_id),
             "has_description": bool(interview.description_url), "has_intro": bool(interview.company_intro_url),
             "calendar_links": _calendar_links(interview),
