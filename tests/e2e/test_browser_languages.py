@@ -4,8 +4,8 @@ the refusal of a too-late cancellation in zh-CN and ja.
 
 Issue #16 asks for these as pictures: every shot lands in test-artifacts/screenshots/i18n, and with SCREENSHOTS=1
 (`make screenshots`) also in docs/screenshots/i18n, the copies the README shows. The assertions are the point,
-the pictures their evidence: each page carries its language, fits the phone's width, and shows none of the English
-catalog's sentences when it is not English.
+the pictures their evidence: each page carries its language, fits the phone's width, and, when it is not English,
+shows none of the English catalog's sentences nor an English label standing alone.
 """
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from functions.core.i18n import translator
+from functions.core.i18n import catalog, translator
 from functions.core.models import Locale
 from tests.e2e.conftest import (REPO, VIEWPORTS, approval_link, cancel, final, items_naming, mails_to, settled,
                                 wait_for)
-from tests.unit.test_i18n import english_sentences_in
+from tests.unit.test_i18n import _forms, english_sentences_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -55,6 +55,29 @@ def _reads_in(page: Page, language: str) -> None:
     english = english_sentences_in(visible)
     # On the English page the same check finds the catalog's sentences: it sees what the reader sees.
     assert (english == []) is (language != "en"), (language, page.url, english)
+    if language != "en":
+        labels = _english_labels(language)
+        assert [text for text in page.evaluate(VISIBLE_TEXTS) if text.rstrip(":") in labels] == [], page.url
+
+
+# Visible text nodes (not in <head>, <script> or hidden elements), each trimmed.
+VISIBLE_TEXTS = """() => {
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const texts = [];
+  while (walker.nextNode()) {
+    const node = walker.currentNode, element = node.parentElement, text = node.textContent.trim();
+    if (text && element && element.offsetParent !== null) texts.push(text);
+  }
+  return texts;
+}"""
+
+
+def _english_labels(language: str) -> set[str]:
+    """The English catalog's short texts (buttons, labels, statuses) that `language` words differently: one of
+    them standing alone on a `language` page is an untranslated label, however short."""
+    english, own = catalog(Locale.EN), catalog(Locale(language))
+    return {form for key, message in english.items() for form in _forms(message)
+            if "{" not in form and form not in _forms(own[key])}
 
 
 def _phone(browser: Browser, language: str):
