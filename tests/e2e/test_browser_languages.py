@@ -21,7 +21,7 @@ from functions.core.i18n import catalog, translator
 from functions.core.models import Locale
 from tests.e2e.conftest import (REPO, VIEWPORTS, approval_link, cancel, final, items_naming, mails_to, settled,
                                 wait_for)
-from tests.unit.test_i18n import _forms, english_sentences_in
+from tests.unit.test_i18n import english_sentences_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -75,9 +75,11 @@ VISIBLE_TEXTS = """() => {
 def _english_labels(language: str) -> set[str]:
     """The English catalog's short texts (buttons, labels, statuses) that `language` words differently: one of
     them standing alone on a `language` page is an untranslated label, however short."""
+    def forms(message: str | dict[str, str]) -> list[str]:  # a message with a count has a form per plural category
+        return list(message.values()) if isinstance(message, dict) else [message]
     english, own = catalog(Locale.EN), catalog(Locale(language))
-    return {form for key, message in english.items() for form in _forms(message)
-            if "{" not in form and form not in _forms(own[key])}
+    return {form for key, message in english.items() for form in forms(message)
+            if "{" not in form and form not in forms(own[key])}
 
 
 def _phone(browser: Browser, language: str):
