@@ -50,6 +50,14 @@ def reminder_buttons(values: dict, candidate: CandidateItem) -> dict:
             "actions": [emails.Action("mail.button.portal", links.portal_url(candidate.candidate_id))]}
 
 
+def approval_buttons(link: str) -> dict:
+    """An approval mail's buttons, one per decision. Both open the approval page, which decides only when the
+    approver presses its button there (a mail scanner's GET changes nothing); "reject" arrives with that choice
+    selected. The approve button is the link itself, the one the plain-text part names first."""
+    return {"link": link, "link_label_key": "page.approve",
+            "actions": [emails.Action("page.reject", f"{link}?intent=reject")]}
+
+
 def invitation_actions(candidate_id: str, interview_id: str, interview) -> list[emails.Action]:
     """The invitation's further buttons: the AI interview and the job description, through the portal's tracked
     redirects (a click in the mail counts, functions/domain/behaviour.py); the personal page is its main link."""
