@@ -23,7 +23,7 @@ $(CHROMIUM):
 	$(SUDO) apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk
 
-.PHONY: install run test bench
+.PHONY: install run test bench screenshots
 install: $(STAMP)
 
 run: $(STAMP)
@@ -35,3 +35,7 @@ test: $(STAMP) $(NODE_STAMP) $(CHROMIUM)
 bench: $(STAMP)
 	$(VENV)/bin/python benchmarks/handlers.py
 	$(VENV)/bin/python benchmarks/cold_start.py
+
+# The README's pictures in six languages (docs/screenshots/i18n), taken by the browser test that checks them.
+screenshots: $(STAMP) $(CHROMIUM)
+	SCREENSHOTS=1 $(VENV)/bin/pytest -q -p no:cacheprovider tests/e2e/test_browser_languages.py

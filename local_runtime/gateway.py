@@ -201,8 +201,10 @@ def make_server(host: str, port: int, invoke: Invoke, staff_key: str, extra_page
                     claims = staff_auth.claims_from(staff_key, self.headers.get("Authorization"), route.scopes)
                 except staff_auth.Unauthorized:
                     return self._json(401, {"message": "Unauthorized"})
+            # API Gateway passes `?name=` on as an empty value, not as an absent one
+            query = dict(parse_qsl(url.query, keep_blank_values=True))
             event = api_gateway_event(method=method, path=url.path, resource=route.path,
-                                      path_parameters=parameters, query=dict(parse_qsl(url.query)),
+                                      path_parameters=parameters, query=query,
                                       headers=headers, body=body, claims=claims, source_ip=self.client_address[0])
             try:
                 response = invoke(route.function, event)

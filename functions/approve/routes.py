@@ -37,6 +37,7 @@ def _form_body(properties: dict, required: list[str]) -> dict:
         "type": "object", "required": required, "properties": properties}}}}}
 
 
+INTENTS = {d.value for d in Decision}
 DECISION_FORM_BODY = _form_body({"decision": {"type": "string", "enum": [d.value for d in Decision]},
                                  "comment": {"type": "string", "maxLength": 2000}}, ["decision"])
 RETENTION_FORM_BODY = _form_body({"message": {"type": "string", "minLength": 1, "maxLength": 5000}}, ["message"])
@@ -66,7 +67,7 @@ def _form(model: type[BaseModel], locale: Locale) -> BaseModel | Response:
                 message=t("problem.invalid_request", fields=names))
 
 
-def _approval_page(token: str, locale: Locale, notice: str | None = None) -> Response:
+def _approval_page(token: str, locale: Locale, notice: str | None = None, intent: str | None = None) -> Response:
     t = translator(locale)
     try:
         ctx = approvals.context(token)
@@ -78,7 +79,7 @@ def _approval_page(token: str, locale: Locale, notice: str | None = None) -> Res
     cancellations = list(candidate.cancellations) if candidate else []
     zone = "UTC"  # approvers read times in UTC, as in their e-mails
     return page(
-        "pages/approval.html.j2", locale, title=t("page.approval_title"), notice=notice, token_path=token,
+        "pages/approval.html.j2", locale, title=t("page.approval_title"), notice=notice, token_path=token, intent=intent,
         request=ctx.request, interview=ctx.interview, open=ctx.open, retention_draft=ctx.retention_draft,
         starts_at=local_text(ctx.interview.starts_at, zone, locale),
         candidate_name=candidate.name if candidate else "",
@@ -95,7 +96,9 @@ def _approval_page(token: str, locale: Locale, notice: str | None = None) -> Res
 @router.get("/approvals/<token>", summary="The approval page", tags=["approver"],
             responses=page_responses(200, 403, 410))
 def approval_page(token: str):
-    return _approval_page(token, _locale())
+    # The mail's reject button arrives with ?intent=reject: that button is focused; nothing is decided on a GET.
+    intent = (router.current_event.query_string_parameters or {}).get("intent")
+    return _approval_page(token, _locale(), intent=intent if intent in INTENTS else None)
 
 
 @router.post("/approvals/<token>", summary="Decide (form post from the approval page)", tags=["approver"],

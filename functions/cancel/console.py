@@ -8,18 +8,16 @@ from __future__ import annotations
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from functions.core.models import COMPANY_CANCELLERS, CandidateReason, CompanyReason, RequestStatus
-from functions.core.i18n import locale_of, translator
+from functions.core.i18n import translator
 from functions.core.settings import get_settings
-from functions.web.responses import page
+from functions.web.responses import page, staff_page_locale
 
 router = APIGatewayRouter()
 
 
 @router.get("/staff", include_in_schema=False)
 def console():
-    event = router.current_event
-    locale = locale_of(get_settings().staff_locale, event.headers.get("Accept-Language"),
-                       (event.query_string_parameters or {}).get("lang"))
+    locale = staff_page_locale(router.current_event)
     t = translator(locale)
     labels = {
         "status": {s.value: t(f"request.{s.value}") for s in RequestStatus},

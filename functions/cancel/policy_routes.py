@@ -12,13 +12,14 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
-from functions.core.i18n import catalog, locale_of, translator
+from functions.core.i18n import catalog, translator
 from functions.core.models import CandidateReason, CompanyReason, StaffRole
 from functions.core.settings import get_settings
 from functions.domain.workplace import policy_editor
 from functions.domain.workplace.policy_editor import (DraftBody, PolicyState, Published, PublishBody, RollbackBody, Simulation,
                                             SimulateBody, Validation)
-from functions.web.responses import api_reader_locale, page, problem, staff_from_claims, staff_problem_responses
+from functions.web.responses import (api_reader_locale, page, problem, staff_from_claims, staff_page_locale,
+                                     staff_problem_responses)
 
 router = APIGatewayRouter()
 POLICY_EDITORS = frozenset({StaffRole.ADMIN})
@@ -93,9 +94,7 @@ def rollback_to(version: VersionNumber, body: RollbackBody) -> tuple[Published, 
 
 @router.get("/staff/policy", include_in_schema=False)
 def editor_page():
-    event = router.current_event
-    locale = locale_of(get_settings().staff_locale, event.headers.get("Accept-Language"),
-                       (event.query_string_parameters or {}).get("lang"))
+    locale = staff_page_locale(router.current_event)
     t = translator(locale)
     keys = ("rule", "move_up", "move_down", "remove", "moved", "valid", "invalid", "published", "conflict",
             "changed", "not_evaluated", "before", "after", "forbidden", "version", "rollback", "catch_all",

@@ -70,7 +70,7 @@ def portal(token: str):
             "moves_left": moves.moves_left(interview), "rebooked": bool(interview.rebooked_slot_id),
             # The interviewer dropped it from their calendar: the candidate is offered another time.
             "move_offered": moves.offered_move(interview) is not None,
-            "may_rebook": moves.may_rebook(interview, every_request), "job_id": interview.job_id,
+            "may_rebook": interview_policy.may_rebook(interview, every_request), "job_id": interview.job_id,
             **_waitlist_place(interview, interviews, every_request, candidate_id),
             "has_description": bool(interview.description_url), "has_intro": bool(interview.company_intro_url),
             "calendar_links": _calendar_links(interview, t),

@@ -8,19 +8,17 @@ from __future__ import annotations
 
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
-from functions.core.i18n import locale_of, translator
+from functions.core.i18n import translator
 from functions.core.models import (COMPANY_CANCELLERS, CandidateReason, CompanyReason, Initiator, InterviewStatus,
                                    RequestStatus)
 from functions.core.settings import get_settings
-from functions.web.responses import page
+from functions.web.responses import page, staff_page_locale
 
 router = APIGatewayRouter()
 
 
 def _locale():
-    event = router.current_event
-    return locale_of(get_settings().staff_locale, event.headers.get("Accept-Language"),
-                     (event.query_string_parameters or {}).get("lang"))
+    return staff_page_locale(router.current_event)
 
 
 def _labels(t) -> dict:

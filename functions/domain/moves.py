@@ -36,10 +36,8 @@ from functions.core.models import (
 from functions.core.observability import logger
 from functions.core.settings import get_settings
 from functions.domain import interview_policy
-from functions.domain.interview_policy import may_rebook
 from functions.domain.calendar import invitations
 from functions.domain.policy import PolicyDecision
-from functions.domain.policy_source import load_policy
 from functions.integration import events, workflow
 from functions.integration.data import candidate_store, interview_store, request_store, slot_store, transactions
 
@@ -223,7 +221,7 @@ def rebook(interview_id: str, candidate_id: str, slot_id: str, now: datetime | N
                             code="rebook_not_cancelled")
     if interview.rebooked_slot_id:
         raise ConflictError("A new time was already booked for this interview.", code="rebook_done")
-    if not may_rebook(interview):
+    if not interview_policy.may_rebook(interview):
         raise PolicyViolationError("A new time cannot be booked online after this cancellation; "
                                    f"please contact your recruiter at {interview.recruiter.email}.",
                                    code="rebook_not_allowed", contact=interview.recruiter.email)

@@ -15,8 +15,8 @@ from functions.domain.calendar import invitations
 from functions.domain.calendar import interviewer_calendars
 from functions.integration import event_trust as trust
 from functions.integration import links, sms
-from functions.notify.readers import (approver_locale, calendar_file, candidate_locale, common_values,
-                                     invitation_actions, staff_locale)
+from functions.notify.readers import (approval_buttons, approver_locale, calendar_file, candidate_locale,
+                                     common_values, invitation_actions, staff_locale)
 from functions.notify.workplace import on_attendance, on_reminder_requested
 from functions.web import emails
 from functions.integration.data import approval_store, candidate_store, interview_store, request_store, slot_store, suppression_store
@@ -142,7 +142,7 @@ def on_approval_requested(detail: dict) -> None:
         values={**common_values(interview, candidate, True, locale), "candidate": candidate.name if candidate else "",
                 "reason": t(f"reason.{request.reason_code}"), "due_at": local_text(approval.due_at, "UTC", locale),
                 "request_id": requested.request_id},
-        link=approvals.link_for(approval, requested.sla_seconds),
+        **approval_buttons(approvals.link_for(approval, requested.sla_seconds)),
     ))
     if approval.escalated_from_email:
         emails.send(emails.Message(

@@ -71,6 +71,14 @@ def calendar_file(name: str, method: str, content: bytes) -> emails.Attachment:
     return emails.Attachment(name, f"text/calendar; charset=utf-8; method={method}", content)
 
 
+def approval_buttons(link: str) -> dict:
+    """An approval mail's buttons, one per decision. Both open the approval page, which decides only when the
+    approver presses its button there (a mail scanner's GET changes nothing); "reject" arrives with that choice
+    selected. The approve button is the link itself, the one the plain-text part names first."""
+    return {"link": link, "link_label_key": "page.approve",
+            "actions": [emails.Action("page.reject", f"{link}?intent=reject")]}
+
+
 def invitation_actions(candidate_id: str, interview_id: str, interview) -> list[emails.Action]:
     """The invitation's further buttons: the AI interview and the job description, through the portal's tracked
     redirects (a click in the mail counts, functions/domain/behaviour.py); the personal page is its main link."""

@@ -22,7 +22,8 @@ from functions.integration.data import (
     risk_score_store,
 )
 from functions.notify.events import send_offer
-from functions.notify.readers import approver_locale, candidate_locale, reminder_buttons, reminder_values
+from functions.notify.readers import (approval_buttons, approver_locale, candidate_locale, reminder_buttons,
+                                     reminder_values)
 from functions.web import emails
 
 REMINDER_LEAD = timedelta(hours=24)
@@ -114,7 +115,7 @@ def remind_approvers(now: datetime) -> dict:
             values={"job_title": interview.job_title, "request_id": approval.request_id,
                     "due_at": local_text(approval.due_at, "UTC", locale)},
             # A fresh single-use link for the same approver and level; whichever is used first decides.
-            link=approvals.link_for(approval, remaining)))
+            **approval_buttons(approvals.link_for(approval, remaining))))
     return {"hour": bucket, "approvers_reminded": reminded}
 
 

@@ -16,6 +16,7 @@ from functions.core.models import Locale, StaffRole
 from functions.core.errors import DomainError, ForbiddenError, UnauthorizedError
 from functions.core.i18n import (DEFAULT_LOCALE, LANGUAGES, accepted_languages, catalog, locale_of, supported,
                                  translator)
+from functions.core.settings import get_settings
 from functions.web.rendering import render
 
 PROBLEM_JSON = "application/problem+json"
@@ -181,6 +182,12 @@ def with_utf8_charset(response: dict) -> dict:
         if name.lower() == "content-type":
             response["multiValueHeaders"][name] = [_with_charset(v) for v in values]
     return response
+
+
+def staff_page_locale(event) -> Locale:
+    """A staff page's language: the one picked on the page (`?lang=`), else the browser's, else the deployment's."""
+    return locale_of(get_settings().staff_locale, event.headers.get("Accept-Language"),
+                     (event.query_string_parameters or {}).get("lang"))
 
 
 def error_page(exc: DomainError, accept_language: str | None, chosen: str | None = None) -> Response:

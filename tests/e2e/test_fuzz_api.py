@@ -227,8 +227,8 @@ def test_fuzz_the_served_openapi_document(route, api_schema, world, local):
                     "operation": case.operation.label, "mode": mode.value, "status": response.status_code,
                     "kind": type(failure).__name__, "title": getattr(failure, "title", ""),
                     "message": str(getattr(failure, "message", failure))[:500],
-                    "request": {"path": case.formatted_path, "headers": dict(case.headers or {}),
-                                "body": _jsonable(case.body)},
+                    "request": {"path": case.formatted_path, "query": _jsonable(case.query),
+                                "headers": dict(case.headers or {}), "body": _jsonable(case.body)},
                     "response": response.text[:300],
                 })
 

@@ -18,6 +18,7 @@ from functions.core.clock import local_text
 from functions.core.i18n import translator
 from functions.core.models import Locale
 from functions.web import emails
+from functions.notify.readers import approval_buttons
 
 pytestmark = [pytest.mark.browser]
 
@@ -63,9 +64,9 @@ def samples(locale: Locale) -> dict[str, emails.Message]:
         "receipt": message("receipt", {**person, "request_id": request, "status": t("request.RECEIVED")},
                            link=PORTAL),
         "approval": message("approval", {**staff, "reason": t("reason.illness"), "due_at": due,
-                                         "request_id": request}, link=APPROVAL),
+                                         "request_id": request}, **approval_buttons(APPROVAL)),
         "approval_reminder": message("approval_reminder", {"job_title": person["job_title"], "request_id": request,
-                                                           "due_at": due}, link=APPROVAL),
+                                                           "due_at": due}, **approval_buttons(APPROVAL)),
         "escalated": message("escalated", {"request_id": request, "approver": "Sam Smith",
                                            "job_title": person["job_title"]}),
         "approved": message("approved", person, link=PORTAL, link_label_key="mail.button.rebook",

@@ -47,10 +47,11 @@ class InProcessSystem:
         return getattr(importlib.import_module(module), attribute)(event, LambdaContext(function_name=function))
 
     def http(self, method: str, path: str, *, function: str = "cancel", resource: str | None = None,
-             body: dict | str | None = None, headers: dict | None = None, claims: dict | None = None) -> dict:
+             body: dict | str | None = None, headers: dict | None = None, claims: dict | None = None,
+             query: dict | None = None) -> dict:
         raw = body if isinstance(body, str) else (json.dumps(body) if body is not None else "")
         event = api_gateway_event(method=method, path=path, resource=resource or path, path_parameters={},
-                                  query={}, headers={"Content-Type": "application/json", **(headers or {})},
+                                  query=query or {}, headers={"Content-Type": "application/json", **(headers or {})},
                                   body=raw.encode(), claims=claims, source_ip="127.0.0.1")
         return self.invoke(function, event)
 

@@ -106,10 +106,19 @@ def test_the_approval_button_opens_a_page_that_decides_nothing_and_the_outcome_m
                          (en("mail.summary.reference"), request.request_id),
                          (en("mail.summary.status"), en("request.PENDING_APPROVAL"))):
         assert label in mail.texts and value in mail.texts
-    # AND its one button leads to the approval page of the link in the plain-text part
-    [(label, href)] = mail.anchors
-    assert label == en("mail.button.decide") and href.endswith(f"/approvals/{token}")
-    assert f"{label}:\n{href}" in approval["text"]
+    # AND it has one button per decision, both to the approval page of the link in the plain-text part, the
+    # reject one with that choice made
+    [(approve, href), (reject, reject_href)] = mail.anchors
+    assert approve == en("page.approve") and href.endswith(f"/approvals/{token}")
+    assert reject == en("page.reject") and reject_href == f"{href}?intent=reject"
+    assert f"{approve}:\n{href}" in approval["text"] and f"{reject}:\n{reject_href}" in approval["text"]
+    # WHEN the recruiter presses the reject button
+    chosen = system.http("GET", urlsplit(reject_href).path, function="approve", query={"intent": "reject"})
+    # THEN the page says what she chose and focuses its reject button, and nothing is decided yet
+    assert chosen["statusCode"] == 200 and en("page.intent_reject") in chosen["body"]
+    assert re.search(r'value="reject"[^>]*autofocus', chosen["body"])
+    assert not re.search(r'value="approve"[^>]*autofocus', chosen["body"])
+    assert approval_store.get_approval(request.request_id).decision is None
     # WHEN a mail scanner (or the recruiter) opens that page
     page = system.http("GET", urlsplit(href).path, function="approve")
     # THEN it shows the decision form and nothing is decided
