@@ -95,7 +95,8 @@ def compare_with_sklearn(rows: list[dict], folds: int = FOLDS,
                          seed: int = SEED) -> dict[str, tuple[float, float, float]]:
     """{model: (mean fold AUC, fold std, pooled Brier)} for the NumPy model and the former scikit-learn pipeline
     (and its logistic-regression half alone), each fitted on the same training folds, scored on the same test
-    folds, with the same schema and feature matrix."""
+    folds, with the same schema and feature matrix. The folds are dealt by interview id (as grouped snapshots are),
+    so they differ from `risk_model.evaluate`'s on ungrouped rows: compare within this table, not across."""
     interviews = risk_model.parse_rows(rows)
     labels = np.array([risk_model.OUTCOMES[i.outcome] for i in interviews], dtype=int)
     groups = [i.interview_id.partition("@")[0] for i in interviews]
@@ -156,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     verdict = "met" if ours.roc_auc_mean >= TARGET_AUC else "NOT met"
     print(f"  target for our model: >= {TARGET_AUC:.2f} -> {verdict}")
     print()
-    print(f"NumPy model against the former scikit-learn pipeline: the same {FOLDS} folds "
+    print(f"NumPy model against the former scikit-learn pipeline: the same {FOLDS} folds, dealt by interview id "
           f"(linear_model.stratified_folds, seed {SEED}), the same features")
     worst = 0.0
     for label, results in compared.items():
