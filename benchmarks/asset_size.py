@@ -1,11 +1,11 @@
 """How big each function's Lambda asset is unpacked, without stripping native libraries, and what is big in it.
 
-infra/assets.py keeps the analytics asset under Lambda's 250 MiB only with `llvm-strip` (docs/deploy.md); issue #18
-asks for under 200 MB without it. This prints the figures that decision needs: every function's asset built for
-Lambda arm64 exactly as a synth builds it (pip --platform ..._aarch64, no bytecode, no tests folders, no AWS SDK)
-but with stripping off, its total and its biggest parts; then, for analytics, the two halves a split of training
-from serving would leave (a serving function that scores with NumPy alone, a training function with scikit-learn
-and only the runtime the model code needs).
+Issue #18 asks for the analytics asset under 200 MB without `llvm-strip` (infra/assets.py strips native libraries
+when it is installed, which hid how big the unstripped folder was). This prints the figures: every function's
+asset built for Lambda arm64 exactly as a synth builds it (pip --platform ..._aarch64, no bytecode, no tests
+folders, no AWS SDK) but with stripping off, its total and its biggest parts. analytics was 254.2 MB with
+scikit-learn and SciPy; the risk model now needs NumPy alone (functions/analytics/linear_model/).
+tests/infra/test_infra_asset_size.py holds analytics to the 200 MB.
 
     .venv/bin/python benchmarks/asset_size.py            # every function
     .venv/bin/python benchmarks/asset_size.py analytics
@@ -31,9 +31,6 @@ from infra.topology import FUNCTIONS  # noqa: E402
 UNSTRIPPED = dataclasses.replace(assets.LAMBDA_ARM64, name="lambda-arm64-unstripped", strip_native=False,
                                  enforce_size_limit=False)
 TARGET_BYTES = 200 * 1000 * 1000  # issue #18: under 200 MB unpacked
-# What the risk model's code imports besides scikit-learn and NumPy (functions/analytics/risk*.py and the stores
-# it reads and writes): the runtime a training-only function would carry.
-TRAINING_RUNTIME = ("aws-lambda-powertools", "aws-xray-sdk", "pydantic", "pynamodb", "pyyaml", "tzdata")
 
 
 def size_of(folder: Path) -> tuple[int, dict[str, int]]:
@@ -45,10 +42,6 @@ def size_of(folder: Path) -> tuple[int, dict[str, int]]:
             top = re.sub(r"(\.libs|-[^-]+\.dist-info)$", "", path.relative_to(folder).parts[0])
             parts[top] = parts.get(top, 0) + path.stat().st_size
     return sum(parts.values()), parts
-
-
-def _pinned(requirements: list[str], names: tuple[str, ...]) -> list[str]:
-    return [r for r in requirements if r.split("==")[0].lower() in names]
 
 
 def _report(label: str, total: int, parts: dict[str, int], top: int = 8) -> None:
@@ -66,26 +59,6 @@ def main(names: list[str]) -> int:
         folder = assets.build_function_asset(name, UNSTRIPPED)
         total, parts = size_of(folder)
         _report(f"{name} (built in {time.time() - started:.0f} s)", total, parts)
-    if "analytics" not in names:
-        return 0
-    requirements = assets.requirements_for("analytics")
-    functions_bytes, _ = size_of(REPO / assets.FUNCTIONS_PACKAGE)
-    numpy_pin = next(f"numpy=={info.name.removesuffix('.dist-info').split('-')[1]}" for info in
-                     assets.build_function_asset("analytics", UNSTRIPPED).glob("numpy-*.dist-info"))
-    sets = {
-        "analytics serving only (NumPy, no scikit-learn)":
-            [r for r in requirements if not r.startswith("scikit-learn")] + [numpy_pin],
-        "analytics training only (scikit-learn + runtime)":
-            _pinned(requirements, TRAINING_RUNTIME) + [r for r in requirements if r.startswith("scikit-learn")],
-    }
-    print("\nIf training were split from serving (dependencies + the functions package, "
-          f"{functions_bytes / 1e6:.1f} MB)")
-    build_root = REPO / "build" / "lambda"
-    for label, chosen in sets.items():
-        deps = assets._dependencies(chosen, UNSTRIPPED, build_root)
-        total, parts = size_of(deps)
-        parts["functions"] = functions_bytes
-        _report(label, total + functions_bytes, parts)
     return 0
 
 

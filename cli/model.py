@@ -1,7 +1,7 @@
 """`interviews model ...`: train the cancellation-risk model on a historical import CSV, and score with it.
 
-    interviews model train --csv history.csv --out risk.joblib      # also writes risk.joblib.metrics.json
-    interviews model score --model risk.joblib --csv upcoming.csv --out scores.csv
+    interviews model train --csv history.csv --out risk.json      # also writes risk.json.metrics.json
+    interviews model score --model risk.json --csv upcoming.csv --out scores.csv
 
 Wired into `cli/main.py` through `register(subparsers)`; each sub-command's `func` returns the exit code.
 """
@@ -56,7 +56,7 @@ def format_metrics(metrics: dict[str, Any]) -> str:
 
 
 def train_command(args: argparse.Namespace) -> int:
-    from functions.analytics import risk_model  # imported here: scikit-learn is slow to load
+    from functions.analytics import risk_model  # imported here: NumPy is slow to load
 
     try:
         rows = risk_model.load_history(args.csv)

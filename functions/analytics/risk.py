@@ -55,7 +55,7 @@ def history(today: date, months: int = HISTORY_MONTHS) -> list[dict]:
 
 def retrain(today: date, save_file) -> dict:
     """Train on the stored history and save model + metrics through save_file(name, bytes) -> where."""
-    from functions.analytics import risk_model  # scikit-learn: only the nightly run pays for it
+    from functions.analytics import risk_model  # NumPy: only the nightly run pays for its import
 
     rows = history(today)
     attended = sum(r["outcome"] == "attended" for r in rows)
@@ -63,10 +63,10 @@ def retrain(today: date, save_file) -> dict:
         return {"trained": False, "rows": len(rows), "why": f"fewer than {MIN_ROWS_PER_CLASS} of a class"}
     model = risk_model.train_and_evaluate(rows, precision_target=get_settings().nudge_precision_target)
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "risk-model.joblib"
+        path = Path(folder) / "risk-model.json"
         metrics = risk_model.save(model, path)
-        stored = {"model": save_file("models/risk-model.joblib", path.read_bytes()),
-                  "metrics": save_file("models/risk-model.joblib.metrics.json", metrics.read_bytes())}
+        stored = {"model": save_file("models/risk-model.json", path.read_bytes()),
+                  "metrics": save_file("models/risk-model.json.metrics.json", metrics.read_bytes())}
     threshold = model.nudge_threshold or {}
     # What the report shows of the model in use: its held-out metrics and the nudge threshold chosen with it.
     risk_score_store.put_model_summary({"trained_at": model.trained_at, "rows": len(rows),
@@ -98,39 +98,21 @@ with the factors that raised it most."""
     return len(rows)
 
 
-def _source_columns(model) -> list[int]:
-    """For each column the features step puts out, the index of the schema column it comes from: the scaled
-    numbers, their missing-value indicators, then every text column's one-hot columns."""
-    columns = model.pipeline.named_steps["features"]
-    numeric = columns.named_transformers_["numeric"]
-    n_numeric = len(model.schema.numeric)
-    sources = list(range(n_numeric))
-    indicator = numeric.named_steps["impute"].indicator_
-    if indicator is not None:
-        sources += [int(feature) for feature in indicator.features_]
-    if model.schema.categorical:
-        one_hot = columns.named_transformers_["categorical"].named_steps["one_hot"]
-        tokens = [f"c{i}" for i in range(len(model.schema.categorical))]
-        sources += [n_numeric + int(name.split("_", 1)[0][1:]) for name in one_hot.get_feature_names_out(tokens)]
-    return sources
-
-
 def contributions(model, rows: list[dict], top: int = 3) -> list[list[dict]]:
     """Per row, the schema columns that raise its risk most, largest first: [{"factor", "value", "weight"}].
 
-    Why the logistic regression's terms: it is the additive half of the blend, so each column's share of its log-odds
+    Why the logistic regression's terms: the model is additive, so each column's share of its log-odds
     (coefficient x the column's standardized or one-hot value, summed over the columns a schema column becomes) is
-    an exact, readable decomposition; the forest's interactions have none. Only positive weights are named (what
-    makes this candidate likelier not to come); "value" is the row's own cell (lead time in hours)."""
+    an exact, readable decomposition. Only positive weights are named (what makes this candidate likelier not to
+    come); "value" is the row's own cell (lead time in hours)."""
     import numpy as np
 
     from functions.analytics import risk_model
 
     interviews = risk_model.parse_rows(rows, require_outcome=False)
-    transformed = model.pipeline.named_steps["features"].transform(risk_model.feature_matrix(interviews, model.schema))
-    linear = model.pipeline.named_steps["classifier"].named_estimators_["linear"]
-    terms = np.asarray(transformed, dtype=float) * np.asarray(linear.coef_, dtype=float)[0]
-    sources = np.array(_source_columns(model))
+    transformed = model.linear.encoder.transform(risk_model.feature_matrix(interviews, model.schema))
+    terms = transformed * np.asarray(model.linear.weights, dtype=float)
+    sources = np.array(model.linear.encoder.sources(), dtype=int)
     found = []
     for interview, row_terms in zip(interviews, terms):
         weights = np.bincount(sources, weights=row_terms, minlength=len(model.schema.columns))

@@ -7,11 +7,11 @@ raises `HistoryFormatError` naming the row and column at fault.
 Features: the behaviour flags (viewed_jd, downloaded_intro, clicked_link, reminder_sent), lead time
 (scheduled_at - invited_at), slot hour and weekday, prior cancellations and reschedules, source, job level,
 every extra `feature_*` column (numeric when all its values are numbers, otherwise text), and how many of the
-flag and text cells say yes, no or nothing. The model is a scikit-learn Pipeline: a ColumnTransformer
-(numbers imputed + scaled, text one-hot with rare categories grouped) feeding the average of a regularised logistic regression (strength chosen by inner
-cross-validation, so `evaluate`'s outer cross-validation stays honest) and a small random forest.
+flag and text cells say yes, no or nothing. The model (linear_model/, NumPy alone) encodes them (numbers
+imputed + standardised, text one-hot with rare categories grouped) into a regularised logistic regression whose
+strength is chosen by inner cross-validation, so `evaluate`'s outer cross-validation stays honest.
 
-Security: `load` unpickles; only load model files this service wrote itself.
+A model file is JSON (the encoder's vocabularies and the coefficients): loading one runs no code.
 """
 from __future__ import annotations
 
@@ -23,18 +23,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-import joblib
 import numpy as np
-import sklearn
-from sklearn.compose import ColumnTransformer
-from sklearn.ensemble import RandomForestClassifier, VotingClassifier
-from sklearn.impute import SimpleImputer
-from sklearn.linear_model import LogisticRegressionCV
-from sklearn.metrics import brier_score_loss, roc_auc_score
-from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
-from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 
+from functions.analytics.linear_model import INNER_FOLDS, LinearModel, brier_score, roc_auc, stratified_folds
 from functions.analytics.risk_rows import (  # noqa: F401 - the import format, re-exported for callers of the model
     COUNT_COLUMNS,
     EXTRA_PREFIX,
@@ -51,9 +42,8 @@ from functions.analytics.risk_rows import (  # noqa: F401 - the import format, r
 )
 
 MISSING = "(missing)"  # the category an empty text/flag cell becomes: "not asked" is itself informative
-MIN_CATEGORY_COUNT = 5  # rarer categories are grouped into one "infrequent" column
 RELIABILITY_BINS = 5
-INNER_FOLDS = 5  # the logistic regression picks its regularisation strength by this many-fold CV
+MODEL_FORMAT = "risk-model/2"  # a JSON file of the encoder's vocabularies and the coefficients (1 was joblib)
 TIME_COLUMNS = ("lead_time_log_hours", "slot_hour", "weekday")  # computed from the timestamps
 # How many of a row's flag and text cells say yes (1), no (0), or nothing: a candidate who answers every
 # question "yes" differs from one who leaves half of them blank, whatever the questions are.
@@ -153,60 +143,16 @@ def feature_matrix(interviews: Sequence[Interview], schema: FeatureSchema) -> np
     return matrix
 
 
-def _as_float(block: np.ndarray) -> np.ndarray:
-    # Module-level (not a lambda) so the fitted pipeline pickles.
-    return np.asarray(block, dtype=float)
-
-
-def _as_text(block: np.ndarray) -> np.ndarray:
-    return np.asarray(block, dtype=str)
-
-
-def build_pipeline(schema: FeatureSchema, seed: int = 0) -> Pipeline:
-    n_numeric = len(schema.numeric)
-    numeric = Pipeline([
-        ("as_float", FunctionTransformer(_as_float)),
-        # The indicator keeps "unknown" distinguishable from "typical".
-        ("impute", SimpleImputer(strategy="median", add_indicator=True, keep_empty_features=True)),
-        ("scale", StandardScaler()),
-    ])
-    categorical = Pipeline([
-        ("as_text", FunctionTransformer(_as_text)),
-        ("one_hot", OneHotEncoder(handle_unknown="infrequent_if_exist", min_frequency=MIN_CATEGORY_COUNT)),
-    ])
-    columns = ColumnTransformer(
-        [
-            ("numeric", numeric, list(range(n_numeric))),
-            ("categorical", categorical, list(range(n_numeric, len(schema.columns)))),
-        ],
-        sparse_threshold=0,  # a few hundred columns at most: dense is simpler and faster to fit here
-    )
-    # Two views averaged: a logistic regression for the additive effect of each answer (L2, strength chosen
-    # by inner CV on log loss, so outer CV stays honest) and a small random forest for interactions (e.g.
-    # client x answers). On the attendance data the blend edged out either alone (+0.005 AUC over LR, within
-    # fold noise, with a slightly better Brier score) and gradient boosting by ~0.015.
-    linear = LogisticRegressionCV(
-        Cs=np.logspace(-3, 1, 7), l1_ratios=(0.0,),
-        cv=StratifiedKFold(INNER_FOLDS, shuffle=True, random_state=seed),
-        scoring="neg_log_loss", solver="newton-cholesky", max_iter=1000, use_legacy_attributes=False,
-    )
-    # 100 trees scored the same AUC as 300 on the attendance data, in a third of the time; one core,
-    # because the nightly job and the test machines share theirs.
-    forest = RandomForestClassifier(n_estimators=100, min_samples_leaf=5, random_state=seed, n_jobs=1)
-    classifier = VotingClassifier([("linear", linear), ("forest", forest)], voting="soft")
-    return Pipeline([("features", columns), ("classifier", classifier)])
-
-
 # --- training, evaluation, scoring -----------------------------------------------------------------------
 
 @dataclass
 class TrainedModel:
-    pipeline: Pipeline
+    linear: LinearModel
     schema: FeatureSchema
     n_rows: int
     positive_rate: float
     trained_at: str
-    sklearn_version: str = sklearn.__version__
+    model_format: str = MODEL_FORMAT
     metrics: dict[str, Any] | None = None  # held-out metrics from `evaluate`, saved beside the model
     nudge_threshold: dict[str, Any] | None = None  # risk_threshold.choose_on_latest's choice, if asked for
 
@@ -225,11 +171,10 @@ def _require_both_classes(labels: np.ndarray, minimum: int) -> None:
         )
 
 
-def _fit(interviews: Sequence[Interview], seed: int) -> tuple[Pipeline, FeatureSchema]:
+def _fit(interviews: Sequence[Interview], seed: int) -> tuple[LinearModel, FeatureSchema]:
     schema = infer_schema(interviews)
-    pipeline = build_pipeline(schema, seed)
-    pipeline.fit(feature_matrix(interviews, schema), _labels(interviews))
-    return pipeline, schema
+    linear = LinearModel.fit(feature_matrix(interviews, schema), len(schema.numeric), _labels(interviews), seed)
+    return linear, schema
 
 
 def train(rows: Sequence[Mapping[str, Any]], seed: int = 0) -> TrainedModel:
@@ -237,9 +182,9 @@ def train(rows: Sequence[Mapping[str, Any]], seed: int = 0) -> TrainedModel:
     interviews = parse_rows(rows)
     labels = _labels(interviews)
     _require_both_classes(labels, INNER_FOLDS)  # the inner CV needs one of each class per fold
-    pipeline, schema = _fit(interviews, seed)
+    linear, schema = _fit(interviews, seed)
     return TrainedModel(
-        pipeline=pipeline, schema=schema, n_rows=len(interviews), positive_rate=float(labels.mean()),
+        linear=linear, schema=schema, n_rows=len(interviews), positive_rate=float(labels.mean()),
         trained_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
     )
 
@@ -306,13 +251,12 @@ def out_of_fold_probabilities(
     # One interview's snapshots ("<id>@<horizon>h", risk_snapshots.py) stay in one fold, or CV would flatter.
     groups = [i.interview_id.partition("@")[0] for i in interviews]
     grouped = len(set(groups)) < len(groups)
-    splitter = (StratifiedGroupKFold if grouped else StratifiedKFold)(folds, shuffle=True, random_state=seed)
-    for train_index, test_index in splitter.split(np.zeros(len(labels)), labels, groups if grouped else None):
+    for train_index, test_index in stratified_folds(labels, folds, seed, groups if grouped else None):
         # Schema and category lists are learnt from the training fold only.
-        pipeline, schema = _fit([interviews[i] for i in train_index], seed)
+        linear, schema = _fit([interviews[i] for i in train_index], seed)
         test = [interviews[i] for i in test_index]
-        probabilities[test_index] = pipeline.predict_proba(feature_matrix(test, schema))[:, 1]
-        fold_auc.append(float(roc_auc_score(labels[test_index], probabilities[test_index])))
+        probabilities[test_index] = linear.predict_proba(feature_matrix(test, schema))
+        fold_auc.append(roc_auc(labels[test_index], probabilities[test_index]))
     return labels, probabilities, fold_auc
 
 
@@ -323,8 +267,8 @@ def evaluate(rows: Sequence[Mapping[str, Any]], folds: int = 5, seed: int = 0) -
         folds=folds, seed=seed, n_rows=len(labels), positive_rate=round(base_rate, 4),
         roc_auc_mean=round(float(np.mean(fold_auc)), 4), roc_auc_std=round(float(np.std(fold_auc)), 4),
         fold_roc_auc=[round(a, 4) for a in fold_auc],
-        brier_score=round(float(brier_score_loss(labels, probabilities)), 4),
-        brier_score_base_rate=round(float(brier_score_loss(labels, np.full(len(labels), base_rate))), 4),
+        brier_score=round(brier_score(labels, probabilities), 4),
+        brier_score_base_rate=round(brier_score(labels, np.full(len(labels), base_rate)), 4),
         reliability=reliability_table(labels, probabilities),
     )
 
@@ -352,7 +296,7 @@ def score(model: TrainedModel, rows: Sequence[Mapping[str, Any]]) -> list[tuple[
         raise HistoryFormatError(
             f"header: missing column(s) {', '.join(missing)}, which the model was trained with"
         )
-    probabilities = model.pipeline.predict_proba(feature_matrix(interviews, model.schema))[:, 1]
+    probabilities = model.linear.predict_proba(feature_matrix(interviews, model.schema))
     return [(i.interview_id, float(p)) for i, p in zip(interviews, probabilities)]
 
 
@@ -363,16 +307,23 @@ def metrics_path(path: str | Path) -> Path:
 
 
 def save(model: TrainedModel, path: str | Path) -> Path:
-    """Write the model (joblib) and, beside it, `<path>.metrics.json`. Returns the metrics file's path."""
-    joblib.dump(model, path, compress=3)  # the forest compresses ~5x
+    """Write the model (JSON) and, beside it, `<path>.metrics.json`. Returns the metrics file's path."""
+    stored = {
+        "format": model.model_format,
+        "schema": {"numeric": list(model.schema.numeric), "categorical": list(model.schema.categorical)},
+        "linear": model.linear.to_dict(),
+        "n_rows": model.n_rows, "positive_rate": model.positive_rate, "trained_at": model.trained_at,
+        "metrics": model.metrics, "nudge_threshold": model.nudge_threshold,
+    }
+    Path(path).write_text(json.dumps(stored, separators=(",", ":")) + "\n", encoding="utf-8")
     summary = {
         "trained_at": model.trained_at,
         "n_rows": model.n_rows,
         "positive_rate": round(model.positive_rate, 4),
-        "sklearn_version": model.sklearn_version,
+        "model_format": model.model_format,
         "features": {"numeric": list(model.schema.numeric), "categorical": list(model.schema.categorical)},
         "held_out": model.metrics,  # null if the model was never evaluated
-        "nudge_threshold": getattr(model, "nudge_threshold", None),  # null if no precision target was given
+        "nudge_threshold": model.nudge_threshold,  # null if no precision target was given
     }
     target = metrics_path(path)
     target.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
@@ -380,13 +331,21 @@ def save(model: TrainedModel, path: str | Path) -> Path:
 
 
 def load(path: str | Path) -> TrainedModel:
-    """Read a model written by `save`. Unpickling runs code: only load files this service wrote."""
+    """Read a model written by `save` (plain JSON: nothing in it runs)."""
     try:
-        model = joblib.load(path)
+        stored = json.loads(Path(path).read_bytes())
     except OSError:
         raise
-    except Exception as error:  # noqa: BLE001 - a wrong file can fail in many ways inside unpickling
-        raise ModelFileError(f"{path} is not a model file written by `model train` ({error})") from None
-    if not isinstance(model, TrainedModel):
-        raise ModelFileError(f"{path} does not hold a risk model (found {type(model).__name__})")
-    return model
+    except ValueError:  # not JSON (a joblib file of format 1, say) or not UTF-8
+        raise ModelFileError(f"{path} is not a model file written by `model train` (not JSON)") from None
+    if not isinstance(stored, dict) or stored.get("format") != MODEL_FORMAT:
+        found = stored.get("format") if isinstance(stored, dict) else type(stored).__name__
+        raise ModelFileError(f"{path} does not hold a risk model of format {MODEL_FORMAT} (found {found!r})")
+    try:
+        schema = FeatureSchema(tuple(stored["schema"]["numeric"]), tuple(stored["schema"]["categorical"]))
+        linear = LinearModel.from_dict(stored["linear"])
+        return TrainedModel(linear=linear, schema=schema, n_rows=int(stored["n_rows"]),
+                            positive_rate=float(stored["positive_rate"]), trained_at=str(stored["trained_at"]),
+                            metrics=stored.get("metrics"), nudge_threshold=stored.get("nudge_threshold"))
+    except (KeyError, TypeError, ValueError) as error:
+        raise ModelFileError(f"{path} is not a complete risk model ({error})") from None

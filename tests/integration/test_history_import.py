@@ -82,7 +82,7 @@ def test_an_import_writes_history_and_counters_and_the_first_model_trains_on_it(
     # and the nightly retrain now trains the first model on the imported history, stored with its metrics
     result = nightly.retrain_risk_model(datetime.now(timezone.utc))
     assert result["trained"] is True and result["rows"] == 50 and 0 <= result["roc_auc"] <= 1
-    assert (tmp_path / "reports" / "models" / "risk-model.joblib").exists()
+    assert (tmp_path / "reports" / "models" / "risk-model.json").exists()
     assert risk_score_store.model_summary()["rows"] == 50
 
 

@@ -42,9 +42,8 @@ def test_the_factors_add_up_to_the_linear_models_log_odds_above_its_intercept():
 
     # THEN their weights are the positive part of the logistic regression's decision function, split by column
     interviews = risk_model.parse_rows([row], require_outcome=False)
-    transformed = model.pipeline.named_steps["features"].transform(risk_model.feature_matrix(interviews, model.schema))
-    linear = model.pipeline.named_steps["classifier"].named_estimators_["linear"]
-    log_odds = float(linear.decision_function(transformed)[0] - linear.intercept_[0])
+    log_odds = float(model.linear.decision_function(risk_model.feature_matrix(interviews, model.schema))[0]
+                     - model.linear.intercept)
     negative = log_odds - sum(f["weight"] for f in factors)
     assert negative <= 1e-3  # what is left is the sum of the negative columns
     assert np.isfinite(log_odds) and len({f["factor"] for f in factors}) == len(factors)

@@ -175,12 +175,12 @@ def test_train_save_load_score_round_trip(tmp_path):
     upcoming = synthetic_history(20, seed=10)
 
     # When it is saved, loaded back and used to score
-    metrics_file = risk_model.save(model, tmp_path / "risk.joblib")
-    loaded = risk_model.load(tmp_path / "risk.joblib")
+    metrics_file = risk_model.save(model, tmp_path / "risk.json")
+    loaded = risk_model.load(tmp_path / "risk.json")
 
     # Then the loaded model scores exactly as the original, and the metrics sit beside it
     assert risk_model.score(loaded, upcoming) == risk_model.score(model, upcoming)
-    assert metrics_file == tmp_path / "risk.joblib.metrics.json"
+    assert metrics_file == tmp_path / "risk.json.metrics.json"
     assert json.loads(metrics_file.read_text())["held_out"] == {"roc_auc_mean": 0.9}
 
 
@@ -290,7 +290,7 @@ def test_cli_train_then_score_writes_model_metrics_and_scores(tmp_path, capsys):
     history = write_csv(tmp_path / "history.csv", synthetic_history(200, seed=15))
     upcoming_rows = synthetic_history(30, seed=16)
     upcoming = write_csv(tmp_path / "upcoming.csv", [without(row, "outcome") for row in upcoming_rows])
-    model_path, scores_path = tmp_path / "out" / "risk.joblib", tmp_path / "scores.csv"
+    model_path, scores_path = tmp_path / "out" / "risk.json", tmp_path / "scores.csv"
 
     # When `model train` and then `model score` run
     train_args = parse_cli(
@@ -305,7 +305,7 @@ def test_cli_train_then_score_writes_model_metrics_and_scores(tmp_path, capsys):
     # Then both succeed; the held-out metrics are printed and stored beside the model; every row is scored
     assert (train_code, score_code) == (0, 0)
     assert "ROC AUC" in printed and "Brier score" in printed
-    stored = json.loads((tmp_path / "out" / "risk.joblib.metrics.json").read_text())
+    stored = json.loads((tmp_path / "out" / "risk.json.metrics.json").read_text())
     assert stored["held_out"]["folds"] == 3 and 0.5 < stored["held_out"]["roc_auc_mean"] <= 1.0
     with open(scores_path, newline="") as scores_file:
         written = list(csv.DictReader(scores_file))
@@ -318,13 +318,13 @@ def test_cli_train_reports_a_bad_csv_and_writes_nothing(tmp_path, capsys):
     path = _history_csv_with(tmp_path, 2, "outcome", "ghosted")
 
     # When `model train` runs on it
-    args = parse_cli(["model", "train", "--csv", str(path), "--out", str(tmp_path / "risk.joblib")])
+    args = parse_cli(["model", "train", "--csv", str(path), "--out", str(tmp_path / "risk.json")])
     code = args.func(args)
 
     # Then it fails with the row and column named, and no model file appears
     assert code != 0
     assert "row 2 (line 3), column 'outcome'" in capsys.readouterr().err
-    assert not (tmp_path / "risk.joblib").exists()
+    assert not (tmp_path / "risk.json").exists()
 
 
 # --- the public attendance data converter ------------------------------------------------------------------

@@ -62,7 +62,7 @@ def test_the_threshold_is_chosen_on_the_latest_interviews_and_stored_with_the_mo
     assert {g["group"] for g in chosen["by_source"]} == {"agency", "referral"}
     assert sum(g["interviews"] for g in chosen["by_source"]) == 90
     # and the model's metrics file keeps it
-    metrics = risk_model.save(model, tmp_path / "m.joblib")
+    metrics = risk_model.save(model, tmp_path / "m.json")
     assert '"nudge_threshold"' in metrics.read_text() and str(chosen["threshold"]) in metrics.read_text()
 
 
