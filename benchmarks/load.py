@@ -181,7 +181,7 @@ class Submitted:
 
 def drive(system: System, figures: Figures, seeded: list[Seeded], *, duration: float, candidates: int,
           approvers: int, auto_share: float, reject_share: float, repeat_share: float, double_share: float,
-          settle_timeout: float, rng: random.Random) -> dict[str, Submitted]:
+          settle_timeout: float, rng: random.Random, min_requests: int = 0) -> dict[str, Submitted]:
     to_cancel: queue.Queue = queue.Queue()
     for interview in seeded:
         to_cancel.put(interview)
@@ -191,7 +191,8 @@ def drive(system: System, figures: Figures, seeded: list[Seeded], *, duration: f
     deadline = time.time() + duration
 
     def candidate() -> None:
-        while time.time() < deadline:
+        # Past the deadline only until min_requests went through: a loaded machine still gives a test its load.
+        while time.time() < deadline or len(submitted) < min_requests:
             try:
                 interview = to_cancel.get_nowait()
             except queue.Empty:
@@ -438,13 +439,13 @@ def print_report(result: dict) -> None:
 
 def run(info_file: Path, *, interviews: int, duration: float, candidates: int, approvers: int, seed_workers: int = 4,
         auto_share: float = 0.3, reject_share: float = 0.3, repeat_share: float = 0.1, double_share: float = 0.1,
-        settle_timeout: float = 120, random_seed: int = 8) -> dict:
+        settle_timeout: float = 120, random_seed: int = 8, min_requests: int = 0) -> dict:
     system, figures, rng = System(info_file), Figures(), random.Random(random_seed)
     seeded = seed(system, figures, interviews, seed_workers)
     started = time.perf_counter()
     submitted = drive(system, figures, seeded, duration=duration, candidates=candidates, approvers=approvers,
                       auto_share=auto_share, reject_share=reject_share, repeat_share=repeat_share,
-                      double_share=double_share, settle_timeout=settle_timeout, rng=rng)
+                      double_share=double_share, settle_timeout=settle_timeout, rng=rng, min_requests=min_requests)
     elapsed = time.perf_counter() - started
     problems = check(system, submitted, seeded, settle_timeout)
     result = report(figures, submitted, elapsed, problems)
