@@ -29,8 +29,10 @@ install: $(STAMP)
 run: $(STAMP)
 	$(VENV)/bin/interviews local
 
+# In TEST_PROCESSES processes (pytest-xdist), a test file whole in one of them (tests/conftest.py says why).
+TEST_PROCESSES ?= 2
 test: $(STAMP) $(NODE_STAMP) $(CHROMIUM)
-	JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=1 $(VENV)/bin/pytest
+	JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=1 $(VENV)/bin/pytest -n $(TEST_PROCESSES)
 
 bench: $(STAMP)
 	$(VENV)/bin/python benchmarks/handlers.py

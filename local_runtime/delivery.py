@@ -17,11 +17,12 @@ from local_runtime.resources import Queue
 
 Invoke = Callable[[str, dict], dict]
 RETRY_AFTER_SECONDS = 1
+LONG_POLL_SECONDS = 5  # also how long a stopping poller may take to notice
 
 
-def deliver_once(queue: Queue, invoke: Invoke, wait_seconds: int = 0) -> int:
+def deliver_once(queue: Queue, invoke: Invoke, wait_seconds: int = 0, sqs=None) -> int:
     """Receive one batch and hand it to the queue's function. Returns how many messages were received."""
-    sqs = boto3.client("sqs")
+    sqs = sqs or boto3.client("sqs")
     received = sqs.receive_message(QueueUrl=queue.url, MaxNumberOfMessages=10, WaitTimeSeconds=wait_seconds,
                                    AttributeNames=["All"], MessageAttributeNames=["All"]).get("Messages", [])
     if not received:
@@ -50,9 +51,12 @@ class Poller(threading.Thread):
         self.queue, self.invoke, self.stopping = queue, invoke, threading.Event()
 
     def run(self) -> None:
+        # One client for the poller's life, and long polls: an idle system costs next to nothing (a client per
+        # one-second poll kept a fifth of a core busy with a dozen pollers). A message wakes a long poll at once.
+        sqs = boto3.client("sqs")
         while not self.stopping.is_set():
             try:
-                deliver_once(self.queue, self.invoke, wait_seconds=1)
+                deliver_once(self.queue, self.invoke, wait_seconds=LONG_POLL_SECONDS, sqs=sqs)
             except Exception:  # noqa: BLE001 - keep polling; the message stays in the queue
                 self.stopping.wait(0.5)
 

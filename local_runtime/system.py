@@ -235,4 +235,7 @@ class Scheduler(threading.Thread):
 
 
 def wait_forever() -> None:
-    threading.Event().wait()
+    # Wakes every second rather than blocking for good: Python runs a signal's handler in the main thread, and
+    # only when that thread next runs, so a Ctrl-C that Linux hands to another thread was acted on never.
+    while True:
+        time.sleep(1)

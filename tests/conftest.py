@@ -26,3 +26,30 @@ os.environ.update({
 })
 os.environ.setdefault("TABLE_ANALYTICS", f"{PREFIX}-analytics")
 os.environ.pop("AWS_ENDPOINT_URL", None)  # in-process tests use moto's mock, never a server
+
+
+
+# `make test` runs the suite in two processes (pytest-xdist). A test file runs whole in one of them, because its
+# module fixtures (a local system, a world of identifiers) are built once, and the infra tests share one (one
+# synth). The end-to-end files, the longest, are handed out first, so that neither process is left alone with a
+# long file at the end.
+FIRST_TO_LAST = ("tests/e2e/", "tests/infra/", "tests/integration/", "tests/unit/")
+
+
+def pytest_collection_modifyitems(config, items):
+    def place(item) -> int:
+        return next((n for n, folder in enumerate(FIRST_TO_LAST) if item.nodeid.startswith(folder)), 0)
+
+    items.sort(key=place)  # stable: within a folder, files and tests keep their order
+
+
+def pytest_xdist_make_scheduler(config, log):
+    # Not `--dist loadgroup`: with pytest 9 its group marks no longer reach the scheduler (xdist 3.8 sets a node id
+    # attribute that pytest 9 does not read).
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByFileInfraTogether(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return "tests/infra" if nodeid.startswith("tests/infra/") else nodeid.split("::", 1)[0]
+
+    return ByFileInfraTogether(config, log)

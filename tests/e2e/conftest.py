@@ -32,6 +32,21 @@ LONG_SLA_SECONDS = 24 * 3600  # the shared system: longer than any session, so n
 SHORT_SLA_SECONDS = 30  # short enough that the timeout -> escalation -> default path runs within the test
 
 
+FUZZ_FIGURES = REPO / "test-artifacts" / "fuzz-api.json"  # written by test_fuzz_api.py
+
+
+def pytest_sessionstart(session):
+    session.config.started_at = time.time()
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    """The fuzzer's figures at the end of the output, if it ran in this session. Printed here, from the file its
+    last test writes, because a pytest-xdist worker's own summary is never shown."""
+    if FUZZ_FIGURES.exists() and FUZZ_FIGURES.stat().st_mtime >= getattr(config, "started_at", time.time()):
+        terminalreporter.write_line(json.loads(FUZZ_FIGURES.read_text())["line"])
+        terminalreporter.write_line(f"fuzz-api: details in {FUZZ_FIGURES.relative_to(REPO)}")
+
+
 class Local:
     def __init__(self, info: dict):
         self.info = info
