@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 from functions.core.errors import NotFoundError
 from functions.core.i18n import locale_of, translator
 from functions.core.models import Initiator, RequestStatus
-from functions.integration.data import candidate_store, request_store
+from functions.integration.data import request_store
 
 if TYPE_CHECKING:  # stored items are read here, never built
     from functions.integration.tables import InterviewItem, RequestItem
@@ -53,10 +53,9 @@ def _is_own(request: RequestItem | None, candidate_id: str) -> bool:
 
 def view(request_id: str, candidate_id: str) -> CandidateRequestView:
     """The candidate's own request; anyone else's, or one the company started, is "No such request"."""
-    request = request_store.get_request(request_id)
+    request, candidate = request_store.request_with_profile(request_id, candidate_id)
     if not _is_own(request, candidate_id):
         raise NotFoundError("No such request.", code="request_not_found")
-    candidate = candidate_store.get_candidate(candidate_id)
     t = translator(locale_of(candidate.locale if candidate else None))
 
     def label(key: str, fallback: str) -> str:
@@ -80,12 +79,13 @@ def view(request_id: str, candidate_id: str) -> CandidateRequestView:
     )
 
 
-def pending_request_id(interview: InterviewItem) -> str | None:
-    """The interview's pending request, if the candidate made it (a company-initiated one is not shown)."""
-    if not interview.pending_request_id:
-        return None
-    request = request_store.get_request(interview.pending_request_id)
-    return request.request_id if _is_own(request, interview.candidate_id) else None
+def own_pending_requests(interviews: list[InterviewItem]) -> dict[str, str]:
+    """Per interview, its pending request's id if the candidate made it (one the company started is not shown).
+    The pending requests are read in one call, however many interviews there are."""
+    found = {r.request_id: r for r in request_store.get_requests(
+        {i.pending_request_id for i in interviews if i.pending_request_id})}
+    return {i.interview_id: i.pending_request_id for i in interviews
+            if i.pending_request_id and _is_own(found.get(i.pending_request_id), i.candidate_id)}
 
 
 def own_requests(requests: list[RequestItem], candidate_id: str) -> list[RequestItem]:

@@ -66,7 +66,9 @@ def _claims() -> dict | None:
             responses={200: {"description": "My interviews"}, **problem_responses(401, 403, 410, 422)})
 def my_interviews() -> list[InterviewView]:
     candidate_id = candidate_from_authorization(_authorization())
-    return [interview_view(i) for i in interview_store.interviews_of(candidate_id)]
+    interviews = interview_store.interviews_of(candidate_id)
+    pending = request_view.own_pending_requests(interviews)
+    return [interview_view(i, pending.get(i.interview_id)) for i in interviews]
 
 
 @router.post("/api/candidate/interviews/<interview_id>/cancellations", summary="Cancel my interview",

@@ -5,11 +5,12 @@ transaction as the state it changes.
 from __future__ import annotations
 
 from pynamodb.exceptions import DoesNotExist
+from pynamodb.transactions import TransactGet
 
 from functions.core.audit_chain import AuditRecord
 from functions.core.models import AuditEntry, Initiator, InterviewStatus, RequestStatus, Route
-from functions.integration.data.transactions import all_or_nothing
-from functions.integration.tables import AuditItem, InterviewItem, RequestItem
+from functions.integration.data.transactions import all_or_nothing, connection, value_of
+from functions.integration.tables import AuditItem, CandidateItem, InterviewItem, RequestItem
 
 
 
@@ -60,6 +61,20 @@ def get_request(request_id: str) -> RequestItem | None:
         return RequestItem.get(request_id, consistent_read=True)
     except DoesNotExist:
         return None
+
+
+def get_requests(request_ids: set[str]) -> list[RequestItem]:
+    """Several requests in one round trip (a page of interviews names their pending requests)."""
+    return list(RequestItem.batch_get(request_ids, consistent_read=True)) if request_ids else []
+
+
+def request_with_profile(request_id: str, candidate_id: str) -> tuple[RequestItem | None, CandidateItem | None]:
+    """A request and the profile of the candidate asking about it in one round trip (the request path counts
+    its AWS calls)."""
+    with TransactGet(connection=connection) as get:
+        request = get.get(RequestItem, request_id)
+        candidate = get.get(CandidateItem, candidate_id)
+    return value_of(request), value_of(candidate)
 
 
 def requests_of(candidate_id: str) -> list[RequestItem]:
