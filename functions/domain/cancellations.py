@@ -158,6 +158,8 @@ def _workflow_input(request: RequestItem, slot_id: str, route: dict) -> dict:
         "request_id": request.request_id, "interview_id": request.interview_id,
         "candidate_id": request.candidate_id, "slot_id": slot_id, "initiator": request.initiator,
         "reason_code": request.reason_code, "route": route,
+        # Where the wait for approvers starts: given here, a state less per lifecycle (each is billed).
+        "wait": {"level": 0, "count": len(route.get("approvers") or [])},
     }
 
 

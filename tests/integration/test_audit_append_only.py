@@ -155,11 +155,14 @@ def test_no_lifecycle_path_updates_or_deletes_an_audit_entry(system, monkeypatch
         TableName=system.resources.table_names["TABLE_INTERVIEWS"], Key={"interview_id": {"S": "int-5"}},
         UpdateExpression="SET starts_at = :past", ExpressionAttributeValues={":past": {"S": "2020-01-01T00:00:00Z"}})
     approvals.decide(token, Decision.APPROVE, None)
-    # and one escalates to the default when nobody decides (an SLA of one second)
-    short = module.get_settings().model_copy(update={"approval_sla_seconds": 1})
+    # and one escalates to the default when nobody decides (an SLA of three seconds). Followed at once: the
+    # escalation is audited only if notify opens level 1 before its own SLA passes, so its events are delivered
+    # while it runs, not after the other executions.
+    short = module.get_settings().model_copy(update={"approval_sla_seconds": 3})
     monkeypatch.setattr(module, "get_settings", lambda: short)
     _register(6)
     requests.append(_submit("int-6", "cand-6"))
+    system.execution(requests[-1], timeout=60)
     for request_id in requests:
         system.execution(request_id, timeout=60)
     system.drain()
