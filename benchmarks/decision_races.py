@@ -75,8 +75,11 @@ def cancel_all(system: System, figures: Figures, seeded: list[Seeded], workers: 
             if response is not None and response.status_code == 202:
                 with lock:
                     submitted[response.json()["request_id"]] = interview
-            else:
-                figures.error(f"cancel: {response.status_code if response is not None else 'no answer'}")
+            elif response is None:
+                figures.error("cancel: no answer")
+            else:  # the problem's code says why (a 409 once in 1,000 cancellations went unexplained without it)
+                code = response.json().get("code", "") if "json" in response.headers.get("Content-Type", "") else ""
+                figures.error(f"cancel: {response.status_code} {code}".strip())
 
     def run() -> None:
         threads = [threading.Thread(target=candidate, daemon=True) for _ in range(workers)]
