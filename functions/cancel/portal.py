@@ -67,7 +67,8 @@ def portal(token: str):
     for interview in interviews:
         latest = next((r for r in requests if r.interview_id == interview.interview_id), None)
         items.append({
-            "view": interview_view(interview, pending.get(interview.interview_id)), "local_time": local_text(interview.starts_at, zone, locale),
+            "view": interview_view(interview, pending.get(interview.interview_id)),
+            "local_time": local_text(interview.starts_at, zone, locale),
             "moves_left": moves.moves_left(interview), "rebooked": bool(interview.rebooked_slot_id),
             # The interviewer dropped it from their calendar: the candidate is offered another time.
             "move_offered": moves.offered_move(interview) is not None,
