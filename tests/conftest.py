@@ -29,12 +29,14 @@ os.environ.setdefault("TABLE_ANALYTICS", f"{PREFIX}-analytics")
 os.environ.pop("AWS_ENDPOINT_URL", None)  # in-process tests use moto's mock, never a server
 
 
-
 # `make test` runs the suite in two processes (pytest-xdist). A test file runs whole in one of them, because its
 # module fixtures (a local system, a world of identifiers) are built once, and the infra tests share one (one
 # synth). The end-to-end files, the longest, are handed out first, so that neither process is left alone with a
 # long file at the end.
 FIRST_TO_LAST = ("tests/e2e/", "tests/infra/", "tests/integration/", "tests/unit/")
+# The longest file by far: 714 cells that depend on nothing but their own items. Half runs in each process, each
+# half on a local system and a world of identifiers of its own (its module fixtures, built once per process).
+SPLIT_IN_TWO = "tests/e2e/test_authorization_matrix.py"
 
 
 def pytest_collection_modifyitems(config, items):
@@ -60,7 +62,3 @@ def pytest_xdist_make_scheduler(config, log):
 
     return ByFileInfraTogether(config, log)
 
-
-# The longest file by far: 714 cells that depend on nothing but their own items. Half runs in each process, each
-# half on a local system and a world of identifiers of its own (its module fixtures, built once per process).
-SPLIT_IN_TWO = "tests/e2e/test_authorization_matrix.py"

@@ -33,16 +33,16 @@ from schemathesis import checks as st_checks
 from schemathesis.core.failures import FailureGroup
 
 from infra import topology
-from tests.e2e.conftest import REPO, wait_for
+from tests.e2e.conftest import FUZZ_FIGURES as ARTIFACT, REPO, wait_for
 
 pytestmark = pytest.mark.e2e
 
-# Up to 300 examples per documented operation (one where the operation has no input). Derandomized: every run sends the same requests. TIME_BUDGET_SECONDS stops the
-# examples if the machine is much slower; the figures then name the operations cut short.
+# Up to 300 examples per documented operation (one where the operation has no input). Derandomized: every run
+# sends the same requests. TIME_BUDGET_SECONDS stops the examples if the machine is much slower; the figures then
+# name the operations cut short.
 MAX_EXAMPLES = 300
 TIME_BUDGET_SECONDS = 240
 MINIMUM_REQUESTS = 1000  # below this the run proved too little: the figures say why (time budget, errors)
-ARTIFACT = REPO / "test-artifacts" / "fuzz-api.json"
 
 CHECKS = [
     st_checks.not_a_server_error,
@@ -105,7 +105,7 @@ class World:
 
 
 @pytest.fixture(scope="module")
-def world(local, request) -> World:
+def world(local) -> World:
     run = uuid.uuid4().hex[:6]
     candidate = f"fz-{run}"
     ids = [f"fz-{run}-{i}" for i in range(6)]
