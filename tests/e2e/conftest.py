@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import threading
 import time
 import uuid
 from datetime import datetime, timedelta, timezone
@@ -51,6 +52,8 @@ class Local:
     def __init__(self, info: dict):
         self.info = info
         self.base = info["base_url"]
+        self._outbox: list[dict] = []
+        self._outbox_lock = threading.Lock()
 
     def staff(self, role: str) -> dict:
         return {"Authorization": f"Bearer {self.info['staff_tokens'][role]}"}
@@ -82,7 +85,12 @@ class Local:
         return response.json()
 
     def outbox(self) -> list[dict]:
-        return requests.get(f"{self.base}/_local/outbox.json", timeout=30).json()
+        """Every message sent so far. Only the messages not read before are fetched: tests poll the outbox
+        often, and a long run sends thousands."""
+        with self._outbox_lock:
+            self._outbox += requests.get(f"{self.base}/_local/outbox.json", params={"after": len(self._outbox)},
+                                         timeout=30).json()
+            return list(self._outbox)
 
     def aws(self, service: str):
         return boto3.client(service, endpoint_url=self.info["aws_endpoint"], region_name="us-east-1",
