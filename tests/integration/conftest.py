@@ -9,10 +9,12 @@ import logging
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from types import SimpleNamespace
 
 import boto3
 import pytest
 from moto import mock_aws
+from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
 
 from local_runtime import moto_dynamodb, resources
 from local_runtime.delivery import deliver_once
@@ -116,9 +118,17 @@ def header(response: dict, name: str) -> str | None:
     return None
 
 
+# moto's Step Functions waits out each Retry's backoff in real time: a step that fails until healed waited up to
+# 31 s. Here it waits a tenth of that. These tests check where a request ends, not how long a backoff is (the Retry
+# clauses themselves: tests/unit/test_workflow_definition.py and the synthesized template).
+RETRY_WAIT_SCALE = 0.1
+
+
 @pytest.fixture
-def system():
+def system(monkeypatch):
     moto_dynamodb.serialise_operations()
+    monkeypatch.setattr(retrier_decl, "time", SimpleNamespace(sleep=lambda seconds: time.sleep(
+        seconds * RETRY_WAIT_SCALE)))
     with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
         created = InProcessSystem(resources.create(prefix=PREFIX))
         yield created
