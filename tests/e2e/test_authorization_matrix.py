@@ -17,8 +17,9 @@ Staff have a scope: "recruiter" and "department manager" are those of the job an
 here (job-1, Engineering); "recruiter of another job" and "department manager of another department" hold the same
 roles for other person ids. "ATS" is the applicant tracking system's machine token, the only one that registers.
 
-Every cell that changes state gets its own fresh interview or request, so no cell depends on another; cells that
-are refused also check that nothing changed.
+Every cell that may change state gets its own fresh interview or request, so no cell depends on another. The cells
+of a row that must be refused share one such item, made once for the row, and each checks that it is unchanged (a
+refusal changes nothing, so sharing lets no cell depend on another either; a list row's refused cells need none).
 
 The matrix gets a local system of its own (`local_for_matrix`), so that no other test's requests delay its mails.
 Its approvers have a day to decide, so a live link stays live however late its mail comes on a loaded machine;
@@ -332,6 +333,17 @@ class World:
     offer_made: tuple[str, str] | None = None
     report_made: bool = False
     waiting_for_recruiter: str = ""  # a request the "waiting for me" row lists for the recruiter
+    shared: dict = field(default_factory=dict)  # per row: the item its refused cells share
+
+    def target(self, route: topology.Route, succeeds: bool, make):
+        """What a cell acts on: `make()` fresh for a cell that may change it; for a cell that must be refused, the
+        one item its row's refused cells share."""
+        if succeeds:
+            return make()
+        key = (route.method, route.path)
+        if key not in self.shared:
+            self.shared[key] = make()
+        return self.shared[key]
 
     # -- helpers ---------------------------------------------------------------------------------------------
     def fresh_id(self, what: str) -> str:
@@ -373,6 +385,9 @@ class World:
             about = [(m["to"], m["subject"]) for m in self.local.outbox() if request_id in m["text"]]
             raise AssertionError(f"no approval link to {to} for {request_id}; request: {self.view(request_id)}; "
                                  f"mails about it: {about}") from None
+
+    def fresh_request_of_a(self) -> str:
+        return self.candidate_cancels(self.fresh_interview_of_a(), self.fresh_id("reason"))
 
     def view(self, request_id: str) -> dict:
         return requests.get(f"{self.local.base}/api/staff/requests/{request_id}", headers=self.local.staff("admin"),
@@ -624,6 +639,7 @@ def _build(world: World, route: topology.Route, caller: str) -> Call:
     """The request this caller makes on this route, and what must hold afterwards besides the status."""
     method, path = route.method, route.path
     credential = _credential(world, route, caller)
+    succeeds = MATRIX[(method, path)].statuses[caller] < 400
     bearer = {"Authorization": f"Bearer {credential}"} if credential else {}
 
     if path == "/portal/{token}" or path == "/api/candidate/interviews":
@@ -638,7 +654,7 @@ def _build(world: World, route: topology.Route, caller: str) -> Call:
         return call
 
     if path == "/api/candidate/interviews/{interview_id}/cancellations":
-        interview_id = world.fresh_interview_of_a()
+        interview_id = world.target(route, succeeds, world.fresh_interview_of_a)
         call = Call(method, f"/api/candidate/interviews/{interview_id}/cancellations",
                     headers={**bearer, "Idempotency-Key": str(uuid.uuid4())}, json={"reason_code": "illness"})
         if caller != "candidate_a":
@@ -652,9 +668,11 @@ def _build(world: World, route: topology.Route, caller: str) -> Call:
 
     if route.auth == "staff" and path in ("/api/staff/interviews", "/api/staff/interviews/export"):
         # A's new interview, found by its own candidate id among the many this table registers
-        candidate_id = world.fresh_id("cand")
-        interview_id = world.fresh_id("int")
-        world.local.register(interview_id, candidate_id, timedelta(days=2))
+        def registered() -> tuple[str, str]:
+            candidate, interview = world.fresh_id("cand"), world.fresh_id("int")
+            world.local.register(interview, candidate, timedelta(days=2))
+            return candidate, interview
+        candidate_id, interview_id = world.target(route, succeeds, registered)
         call = Call(method, f"{path}?candidate={candidate_id}", headers=bearer)
         in_scope = caller in ("recruiter", "department_manager", "admin")
         call.after.append(lambda r: r.status_code != 200 or (interview_id in r.text) == in_scope)
@@ -664,7 +682,7 @@ def _build(world: World, route: topology.Route, caller: str) -> Call:
 
     if path in ("/api/staff/request-history", "/api/staff/request-history/export"):
         # A request made just now: the newest of today's requests of candidate A
-        request_id = world.candidate_cancels(world.fresh_interview_of_a(), world.fresh_id("reason"))
+        request_id = world.target(route, succeeds, world.fresh_request_of_a)
         today = datetime.now(timezone.utc).date().isoformat()
         call = Call(method, f"{path}?candidate={world.candidate_a}&date_from={today}&date_to={today}",
                     headers=bearer)
@@ -711,7 +729,7 @@ def _build(world: World, route: topology.Route, caller: str) -> Call:
         return call
 
     if path == "/api/staff/interviews/{interview_id}/cancellations":
-        interview_id = world.fresh_interview_of_a()
+        interview_id = world.target(route, succeeds, world.fresh_interview_of_a)
         call = Call(method, f"/api/staff/interviews/{interview_id}/cancellations",
                     headers={**bearer, "Idempotency-Key": str(uuid.uuid4())},
                     json={"reason_code": "position_paused"})
@@ -727,8 +745,11 @@ def _build(world: World, route: topology.Route, caller: str) -> Call:
         return call
 
     if path == "/api/staff/candidates/{candidate_id}/erasure":
-        candidate_id = world.fresh_id("erase")
-        world.local.register(world.fresh_id("int"), candidate_id, timedelta(days=2))
+        def registered() -> str:
+            candidate = world.fresh_id("erase")
+            world.local.register(world.fresh_id("int"), candidate, timedelta(days=2))
+            return candidate
+        candidate_id = world.target(route, succeeds, registered)
         call = Call(method, f"/api/staff/candidates/{candidate_id}/erasure", headers=bearer)
         erased = caller == "admin"
         call.after.append(lambda r: bool(world.local.item("candidates", {"candidate_id": candidate_id})
@@ -745,23 +766,29 @@ def _build(world: World, route: topology.Route, caller: str) -> Call:
         return _policy_call(world, method, path, caller, bearer)
 
     if path == "/api/staff/risk":
-        interview_id = world.fresh_id("int")
-        world.local.register(interview_id, world.candidate_a, timedelta(hours=30))
-        world.at_risk(interview_id)
+        def at_risk() -> str:
+            interview = world.fresh_id("int")
+            world.local.register(interview, world.candidate_a, timedelta(hours=30))
+            world.at_risk(interview)
+            return interview
+        interview_id = world.target(route, succeeds, at_risk)
         call = Call(method, path, headers=bearer)
         in_scope = caller in ("recruiter", "department_manager", "admin")
         call.after.append(lambda r: r.status_code != 200 or (interview_id in r.text) == in_scope)
         return call
 
     if path == "/api/staff/interviews/{interview_id}/reminders":
-        interview_id = world.fresh_interview_of_a()
+        interview_id = world.target(route, succeeds, world.fresh_interview_of_a)
         call = Call(method, f"/api/staff/interviews/{interview_id}/reminders", headers=bearer)
         call.after.append(lambda r: world.reminded_today(interview_id) == (r.status_code == 202))
         return call
 
     if path == "/api/staff/interviews/{interview_id}/attendance":
-        interview_id = world.fresh_interview_of_a()
-        world.started(interview_id)
+        def started() -> str:
+            interview = world.fresh_interview_of_a()
+            world.started(interview)
+            return interview
+        interview_id = world.target(route, succeeds, started)
         call = Call(method, f"/api/staff/interviews/{interview_id}/attendance", headers=bearer,
                     json={"outcome": "no_show"})
         call.after.append(lambda r: (world.local.item("interviews", {"interview_id": interview_id})
@@ -781,7 +808,7 @@ def _build(world: World, route: topology.Route, caller: str) -> Call:
 
     if path == "/api/staff/requests":
         # A request made just now is still open (R may be decided by default by the time this row runs)
-        request_id = world.candidate_cancels(world.fresh_interview_of_a(), world.fresh_id("reason"))
+        request_id = world.target(route, succeeds, world.fresh_request_of_a)
         call = Call(method, path, headers=bearer)
         in_scope = caller in ("recruiter", "department_manager", "admin")
         call.after.append(lambda r: r.status_code != 200 or (request_id in r.text) == in_scope)
@@ -790,15 +817,18 @@ def _build(world: World, route: topology.Route, caller: str) -> Call:
     if path == "/api/staff/reapplications":
         # A cancelled before (a cancellation in A's profile, as the approval's notification records it), then the ATS
         # registers a new interview for A: it is flagged.
-        at = datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-        record = {"request_id": world.fresh_id("req"), "interview_id": world.fresh_id("int"), "job_title": "Job",
-                  "initiator": "candidate", "reason_code": "illness", "at": at}
-        world.local.aws("dynamodb").update_item(
-            TableName=world.local.info["tables"]["TABLE_CANDIDATES"], Key={"candidate_id": {"S": world.candidate_a}},
-            UpdateExpression="SET cancellations = list_append(if_not_exists(cancellations, :none), :one)",
-            ExpressionAttributeValues={":none": {"L": []}, ":one": {"L": [
-                {"M": {k: {"S": v} for k, v in record.items()}}]}})
-        interview_id = world.fresh_interview_of_a()
+        def reapplied() -> str:
+            at = datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+            record = {"request_id": world.fresh_id("req"), "interview_id": world.fresh_id("int"), "job_title": "Job",
+                      "initiator": "candidate", "reason_code": "illness", "at": at}
+            world.local.aws("dynamodb").update_item(
+                TableName=world.local.info["tables"]["TABLE_CANDIDATES"],
+                Key={"candidate_id": {"S": world.candidate_a}},
+                UpdateExpression="SET cancellations = list_append(if_not_exists(cancellations, :none), :one)",
+                ExpressionAttributeValues={":none": {"L": []}, ":one": {"L": [
+                    {"M": {k: {"S": v} for k, v in record.items()}}]}})
+            return world.fresh_interview_of_a()
+        interview_id = world.target(route, succeeds, reapplied)
         call = Call(method, path, headers=bearer)
         in_scope = caller in ("recruiter", "department_manager", "admin")
         call.after.append(lambda r: r.status_code != 200 or (interview_id in r.text) == in_scope)
@@ -806,9 +836,11 @@ def _build(world: World, route: topology.Route, caller: str) -> Call:
 
     if path == "/api/staff/jobs/{job_id}/slots":
         # A job with a registered interview (its data names the recruiter and department manager of this table)
-        job_id = world.fresh_id("job")
-        world.local.register(world.fresh_id("int"), world.candidate_a, timedelta(days=2), job_id=job_id)
-        starts_at = (datetime.now(timezone.utc) + timedelta(days=9)).replace(second=0, microsecond=0)
+        def job_with_interview() -> tuple[str, datetime]:
+            job = world.fresh_id("job")
+            world.local.register(world.fresh_id("int"), world.candidate_a, timedelta(days=2), job_id=job)
+            return job, (datetime.now(timezone.utc) + timedelta(days=9)).replace(second=0, microsecond=0)
+        job_id, starts_at = world.target(route, succeeds, job_with_interview)
         call = Call(method, f"/api/staff/jobs/{job_id}/slots", headers=bearer,
                     json={"starts_at": [starts_at.isoformat()]})
         slot_id = f"{job_id}:{starts_at.strftime('%Y%m%dT%H%M')}"
@@ -819,9 +851,11 @@ def _build(world: World, route: topology.Route, caller: str) -> Call:
         return Call(method, f"/api/candidate/interviews/{world.interviews_a[0]}/slots", headers=bearer)
 
     if path == "/api/candidate/interviews/{interview_id}/moves":
-        interview_id = world.fresh_interview_of_a()
-        world.counter += 1
-        [slot] = world.local.open_slots("job-1", timedelta(days=10, minutes=world.counter))
+        def interview_and_free_slot() -> tuple[str, dict]:
+            interview = world.fresh_interview_of_a()
+            world.counter += 1
+            return interview, world.local.open_slots("job-1", timedelta(days=10, minutes=world.counter))[0]
+        interview_id, slot = world.target(route, succeeds, interview_and_free_slot)
         call = Call(method, f"/api/candidate/interviews/{interview_id}/moves", headers=bearer,
                     json={"slot_id": slot["slot_id"]})
         moved = caller == "candidate_a"
@@ -830,9 +864,11 @@ def _build(world: World, route: topology.Route, caller: str) -> Call:
         return call
 
     if path == "/api/candidate/interviews/{interview_id}/rebookings":
-        interview_id = world.cancelled_interview_of_a()
-        world.counter += 1
-        [slot] = world.local.open_slots("job-1", timedelta(days=11, minutes=world.counter))
+        def cancelled_and_free_slot() -> tuple[str, dict]:
+            interview = world.cancelled_interview_of_a()
+            world.counter += 1
+            return interview, world.local.open_slots("job-1", timedelta(days=11, minutes=world.counter))[0]
+        interview_id, slot = world.target(route, succeeds, cancelled_and_free_slot)
         call = Call(method, f"/api/candidate/interviews/{interview_id}/rebookings", headers=bearer,
                     json={"slot_id": slot["slot_id"]})
         booked = caller == "candidate_a"
@@ -847,7 +883,7 @@ def _build(world: World, route: topology.Route, caller: str) -> Call:
         return call
 
     if path == "/portal/{token}/interviews/{interview_id}/calendar.ics":
-        interview_id = world.fresh_interview_of_a()  # scheduled: a cancelled one has no calendar file
+        interview_id = world.target(route, succeeds, world.fresh_interview_of_a)  # scheduled: a cancelled one has none
         call = Call(method, f"/portal/{credential or ''}/interviews/{interview_id}/calendar.ics")
         if caller == "candidate_a":
             call.after.append(lambda r: r.headers["Content-Type"].startswith("text/calendar")
@@ -865,12 +901,15 @@ def _build(world: World, route: topology.Route, caller: str) -> Call:
         return call
 
     if path == "/api/candidate/jobs/{job_id}/waitlist":
-        job_id = world.fresh_id("job")
-        world.cancelled_interview_of_a(job_id)
-        if method == "DELETE":  # A is on it, to be taken off (by A only)
-            joined = requests.put(f"{world.local.base}/api/candidate/jobs/{job_id}/waitlist",
-                                  headers={"Authorization": f"Bearer {world.token_a}"}, timeout=30)
-            assert joined.status_code == 200, joined.text
+        def job_after_a_cancellation() -> str:
+            job = world.fresh_id("job")
+            world.cancelled_interview_of_a(job)
+            if method == "DELETE":  # A is on it, to be taken off (by A only)
+                joined = requests.put(f"{world.local.base}/api/candidate/jobs/{job}/waitlist",
+                                      headers={"Authorization": f"Bearer {world.token_a}"}, timeout=30)
+                assert joined.status_code == 200, joined.text
+            return job
+        job_id = world.target(route, succeeds, job_after_a_cancellation)
         call = Call(method, f"/api/candidate/jobs/{job_id}/waitlist", headers=bearer)
         waiting = (method == "PUT") == (caller == "candidate_a")
         call.after.append(lambda r: world.on_waitlist(job_id) == waiting)

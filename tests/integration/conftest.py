@@ -68,15 +68,18 @@ class InProcessSystem:
                 return
             time.sleep(0.2)
 
-    def execution(self, request_id: str, until=("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"), timeout=20.0):
+    def execution(self, request_id: str, until=("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"), timeout=60.0):
+        """The request's execution once its status is one of `until`; an error if it is not by `timeout` (generous:
+        a loaded machine is slow, and waiting ends as soon as the status is reached)."""
         sfn = boto3.client("stepfunctions")
         arn = self.resources.state_machine_arn.replace(":stateMachine:", ":execution:") + f":{request_id}"
         deadline = time.time() + timeout
         while True:
             self.drain(rounds=2, quiet_rounds=1)
             described = sfn.describe_execution(executionArn=arn)
-            if described["status"] in until or time.time() > deadline:
+            if described["status"] in until:
                 return described
+            assert time.time() < deadline, f"the execution of {request_id} is {described['status']} after {timeout} s"
             time.sleep(0.2)
 
     def sent_mail(self) -> list[dict]:
