@@ -30,7 +30,7 @@ run: $(STAMP)
 	$(VENV)/bin/interviews local
 
 # In TEST_PROCESSES processes (pytest-xdist), a test file whole in one of them (tests/conftest.py says why).
-TEST_PROCESSES ?= 2
+TEST_PROCESSES ?= 3
 test: $(STAMP) $(NODE_STAMP) $(CHROMIUM)
 	JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=1 $(VENV)/bin/pytest -n $(TEST_PROCESSES)
 

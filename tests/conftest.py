@@ -29,13 +29,15 @@ os.environ.setdefault("TABLE_ANALYTICS", f"{PREFIX}-analytics")
 os.environ.pop("AWS_ENDPOINT_URL", None)  # in-process tests use moto's mock, never a server
 
 
-# `make test` runs the suite in two processes (pytest-xdist). A test file runs whole in one of them, because its
+# `make test` runs the suite in three processes on two cores (pytest-xdist): much of the suite waits (on SLAs,
+# retries, mail), and a third process fills those waits. A test file runs whole in one of them, because its
 # module fixtures (a local system, a world of identifiers) are built once, and the infra tests share one (one
-# synth). The end-to-end files, the longest, are handed out first, so that neither process is left alone with a
-# long file at the end.
-FIRST_TO_LAST = ("tests/e2e/", "tests/infra/", "tests/integration/", "tests/unit/")
-# The longest file by far: 714 cells that depend on nothing but their own items. Half runs in each process, each
-# half on a local system and a world of identifiers of its own (its module fixtures, built once per process).
+# synth). The longest files are handed out first, so that no process is left alone with a long file at the end:
+# the fault cases (48 whole lifecycles, mostly waiting on retries), then the end-to-end files.
+FIRST_TO_LAST = ("tests/integration/test_lifecycle_faults.py", "tests/e2e/", "tests/infra/", "tests/integration/",
+                 "tests/unit/")
+# The longest e2e file: 714 cells that depend on nothing but their own items. Its halves may run in two processes,
+# each half on a local system and a world of identifiers of its own (its module fixtures, built once per process).
 SPLIT_IN_TWO = "tests/e2e/test_authorization_matrix.py"
 
 
