@@ -32,10 +32,12 @@ os.environ.pop("AWS_ENDPOINT_URL", None)  # in-process tests use moto's mock, ne
 # `make test` runs the suite in three processes on two cores (pytest-xdist): much of the suite waits (on SLAs,
 # retries, mail), and a third process fills those waits. A test file runs whole in one of them, because its
 # module fixtures (a local system, a world of identifiers) are built once, and the infra tests share one (one
-# synth). The longest files are handed out first, so that no process is left alone with a long file at the end:
-# the fault cases (48 whole lifecycles, mostly waiting on retries), then the end-to-end files.
-FIRST_TO_LAST = ("tests/integration/test_lifecycle_faults.py", "tests/e2e/", "tests/infra/", "tests/integration/",
-                 "tests/unit/")
+# synth). The longest are handed out first, in this order (seconds each took in a three-process run), so that no
+# process is left alone with a long file at the end: the fault cases (519: 48 whole lifecycles, mostly waiting on
+# retries), the matrix's halves (275 each), the fuzzer (267), the infra tests (343), then the other end-to-end
+# files, then the many short integration files, which fill the gaps.
+FIRST_TO_LAST = ("tests/integration/test_lifecycle_faults.py", "tests/e2e/test_authorization_matrix.py",
+                 "tests/e2e/test_fuzz_api.py", "tests/infra/", "tests/e2e/", "tests/integration/", "tests/unit/")
 # The longest e2e file: 714 cells that depend on nothing but their own items. Its halves may run in two processes,
 # each half on a local system and a world of identifiers of its own (its module fixtures, built once per process).
 SPLIT_IN_TWO = "tests/e2e/test_authorization_matrix.py"
@@ -52,6 +54,8 @@ def pytest_xdist_make_scheduler(config, log):
     # Not `--dist loadgroup`: with pytest 9 its group marks no longer reach the scheduler (xdist 3.8 sets a node id
     # attribute that pytest 9 does not read).
     from xdist.scheduler import LoadScopeScheduling
+
+    config.option.loadscopereorder = False  # xdist would order by test count; FIRST_TO_LAST orders by length
 
     class ByFileInfraTogether(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
