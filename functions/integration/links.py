@@ -150,7 +150,9 @@ def _canonical_signature(token: str) -> bool:
 def _verify(purpose: str, token: str) -> dict:
     # itsdangerous skips characters outside base64 when decoding; we refuse them, so a token is exactly itself.
     # Likewise the signature's last character: its unused low bits may differ and decode to the same bytes.
-    if not _TOKEN_SHAPE.fullmatch(token or "") or not _canonical_signature(token):
+    if not _TOKEN_SHAPE.fullmatch(token or ""):  # not a link of ours at all
+        raise LinkInvalidError("This link is not valid.")
+    if not _canonical_signature(token):
         raise LinkInvalidError("This link is not valid. Please use the latest link you received.",
                                code="link_superseded")
     try:

@@ -198,8 +198,8 @@ def test_an_english_speaking_caller_still_reads_english_and_a_bad_body_names_its
     # THEN each carries its code and the detail in the caller's language
     assert invalid["statusCode"] == 422 and json.loads(invalid["body"])["code"] == "invalid_request"
     assert json.loads(invalid["body"])["detail"].startswith("다음 항목을 확인해 주세요: ")
-    assert forged["statusCode"] == 403 and json.loads(forged["body"])["code"] == "link_superseded"
-    assert json.loads(forged["body"])["detail"] == "This link is not valid. Please use the latest link you received."
+    assert forged["statusCode"] == 403 and json.loads(forged["body"])["code"] == "link_invalid"
+    assert json.loads(forged["body"])["detail"] == "This link is not valid."
     assert request_store.requests_of("cand-1") == []
 
 

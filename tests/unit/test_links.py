@@ -156,8 +156,9 @@ def test_a_link_signed_with_the_previous_key_opens_within_the_grace_period_and_n
     assert links.candidate_of(old_link) == "cand-9"
     # WHEN it is used once the grace period is over THEN it is refused as not valid
     clock.now = ROTATED_EPOCH + 3600
-    with pytest.raises(LinkInvalidError):
+    with pytest.raises(LinkInvalidError) as refused:
         links.candidate_of(old_link)
+    assert refused.value.code == "link_superseded"  # told to use the latest link they received
     # and a link signed with the current key still opens
     assert links.candidate_of(_signed_with("key-new")) == "cand-9"
 
@@ -223,3 +224,12 @@ def test_a_signature_spelled_differently_but_decoding_to_the_same_bytes_is_refus
         with pytest.raises(LinkInvalidError):
             links.candidate_of(twin)
     assert links.candidate_of(token) == "cand-1"
+
+
+@pytest.mark.parametrize("text", ["nonsense", "", "a b.c", "abc.", "../../etc/passwd"])
+def test_text_that_is_no_link_of_ours_is_refused_as_not_valid_not_as_superseded(text):
+    # GIVEN text that has not the shape of any link this service signs WHEN it is presented as a link
+    with pytest.raises(LinkInvalidError) as refused:
+        links.candidate_of(text)
+    # THEN it is simply not valid: "use the latest link you received" would suggest there was an earlier one
+    assert refused.value.code == "link_invalid"
