@@ -2,9 +2,9 @@
 
 Issue #18 asks for the analytics asset under 200 MB without `llvm-strip` (infra/assets.py strips native libraries
 when it is installed, which hid how big the unstripped folder was). This prints the figures: every function's
-asset built for Lambda arm64 exactly as a synth builds it (pip --platform ..._aarch64, no bytecode, no tests
-folders, no AWS SDK) but with stripping off, its total and its biggest parts. analytics was 254.2 MB with
-scikit-learn and SciPy; the risk model now needs NumPy alone (functions/analytics/linear_model/).
+asset built for Lambda arm64 exactly as a synth builds it (pip --platform ..._aarch64, bytecode only where Python
+3.14 is installed, no tests folders, no AWS SDK) but with stripping off, its total and its biggest parts. analytics
+was 254.2 MB with scikit-learn and SciPy; the risk model now needs NumPy alone (functions/analytics/linear_model/).
 tests/infra/test_infra_asset_size.py holds analytics to the 200 MB.
 
     .venv/bin/python benchmarks/asset_size.py            # every function

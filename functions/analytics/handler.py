@@ -3,19 +3,22 @@
 
 from __future__ import annotations
 
-import traceback
-from datetime import date, timedelta
+from functions.core.collector import imports_uncollected
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
-from aws_lambda_powertools.utilities.typing import LambdaContext
+with imports_uncollected():  # see functions/core/collector.py
+    import traceback
+    from datetime import date, timedelta
 
-from functions.analytics import ingest, nightly
-from functions.integration import event_trust
-from functions.core.clock import utc_now
-from functions.core.observability import logger, metrics, traced_handler
-from functions.core.schedules import is_scheduled_run
-from functions.integration import once
+    from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+    from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+
+    from functions.analytics import ingest, nightly
+    from functions.integration import event_trust
+    from functions.core.clock import utc_now
+    from functions.core.observability import logger, metrics, traced_handler
+    from functions.core.schedules import is_scheduled_run
+    from functions.integration import once
 
 processor = BatchProcessor(event_type=EventType.SQS)
 

@@ -2,29 +2,32 @@
 
 from __future__ import annotations
 
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
-from aws_lambda_powertools.logging import correlation_paths
-from aws_lambda_powertools.utilities.typing import LambdaContext
+from functions.core.collector import imports_uncollected
 
-from functions.cancel import api_docs
-from functions.cancel import (
-    console,
-    policy_routes,
-    portal,
-    privacy_routes,
-    risk_pages,
-    risk_routes,
-    routes,
-    search_routes,
-    workplace,
-)
-from functions.core.errors import DomainError
-from functions.core.observability import logger, metrics, traced_handler
-from functions.integration.data import candidate_store
-from functions.web import snapshot, unavailable
-from functions.web.responses import (api_reader_locale, candidate_from_authorization, domain_problem,
-                                     validation_problem, with_utf8_charset)
+with imports_uncollected():  # see functions/core/collector.py
+    from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+    from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+    from aws_lambda_powertools.logging import correlation_paths
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+
+    from functions.cancel import api_docs
+    from functions.cancel import (
+        console,
+        policy_routes,
+        portal,
+        privacy_routes,
+        risk_pages,
+        risk_routes,
+        routes,
+        search_routes,
+        workplace,
+    )
+    from functions.core.errors import DomainError
+    from functions.core.observability import logger, metrics, traced_handler
+    from functions.integration.data import candidate_store
+    from functions.web import snapshot, unavailable
+    from functions.web.responses import (api_reader_locale, candidate_from_authorization, domain_problem,
+                                         validation_problem, with_utf8_charset)
 
 app = APIGatewayRestResolver(enable_validation=True)
 app.include_router(routes.router)

@@ -6,18 +6,21 @@ Partial batch responses: a failed message is retried on its own and, after maxRe
 
 from __future__ import annotations
 
-import traceback
+from functions.core.collector import imports_uncollected
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
-from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import ValidationError
+with imports_uncollected():  # see functions/core/collector.py
+    import traceback
 
-from functions.core.observability import HandlerFailed, logger, metrics, traced_handler, tracer
-from functions.core.schedules import is_scheduled_run
-from functions.domain.calendar import interviewer_changes
-from functions.integration import once
-from functions.notify import events, reminders
+    from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+    from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+    from pydantic import ValidationError
+
+    from functions.core.observability import HandlerFailed, logger, metrics, traced_handler, tracer
+    from functions.core.schedules import is_scheduled_run
+    from functions.domain.calendar import interviewer_changes
+    from functions.integration import once
+    from functions.notify import events, reminders
 
 processor = BatchProcessor(event_type=EventType.SQS)
 

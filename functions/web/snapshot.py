@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from functions.core import models, snapstart
+from functions.core import collector, models, snapstart
 from functions.core.settings import get_settings
 from functions.integration import snapshot
 from functions.web import rendering
@@ -21,6 +21,7 @@ def prepare(*services: str) -> None:
     models.build_all()
     rendering.prepare_all()
     snapshot.build_clients(*services)
+    collector.freeze_alive()  # what the snapshot keeps lives as long as every restored process
 
 
 def register(*services: str) -> None:

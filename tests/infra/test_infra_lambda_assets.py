@@ -138,18 +138,23 @@ def test_every_handler_imports_from_an_asset_built_for_this_machine(tmp_path):
         **{t.env_var: f"test-{t.name}" for t in topology.TABLES},
     }
     probe = (
-        "import importlib, json, sys\n"
+        "import importlib, importlib.machinery, json, sys\n"
+        "compiled = []\n"  # a module whose bytecode is missing or stale is compiled from its source here
+        "loader = importlib.machinery.SourceFileLoader\n"
+        "source_to_code = loader.source_to_code\n"
+        "loader.source_to_code = lambda self, data, path, **kw: compiled.append(str(path)) or"
+        " source_to_code(self, data, path, **kw)\n"
         "module = importlib.import_module(sys.argv[1])\n"
         "import pydantic_core\n"
         "handler = callable(getattr(module, 'lambda_handler', None))\n"
         "print(json.dumps({'module': module.__file__, 'handler': handler,"
-        " 'pydantic_core': pydantic_core.__file__, 'path': sys.path}))\n"
+        " 'pydantic_core': pydantic_core.__file__, 'path': sys.path, 'compiled': compiled}))\n"
     )
     folders = assets.build_function_assets([f.name for f in topology.FUNCTIONS], assets.HOST)
     # When a clean interpreter (no site-packages, no repository on the path) imports each handler module
     running = {
         function.name: subprocess.Popen(
-            [sys.executable, "-S", "-c", probe, _handler_module(function)],
+            [sys.executable, "-S", "-B", "-c", probe, _handler_module(function)],
             cwd=tmp_path,
             env={**environment, "PYTHONPATH": str(folders[function.name])},
             stdout=subprocess.PIPE,
@@ -167,6 +172,8 @@ def test_every_handler_imports_from_an_asset_built_for_this_machine(tmp_path):
         assert seen["module"].startswith(str(folder)), seen
         assert seen["pydantic_core"].startswith(str(folder)), seen
         assert seen["handler"] is True, function.handler
+        # And nothing of the asset is compiled at the import: its bytecode was written when it was built
+        assert [path for path in seen["compiled"] if path.startswith(str(folder))] == []
 
 
 def test_a_dependency_without_a_wheel_for_the_platform_fails_with_a_clear_message(tmp_path):

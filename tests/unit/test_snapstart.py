@@ -100,3 +100,14 @@ def test_the_api_functions_register_hooks_that_run_and_leave_them_serving(tmp_pa
     # Then each function's prepare ran before the snapshot, the restore hooks after it, and a request is served
     before, after, status = child.stdout.strip().splitlines()[-1].split()
     assert (int(before), int(after), status) == (2, 3, "200")  # 2 prepares; reseed + 2 forgets
+
+
+def test_what_the_snapshot_keeps_is_frozen_out_of_the_collectors_reach():
+    import gc
+
+    gc.unfreeze()
+    web_snapshot.prepare("stepfunctions")
+    try:
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
