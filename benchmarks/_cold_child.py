@@ -4,6 +4,8 @@ baseline). It prints how long the import took and how long the import plus the f
 
     python benchmarks/_cold_child.py cancel '<event JSON>'
     python benchmarks/_cold_child.py boto3 '{"table": ..., "key": {...}}'
+    python benchmarks/_cold_child.py modules-of cancel     # prints the modules other than ours the handler imports
+    python benchmarks/_cold_child.py libraries '["botocore", ...]'  # imports just those, in that order
 """
 
 import time
@@ -37,11 +39,41 @@ def _baseline(call: dict) -> None:
     _report(imported, time.perf_counter())
 
 
+def _modules_of(function: str) -> None:
+    """The modules besides ours that importing the handler loads, in the order it loads them."""
+    importlib.import_module(f"functions.{function}.handler")
+    ours = ("functions", "__main__", "__mp_main__")
+    print(json.dumps([name for name in sys.modules if name.split(".")[0] not in ours]))
+
+
+def _libraries(modules: list[str]) -> None:
+    """The handler's libraries alone: what its import would cost if our code were free (with the collector paused,
+    as the handler imports, functions/core/collector.py)."""
+    import gc
+
+    gc.disable()
+    for name in modules:
+        if name not in sys.modules:
+            try:
+                importlib.import_module(name)
+            except ImportError:  # made by another module under this name (six.moves), or needs a __main__
+                pass
+    imported = time.perf_counter()
+    _report(imported, imported)
+
+
 def _report(imported: float, answered: float) -> None:
     print(json.dumps({"import": imported - _started, "first": answered - _started}))
 
 
 if __name__ == "__main__":
     sys.path.insert(0, __file__.rsplit("/benchmarks/", 1)[0])
-    kind, payload = sys.argv[1], json.loads(sys.argv[2])
-    _baseline(payload) if kind == "boto3" else _answer(kind, payload)
+    kind, payload = sys.argv[1], sys.argv[2]
+    if kind == "modules-of":
+        _modules_of(payload)
+    elif kind == "libraries":
+        _libraries(json.loads(payload))
+    elif kind == "boto3":
+        _baseline(json.loads(payload))
+    else:
+        _answer(kind, json.loads(payload))

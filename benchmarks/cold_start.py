@@ -2,7 +2,9 @@
 the production environment (tracing on, as deployed) and serves its first request against the local system
 (moto's server on loopback); the baseline, in the same run, is a fresh interpreter that imports boto3 and makes
 one DynamoDB call. Prints the median of N runs of each, interleaved so that the machine's load falls on all
-alike, and two ratios per function: import only, and import plus the first answer. Asserts nothing.
+alike, and two ratios per function: import only, and import plus the first answer. Then, per function, a fresh
+interpreter that imports only the modules other than ours that the handler loads, in the same order: the floor
+that our own code sits on. Asserts nothing.
 
     .venv/bin/python benchmarks/cold_start.py [--repeat 5]
 
@@ -51,9 +53,9 @@ def _queue_event(system: local.LocalSystem, function: str, interview_id: str) ->
                      f"arn:aws:sqs:us-east-1:123456789012:{queue.rule}")
 
 
-def _run(kind: str, payload: dict, env: dict) -> dict:
-    child = subprocess.run([sys.executable, str(CHILD), kind, json.dumps(payload)], env=env, capture_output=True,
-                           text=True)
+def _run(kind: str, payload, env: dict):
+    text = payload if isinstance(payload, str) else json.dumps(payload)
+    child = subprocess.run([sys.executable, str(CHILD), kind, text], env=env, capture_output=True, text=True)
     if child.returncode != 0:
         raise RuntimeError(f"{kind}: {child.stdout[-2000:]}{child.stderr[-2000:]}")
     return json.loads(child.stdout.strip().splitlines()[-1])
@@ -90,11 +92,16 @@ def main() -> int:
 
     baseline_call = {"table": system.created.environment()["TABLE_INTERVIEWS"],
                      "key": {"interview_id": {"S": "cold-approve"}}}
-    samples: dict[str, list[dict]] = {name: [] for name in ("boto3", *FUNCTIONS)}
+    libraries = {function: _run("modules-of", function, local.production_env(system, function))
+                 for function in FUNCTIONS}
+    rows = ("boto3", *FUNCTIONS, *(f"{function} libraries" for function in FUNCTIONS))
+    samples: dict[str, list[dict]] = {name: [] for name in rows}
     for i in range(args.repeat):  # interleaved: a busy moment on the machine falls on every row alike
         samples["boto3"].append(_run("boto3", baseline_call, local.production_env(system, "baseline")))
         for function in FUNCTIONS:
             samples[function].append(_run(function, payload(function, i), local.production_env(system, function)))
+            samples[f"{function} libraries"].append(
+                _run("libraries", libraries[function], local.production_env(system, function)))
     system.stop()
 
     def median(name: str, key: str) -> float:
@@ -110,6 +117,11 @@ def main() -> int:
         print(f"  {function:10s} {FIRST_REQUEST[function]:30s} {imported * 1000:9.1f} {imported / base_import:6.2f}x"
               f"  {first * 1000:17.1f} {first / base_first:6.2f}x")
     print("  target: <= 2.00x for both ratios")
+    print("The same imports without our code: each handler's libraries alone, in the order it imports them")
+    for function in FUNCTIONS:
+        alone, imported = median(f"{function} libraries", "import"), median(function, "import")
+        print(f"  {function:10s} {len(libraries[function]):4d} modules {'':17s} {alone * 1000:9.1f} "
+              f"{alone / base_import:6.2f}x  (our code: {(imported - alone) * 1000:.0f} ms)")
     return 0
 
 
