@@ -8,9 +8,10 @@ client, pooled connection or signing key carried over from the snapshotted envir
 
 from __future__ import annotations
 
+import gc
 from functools import partial
 
-from functions.core import collector, models, snapstart
+from functions.core import models, snapstart
 from functions.core.settings import get_settings
 from functions.integration import snapshot
 from functions.web import rendering
@@ -21,7 +22,7 @@ def prepare(*services: str) -> None:
     models.build_all()
     rendering.prepare_all()
     snapshot.build_clients(*services)
-    collector.freeze_alive()  # what the snapshot keeps lives as long as every restored process
+    gc.freeze()  # what the snapshot keeps lives as long as every restored process: no collection walks it
 
 
 def register(*services: str) -> None:
