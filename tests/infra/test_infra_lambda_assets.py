@@ -9,6 +9,7 @@ aarch64 (pydantic_core, numpy, ...) cannot be imported on x86_64. So:
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -202,3 +203,24 @@ def test_a_dependency_without_a_wheel_for_the_platform_fails_with_a_clear_messag
     assert "onlyx86" in message
     assert "no binary wheel" in message
     assert not (tmp_path / "build" / "cancel").exists()
+
+
+def test_bytecode_is_written_by_the_targets_own_python_unchecked_or_not_at_all(tmp_path, capsys):
+    # Given a module, and targets this machine has a Python for (its own version) and has not (3.99)
+    this_python = f"{sys.version_info.major}.{sys.version_info.minor}"
+    same = dataclasses.replace(assets.LAMBDA_ARM64, name="same-python", python_version=this_python)
+    missing = dataclasses.replace(assets.LAMBDA_ARM64, name="no-python", python_version="3.99")
+    with_bytecode, without = tmp_path / "with", tmp_path / "without"
+    for folder in (with_bytecode, without):
+        folder.mkdir()
+        (folder / "module.py").write_text("VALUE = 1\n")
+    # When the bytecode is written for each
+    assets._compile_bytecode(with_bytecode, same)
+    assets._compile_bytecode(without, missing)
+    # Then the first has its .pyc, hash-based and never checked against the source (flags 0b01 in the header),
+    cached = with_bytecode / "__pycache__" / f"module.{sys.implementation.cache_tag}.pyc"
+    assert int.from_bytes(cached.read_bytes()[4:8], "little") == 0b01
+    # and the second none, with a note that says why
+    assert not (without / "__pycache__").exists()
+    assert "no python3.99 on this machine" in capsys.readouterr().err
+    assert assets.bytecode_interpreter(same) == assets.bytecode_interpreter(assets.HOST) == sys.executable
