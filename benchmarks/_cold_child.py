@@ -47,17 +47,17 @@ def _modules_of(function: str) -> None:
 
 
 def _libraries(modules: list[str]) -> None:
-    """The handler's libraries alone: what its import would cost if our code were free (with the collector paused,
-    as the handler imports, functions/core/collector.py)."""
-    import gc
+    """The handler's libraries alone: what its import would cost if our code were free (the collector paused and
+    the result frozen, as the handler imports)."""
+    from functions.core.collector import imports_uncollected
 
-    gc.disable()
-    for name in modules:
-        if name not in sys.modules:
-            try:
-                importlib.import_module(name)
-            except ImportError:  # made by another module under this name (six.moves), or needs a __main__
-                pass
+    with imports_uncollected():
+        for name in modules:
+            if name not in sys.modules:
+                try:
+                    importlib.import_module(name)
+                except ImportError:  # made by another module under this name (six.moves), or needs a __main__
+                    pass
     imported = time.perf_counter()
     _report(imported, imported)
 

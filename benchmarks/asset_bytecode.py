@@ -34,9 +34,8 @@ AWS_SDK = ("boto3", "botocore", "s3transfer", "urllib3", "dateutil", "jmespath",
 def without_bytecode(folder: Path, into: Path) -> Path:
     """A copy of `folder` with no .pyc but the AWS SDK's (the runtime brings that compiled)."""
     def ignore(directory: str, names: list[str]) -> list[str]:
-        if Path(directory).relative_to(folder).parts[:1] in [(name,) for name in AWS_SDK]:
-            return []
-        return [name for name in names if name == "__pycache__"]
+        package = Path(directory).relative_to(folder).parts[:1]
+        return [] if package and package[0] in AWS_SDK else [name for name in names if name == "__pycache__"]
 
     shutil.copytree(folder, into, ignore=ignore, symlinks=True)
     return into

@@ -386,8 +386,9 @@ class World:
             raise AssertionError(f"no approval link to {to} for {request_id}; request: {self.view(request_id)}; "
                                  f"mails about it: {about}") from None
 
-    def fresh_request_of_a(self) -> str:
-        return self.candidate_cancels(self.fresh_interview_of_a(), self.fresh_id("reason"))
+    def fresh_request_of_a(self, marker: str | None = None) -> str:
+        """A cancellation of a fresh interview of A; `marker` (its reason text) finds it in mails."""
+        return self.candidate_cancels(self.fresh_interview_of_a(), marker or self.fresh_id("reason"))
 
     def view(self, request_id: str) -> dict:
         return requests.get(f"{self.local.base}/api/staff/requests/{request_id}", headers=self.local.staff("admin"),
@@ -399,7 +400,7 @@ class World:
     # -- live links (a decision uses its link up: each cell that may decide gets a request of its own) ---------
     def live_link_for_recruiter(self) -> tuple[str, str, str]:
         marker = self.fresh_id("reason")
-        request_id = self.candidate_cancels(self.fresh_interview_of_a(), marker)
+        request_id = self.fresh_request_of_a(marker)
         return _token_of(self.approval_link(request_id, RECRUITER)), request_id, marker
 
     def live_link_for_department_manager(self) -> tuple[str, str, str]:
