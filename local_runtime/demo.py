@@ -62,8 +62,8 @@ def seed(system, timeout_seconds: float = 30) -> list[dict]:
     interviews = scheduled_interviews()
     for item in interviews:
         system.put_event("InterviewScheduled", item)
-    deadline = time.time() + timeout_seconds
-    while time.time() < deadline:
+    deadline = time.monotonic() + timeout_seconds
+    while time.monotonic() < deadline:
         sent = requests.get(f"{system.base_url}/_local/outbox.json", timeout=10).json()
         if sum("/portal/" in m["text"] for m in sent) >= len(interviews):
             open_slots(system)

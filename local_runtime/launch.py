@@ -39,9 +39,9 @@ def running(directory: Path, *, sla_seconds: int, log_level: str = "WARNING", st
              *([] if calendars else ["--no-calendars"])],
             cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
     try:
-        deadline = time.time() + start_timeout
+        deadline = time.monotonic() + start_timeout
         while not (info_file.exists() and info_file.stat().st_size) and process.poll() is None:
-            if time.time() > deadline:
+            if time.monotonic() > deadline:
                 raise RuntimeError(f"the local system did not start within {start_timeout:.0f} s")
             time.sleep(0.3)
         if process.poll() is not None:

@@ -105,9 +105,9 @@ class Local:
 
 def wait_for(check, timeout: float = 30, interval: float = 0.3):
     """Poll until `check()` returns something truthy; fail with the last value otherwise."""
-    deadline = time.time() + timeout
+    deadline = time.monotonic() + timeout
     value = None
-    while time.time() < deadline:
+    while time.monotonic() < deadline:
         value = check()
         if value:
             return value

@@ -73,13 +73,14 @@ class InProcessSystem:
         a loaded machine is slow, and waiting ends as soon as the status is reached)."""
         sfn = boto3.client("stepfunctions")
         arn = self.resources.state_machine_arn.replace(":stateMachine:", ":execution:") + f":{request_id}"
-        deadline = time.time() + timeout
+        deadline = time.monotonic() + timeout
         while True:
             self.drain(rounds=2, quiet_rounds=1)
             described = sfn.describe_execution(executionArn=arn)
             if described["status"] in until:
                 return described
-            assert time.time() < deadline, f"the execution of {request_id} is {described['status']} after {timeout} s"
+            assert time.monotonic() < deadline, \
+                f"the execution of {request_id} is {described['status']} after {timeout} s"
             time.sleep(0.2)
 
     def sent_mail(self) -> list[dict]:

@@ -24,8 +24,8 @@ def _pending_request(system, scheduled, monkeypatch) -> str:
     receipt = cancellations.submit(interview_id="int-1", initiator=Initiator.CANDIDATE, actor="candidate:cand-1",
                                    reason_code="illness", reason_text=None, idempotency_key=str(uuid.uuid4()),
                                    candidate_id="cand-1")
-    deadline = time.time() + 30
-    while approval_store.get_approval(receipt.request_id) is None and time.time() < deadline:
+    deadline = time.monotonic() + 30
+    while approval_store.get_approval(receipt.request_id) is None and time.monotonic() < deadline:
         system.drain(rounds=2, quiet_rounds=1)
     return receipt.request_id
 

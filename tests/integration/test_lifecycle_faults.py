@@ -180,8 +180,8 @@ def settle(system, timeout: float = 60) -> None:
     """Deliver and redeliver until every queue is empty, in flight or not (the workflow may still emit)."""
     from local_runtime.delivery import deliver_once
 
-    deadline, quiet = time.time() + timeout, 0
-    while time.time() < deadline and quiet < 3:
+    deadline, quiet = time.monotonic() + timeout, 0
+    while time.monotonic() < deadline and quiet < 3:
         delivered = sum(deliver_once(q, system.invoke) for q in system.resources.queues)
         busy = delivered or any(_depth(q.url) for q in system.resources.queues)
         quiet = 0 if busy else quiet + 1

@@ -74,8 +74,8 @@ def _depth(url: str) -> int:
 
 def deliver_until_empty(system, queue, timeout: float = 240) -> None:
     """Deliver (and redeliver after the visibility timeout) until the queue holds nothing, in flight or not."""
-    deadline = time.time() + timeout
-    while _depth(queue.url) and time.time() < deadline:
+    deadline = time.monotonic() + timeout
+    while _depth(queue.url) and time.monotonic() < deadline:
         if not deliver_once(queue, system.invoke):
             time.sleep(0.2)
     assert _depth(queue.url) == 0, "the queue did not settle"

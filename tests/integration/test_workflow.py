@@ -27,8 +27,8 @@ def _submit(reason="illness", key=None):
 
 def _approval_token(system, request_id: str, level: int = 0, timeout: float = 40) -> str:
     """The token from the approval e-mail for this request and level, as the approver would click it."""
-    deadline = time.time() + timeout
-    while time.time() < deadline:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
         system.drain(rounds=3, quiet_rounds=1)
         for message in reversed(system.sent_mail()):
             found = re.search(r"/approvals/(\S+)", message["text"])
